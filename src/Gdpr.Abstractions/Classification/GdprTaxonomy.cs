@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Compliance.Classification;
+
+namespace Gdpr.Classification;
+
+/// <summary>
+/// The Gdpr data-classification taxonomy. Every <see cref="PersonalDataAttribute"/> and
+/// <see cref="DataSubjectIdAttribute"/> is a <see cref="DataClassificationAttribute"/> of this taxonomy, so the
+/// standard .NET redaction pipeline (Microsoft.Extensions.Compliance.Redaction) can redact annotated members.
+/// </summary>
+public static class GdprTaxonomy
+{
+    /// <summary>The taxonomy name used in every <see cref="DataClassification"/> this SDK produces.</summary>
+    public const string TaxonomyName = "Gdpr";
+
+    /// <summary>The classification of a member marked with <see cref="DataSubjectIdAttribute"/>.</summary>
+    public static DataClassification SubjectId { get; } = new(TaxonomyName, PersonalDataCategories.SubjectId);
+
+    /// <summary>Returns the classification for a personal-data category identifier such as <c>contact.email</c>.</summary>
+    /// <param name="categoryId">A dotted category identifier; see <see cref="PersonalDataCategories"/>.</param>
+    /// <returns>The classification in the Gdpr taxonomy.</returns>
+    public static DataClassification Classify(string categoryId)
+    {
+        PersonalDataCategories.ThrowIfInvalidId(categoryId);
+        return new DataClassification(TaxonomyName, categoryId);
+    }
+
+    /// <summary>
+    /// A set holding every category of the taxonomy, for registering one redactor for all personal data
+    /// (for example <c>redaction.SetRedactor&lt;ErasingRedactor&gt;(GdprTaxonomy.AllPersonalData)</c>).
+    /// </summary>
+    public static DataClassificationSet AllPersonalData { get; } =
+        new(PersonalDataCategories.All.Select(c => new DataClassification(TaxonomyName, c.Id))
+            .Append(SubjectId));
+}

@@ -1,0 +1,68 @@
+namespace Gdpr.Keys;
+
+/// <summary>
+/// Keeps the wrapped data keys and the tombstones of destroyed ones. The SDK ships an in-memory store and an
+/// EF Core one; consumers may plug in their own (a key vault, a separate database).
+/// </summary>
+/// <remarks>
+/// <para>Subjects are known only by pseudonym. Implementations must be safe for concurrent use.</para>
+/// <para>At most one live key exists per (subject, scope): <see cref="AddKeyAsync"/> must be atomic, so that two
+/// writers creating the first key of a new subject at once converge on one key. A store that cannot be reached
+/// throws; the SDK then fails closed and writes no value.</para>
+/// </remarks>
+public interface ISubjectKeyStore
+{
+    /// <summary>Reads the live key and the last shredded version of one subject's scope.</summary>
+    /// <param name="subject">The subject's pseudonym.</param>
+    /// <param name="scope">The retention scope.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The state; <see cref="SubjectKeyState.Key"/> is <see langword="null"/> when there is no live key.</returns>
+    ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores <paramref name="key"/> unless a live key already exists for its subject and scope, atomically.
+    /// </summary>
+    /// <param name="key">The new key. Its version is one more than the scope's last shredded version.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>The key the store keeps: <paramref name="key"/>, or the one another writer stored first.</returns>
+    ValueTask<WrappedSubjectKey> AddKeyAsync(WrappedSubjectKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Destroys the live key of a subject's scope and records its tombstone, atomically. The key bytes must be
+    /// gone from the store when this returns.
+    /// </summary>
+    /// <param name="subject">The subject's pseudonym.</param>
+    /// <param name="scope">The retention scope.</param>
+    /// <param name="shreddedAt">The time to record in the tombstone.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The tombstone, or <see langword="null"/> when the scope had no live key (already shredded or never created).</returns>
+    ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, DateTimeOffset shreddedAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the scopes for which a subject has a live key.</summary>
+    /// <param name="subject">The subject's pseudonym.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <returns>The scope names.</returns>
+    IAsyncEnumerable<string> GetScopesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the tombstones of a subject, for erasure certificates and audits.</summary>
+    /// <param name="subject">The subject's pseudonym.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <returns>The tombstones.</returns>
+    IAsyncEnumerable<KeyTombstone> GetTombstonesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the live keys wrapped under one key-encryption key, for KEK rotation.</summary>
+    /// <param name="keyEncryptionKeyId">The key-encryption key's id.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <returns>The wrapped keys.</returns>
+    IAsyncEnumerable<WrappedSubjectKey> GetKeysWrappedWithAsync(string keyEncryptionKeyId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces the wrapping of a live key (KEK rotation), only if the stored key still has the subject, scope,
+    /// version and KEK id of <paramref name="current"/>.
+    /// </summary>
+    /// <param name="current">The key as read.</param>
+    /// <param name="rewrapped">The same key wrapped under another key-encryption key.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns><see langword="true"/> when replaced; <see langword="false"/> when the key was shredded or rewrapped meanwhile.</returns>
+    ValueTask<bool> ReplaceWrappingAsync(WrappedSubjectKey current, WrappedSubjectKey rewrapped, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,68 @@
+using Gdpr.DataSources;
+using Gdpr.DependencyInjection;
+using Gdpr.Encryption;
+using Gdpr.Keys;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Gdpr;
+
+/// <summary>Registers the Gdpr SDK.</summary>
+public static class GdprServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the Gdpr engine: pseudonyms, per-subject data keys, crypto-shredding and field encryption, with an
+    /// in-memory key store and an in-memory local key ring unless others are registered. Options are validated
+    /// when the host starts (and on first use otherwise).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options; <see cref="GdprOptions.PseudonymKey"/> is required.</param>
+    /// <returns>A builder to add stores, key providers and data sources.</returns>
+    public static IGdprBuilder AddGdpr(this IServiceCollection services, Action<GdprOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        services.AddOptions<GdprOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GdprOptions>, GdprOptionsValidator>());
+        services.AddOptions<LocalKeyRingOptions>();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ISubjectKeyStore, InMemorySubjectKeyStore>();
+        services.TryAddSingleton<IKeyEncryptionKeyProvider, LocalKeyEncryptionKeyProvider>();
+        services.TryAddSingleton<SubjectPseudonymizer>();
+        services.TryAddSingleton<DataKeyCache>();
+        services.TryAddSingleton<SubjectKeyManager>();
+        services.TryAddSingleton<ISubjectKeyManager>(sp => sp.GetRequiredService<SubjectKeyManager>());
+        services.TryAddSingleton<IFieldEncryptor, FieldEncryptor>();
+        return new GdprBuilder(services);
+    }
+
+    /// <summary>
+    /// Keeps the local key-encryption keys as files in <paramref name="directory"/> instead of in memory, so that
+    /// data stays readable across restarts. For production, prefer a KMS or HSM provider.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="directory">The folder that holds the key ring; created when missing.</param>
+    /// <returns>The builder.</returns>
+    public static IGdprBuilder UseLocalKeyRing(this IGdprBuilder builder, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        builder.Services.Configure<LocalKeyRingOptions>(o => o.Directory = directory);
+        return builder;
+    }
+
+    /// <summary>Registers a source of personal data that export and erasure go through.</summary>
+    /// <typeparam name="TSource">The source's type.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IGdprBuilder AddDataSource<TSource>(this IGdprBuilder builder)
+        where TSource : class, IPersonalDataSource
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPersonalDataSource, TSource>());
+        return builder;
+    }
+}

@@ -1,0 +1,271 @@
+using Gdpr.Diagnostics;
+using Gdpr.Keys;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Gdpr.Encryption;
+
+/// <summary>
+/// Field encryption with per-(subject, scope) data keys. The synchronous span methods only touch the key cache and
+/// allocate nothing; the async methods load or create keys first.
+/// </summary>
+internal sealed class FieldEncryptor : IFieldEncryptor
+{
+    // Associated data up to this size is built on the stack; longer field names fall back to the heap.
+    private const int StackAssociatedDataLimit = 512;
+
+    private readonly SubjectKeyManager _keys;
+    private readonly ILogger _logger;
+
+    public FieldEncryptor(SubjectKeyManager keys, IOptions<GdprOptions> options, ILogger<FieldEncryptor>? logger = null)
+    {
+        _keys = keys;
+        Algorithm = options.Value.Algorithm;
+        _logger = logger ?? NullLogger<FieldEncryptor>.Instance;
+    }
+
+    public FieldEncryptionAlgorithm Algorithm { get; }
+
+    public int GetEnvelopeLength(int plaintextLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(plaintextLength);
+        return Envelope.GetLength(Algorithm, plaintextLength);
+    }
+
+    public int GetPlaintextLength(ReadOnlySpan<byte> envelope)
+        => Envelope.TryReadHeader(envelope, out _, out _, out var length) is null ? length : -1;
+
+    public async ValueTask PrepareAsync(string subjectId, string scope, bool forWriting, CancellationToken cancellationToken = default)
+    {
+        var entry = await _keys.AcquireAsync(subjectId, scope, forWriting, refresh: false, cancellationToken).ConfigureAwait(false);
+        entry.Release();
+    }
+
+    public bool TryEncrypt(in FieldAddress field, ReadOnlySpan<byte> plaintext, Span<byte> envelope, out int bytesWritten)
+    {
+        if (!_keys.Cache.TryAcquire(field.SubjectId, field.Scope, out var entry))
+        {
+            bytesWritten = 0;
+            return false;
+        }
+
+        try
+        {
+            if (!entry.HasLiveKey)
+            {
+                bytesWritten = 0;
+                return false;
+            }
+
+            bytesWritten = EncryptCore(entry, field, plaintext, envelope);
+            return true;
+        }
+        finally
+        {
+            entry.Release();
+        }
+    }
+
+    public FieldReadStatus TryDecrypt(in FieldAddress field, ReadOnlySpan<byte> envelope, Span<byte> plaintext, out int bytesWritten)
+    {
+        bytesWritten = 0;
+        if (!_keys.Cache.TryAcquire(field.SubjectId, field.Scope, out var entry))
+        {
+            return FieldReadStatus.KeyNotCached;
+        }
+
+        try
+        {
+            return DecryptCore(entry, field, envelope, plaintext, cacheMayBeStale: true, out bytesWritten);
+        }
+        finally
+        {
+            entry.Release();
+        }
+    }
+
+    public async ValueTask<byte[]> EncryptAsync(FieldAddress field, ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken = default)
+    {
+        var envelope = new byte[GetEnvelopeLength(plaintext.Length)];
+        if (TryEncrypt(field, plaintext.Span, envelope, out _))
+        {
+            return envelope;
+        }
+
+        var entry = await _keys.AcquireAsync(field.SubjectId, field.Scope, forWriting: true, refresh: false, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            EncryptCore(entry, field, plaintext.Span, envelope);
+            return envelope;
+        }
+        finally
+        {
+            entry.Release();
+        }
+    }
+
+    public async ValueTask<FieldValue<byte[]>> DecryptAsync(FieldAddress field, ReadOnlyMemory<byte> envelope, CancellationToken cancellationToken = default)
+    {
+        var length = GetPlaintextLengthOrThrow(field, envelope.Span);
+        var plaintext = new byte[length];
+        var status = TryDecrypt(field, envelope.Span, plaintext, out _);
+        if (status == FieldReadStatus.KeyNotCached)
+        {
+            // A miss, an expired entry, or a key version newer than the cache knows (another node rotated it): ask the store.
+            var entry = await _keys.AcquireAsync(field.SubjectId, field.Scope, forWriting: false, refresh: true, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                status = DecryptCore(entry, field, envelope.Span, plaintext, cacheMayBeStale: false, out _);
+            }
+            finally
+            {
+                entry.Release();
+            }
+        }
+
+        return status == FieldReadStatus.Erased ? FieldValue<byte[]>.Erased : FieldValue<byte[]>.Decrypted(plaintext);
+    }
+
+    public async ValueTask<byte[]> EncryptValueAsync<T>(FieldAddress field, T value, CancellationToken cancellationToken = default)
+        where T : notnull
+    {
+        if (value is string text)
+        {
+            return await EncryptStringAsync(field, text, cancellationToken).ConfigureAwait(false);
+        }
+
+        var bytes = PersonalDataValueCodec.ToBytes(value);
+        try
+        {
+            return await EncryptAsync(field, bytes, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Array.Clear(bytes);
+        }
+    }
+
+    public async ValueTask<FieldValue<T>> DecryptValueAsync<T>(FieldAddress field, ReadOnlyMemory<byte> envelope, CancellationToken cancellationToken = default)
+        where T : notnull
+    {
+        var result = await DecryptAsync(field, envelope, cancellationToken).ConfigureAwait(false);
+        if (result.IsErased)
+        {
+            return FieldValue<T>.Erased;
+        }
+
+        try
+        {
+            return FieldValue<T>.Decrypted(PersonalDataValueCodec.FromBytes<T>(result.Value));
+        }
+        finally
+        {
+            Array.Clear(result.Value!);
+        }
+    }
+
+    private async ValueTask<byte[]> EncryptStringAsync(FieldAddress field, string text, CancellationToken cancellationToken)
+    {
+        // Strings go through a pooled buffer so the only allocation is the envelope itself.
+        var max = System.Text.Encoding.UTF8.GetMaxByteCount(text.Length);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(max);
+        try
+        {
+            var length = System.Text.Encoding.UTF8.GetBytes(text, buffer);
+            return await EncryptAsync(field, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Array.Clear(buffer);
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private int EncryptCore(DataKeyEntry entry, in FieldAddress field, ReadOnlySpan<byte> plaintext, Span<byte> envelope)
+    {
+        var cipher = entry.GetCipher(Algorithm);
+        var length = Envelope.HeaderSize + cipher.NonceSize + plaintext.Length + cipher.TagSize;
+        if (envelope.Length < length)
+        {
+            throw new ArgumentException($"The destination holds {envelope.Length} bytes; the envelope of {field.Field} needs {length}.", nameof(envelope));
+        }
+
+        Envelope.WriteHeader(envelope, Algorithm, entry.LiveVersion);
+        var nonce = envelope.Slice(Envelope.HeaderSize, cipher.NonceSize);
+        NonceSource.Fill(nonce);
+
+        var adLength = Envelope.GetMaxAssociatedDataLength(entry.PseudonymUtf8.Length, field);
+        byte[]? heap = adLength > StackAssociatedDataLimit ? new byte[adLength] : null;
+        Span<byte> ad = heap is null ? stackalloc byte[StackAssociatedDataLimit] : heap;
+        adLength = Envelope.WriteAssociatedData(ad, envelope, entry.PseudonymUtf8, field);
+
+        cipher.Encrypt(nonce, ad[..adLength], plaintext, envelope.Slice(Envelope.HeaderSize + cipher.NonceSize, plaintext.Length + cipher.TagSize));
+        return length;
+    }
+
+    private FieldReadStatus DecryptCore(DataKeyEntry entry, in FieldAddress field, ReadOnlySpan<byte> envelope, Span<byte> plaintext, bool cacheMayBeStale, out int bytesWritten)
+    {
+        bytesWritten = 0;
+        var failure = Envelope.TryReadHeader(envelope, out var algorithm, out var keyVersion, out var length);
+        if (failure is not null)
+        {
+            throw IntegrityFailed(entry, field, failure.Value);
+        }
+
+        if (keyVersion != (uint)entry.LiveVersion || !entry.HasLiveKey)
+        {
+            if (keyVersion >= 1 && keyVersion <= (uint)entry.LastShreddedVersion)
+            {
+                return FieldReadStatus.Erased;
+            }
+
+            // Newer than anything this cache knows: another node may have created it since we cached. Let the caller reload.
+            if (cacheMayBeStale && keyVersion > (uint)Math.Max(entry.LiveVersion, entry.LastShreddedVersion))
+            {
+                return FieldReadStatus.KeyNotCached;
+            }
+
+            throw IntegrityFailed(entry, field, IntegrityFailure.UnknownKeyVersion);
+        }
+
+        if (plaintext.Length < length)
+        {
+            throw new ArgumentException($"The destination holds {plaintext.Length} bytes; the value of {field.Field} needs {length}.", nameof(plaintext));
+        }
+
+        var cipher = entry.GetCipher(algorithm);
+        var adLength = Envelope.GetMaxAssociatedDataLength(entry.PseudonymUtf8.Length, field);
+        byte[]? heap = adLength > StackAssociatedDataLimit ? new byte[adLength] : null;
+        Span<byte> ad = heap is null ? stackalloc byte[StackAssociatedDataLimit] : heap;
+        adLength = Envelope.WriteAssociatedData(ad, envelope, entry.PseudonymUtf8, field);
+
+        var nonce = envelope.Slice(Envelope.HeaderSize, cipher.NonceSize);
+        if (!cipher.Decrypt(nonce, ad[..adLength], envelope[(Envelope.HeaderSize + cipher.NonceSize)..], plaintext[..length]))
+        {
+            throw IntegrityFailed(entry, field, IntegrityFailure.AuthenticationFailed);
+        }
+
+        bytesWritten = length;
+        return FieldReadStatus.Decrypted;
+    }
+
+    private int GetPlaintextLengthOrThrow(in FieldAddress field, ReadOnlySpan<byte> envelope)
+    {
+        var failure = Envelope.TryReadHeader(envelope, out _, out _, out var length);
+        if (failure is null)
+        {
+            return length;
+        }
+
+        var pseudonym = _keys.GetPseudonym(field.SubjectId).Value;
+        Log.IntegrityFailed(_logger, field.Field, pseudonym, failure.Value);
+        throw new PersonalDataIntegrityException(field.Field, pseudonym, failure.Value);
+    }
+
+    private PersonalDataIntegrityException IntegrityFailed(DataKeyEntry entry, in FieldAddress field, IntegrityFailure failure)
+    {
+        Log.IntegrityFailed(_logger, field.Field, entry.Pseudonym.Value, failure);
+        return new PersonalDataIntegrityException(field.Field, entry.Pseudonym.Value, failure);
+    }
+}

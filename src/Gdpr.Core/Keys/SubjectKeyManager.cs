@@ -1,0 +1,281 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using Gdpr.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Gdpr.Keys;
+
+/// <summary>
+/// The key hierarchy: creates, unwraps, caches and destroys the data keys of (subject, scope), and rotates the
+/// key-encryption key. Fails closed: if the store or the KEK cannot be had, it throws and nothing is encrypted.
+/// </summary>
+internal sealed class SubjectKeyManager : ISubjectKeyManager
+{
+    internal const int DataKeySize = 32;
+    private const int RotationBatchSize = 500;
+
+    private readonly ISubjectKeyStore _store;
+    private readonly IKeyEncryptionKeyProvider _keyEncryptionKeys;
+    private readonly SubjectPseudonymizer _pseudonymizer;
+    private readonly DataKeyCache _cache;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public SubjectKeyManager(
+        ISubjectKeyStore store,
+        IKeyEncryptionKeyProvider keyEncryptionKeys,
+        SubjectPseudonymizer pseudonymizer,
+        DataKeyCache cache,
+        TimeProvider time,
+        ILogger<SubjectKeyManager>? logger = null)
+    {
+        _store = store;
+        _keyEncryptionKeys = keyEncryptionKeys;
+        _pseudonymizer = pseudonymizer;
+        _cache = cache;
+        _time = time;
+        _logger = logger ?? NullLogger<SubjectKeyManager>.Instance;
+    }
+
+    internal DataKeyCache Cache => _cache;
+
+    public SubjectPseudonym GetPseudonym(string subjectId) => _pseudonymizer.Compute(subjectId);
+
+    /// <summary>
+    /// Returns the cached entry, or loads it (creating the key when <paramref name="forWriting"/>). The caller owns
+    /// one reference and must <see cref="DataKeyEntry.Release"/> it.
+    /// </summary>
+    public async ValueTask<DataKeyEntry> AcquireAsync(string subjectId, string scope, bool forWriting, bool refresh, CancellationToken cancellationToken)
+    {
+        SubjectPseudonymizer.ThrowIfInvalidSubjectId(subjectId);
+        ArgumentException.ThrowIfNullOrEmpty(scope);
+        if (!refresh && _cache.TryAcquire(subjectId, scope, out var cached))
+        {
+            if (cached.HasLiveKey || !forWriting)
+            {
+                return cached;
+            }
+
+            cached.Release();
+        }
+
+        var epoch = _cache.ShredEpoch;
+        var pseudonym = _pseudonymizer.Compute(subjectId);
+        var entry = await LoadAsync(subjectId, scope, pseudonym, forWriting, cancellationToken).ConfigureAwait(false);
+        return _cache.AddAndAcquire(entry, epoch);
+    }
+
+    private async ValueTask<DataKeyEntry> LoadAsync(string subjectId, string scope, SubjectPseudonym pseudonym, bool forWriting, CancellationToken cancellationToken)
+    {
+        var dataKey = GC.AllocateUninitializedArray<byte>(DataKeySize, pinned: true);
+        try
+        {
+            SubjectKeyState state;
+            try
+            {
+                state = await _store.GetStateAsync(pseudonym, scope, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsInfrastructureFailure(ex))
+            {
+                throw Unavailable(scope, ex);
+            }
+
+            var key = state.Key;
+            if (key is null && !forWriting)
+            {
+                return new DataKeyEntry(subjectId, scope, pseudonym, 0, state.LastShreddedVersion, default, _cache.Now());
+            }
+
+            if (key is null)
+            {
+                key = await CreateAsync(pseudonym, scope, state.LastShreddedVersion + 1, dataKey, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await UnwrapAsync(key, dataKey, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new DataKeyEntry(subjectId, scope, pseudonym, key.Version, Math.Max(state.LastShreddedVersion, key.Version - 1), dataKey, _cache.Now());
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    /// <summary>Creates a key, or adopts the one a concurrent writer stored first; leaves its bytes in <paramref name="dataKey"/>.</summary>
+    private async ValueTask<WrappedSubjectKey> CreateAsync(SubjectPseudonym pseudonym, string scope, int version, byte[] dataKey, CancellationToken cancellationToken)
+    {
+        RandomNumberGenerator.Fill(dataKey);
+        WrappedSubjectKey stored;
+        WrappedSubjectKey created;
+        try
+        {
+            var kekId = await _keyEncryptionKeys.GetActiveKeyIdAsync(cancellationToken).ConfigureAwait(false);
+            var wrapped = await _keyEncryptionKeys.WrapAsync(kekId, dataKey, GetWrappingAssociatedData(pseudonym, scope, version), cancellationToken).ConfigureAwait(false);
+            created = new WrappedSubjectKey(pseudonym, scope, version, kekId, wrapped, _time.GetUtcNow());
+            stored = await _store.AddKeyAsync(created, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsInfrastructureFailure(ex))
+        {
+            throw Unavailable(scope, ex);
+        }
+
+        if (IsSameKey(stored, created))
+        {
+            Log.KeyCreated(_logger, pseudonym.Value, scope, version);
+            return stored;
+        }
+
+        // Another writer (thread or node) won the race: use its key so every value lands under the one the store keeps.
+        await UnwrapAsync(stored, dataKey, cancellationToken).ConfigureAwait(false);
+        return stored;
+    }
+
+    private async ValueTask UnwrapAsync(WrappedSubjectKey key, byte[] dataKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _keyEncryptionKeys.UnwrapAsync(
+                key.KeyEncryptionKeyId, key.WrappedKey, GetWrappingAssociatedData(key.Subject, key.Scope, key.Version), dataKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsInfrastructureFailure(ex))
+        {
+            throw Unavailable(key.Scope, ex);
+        }
+    }
+
+    public async ValueTask<KeyTombstone?> ShredAsync(string subjectId, string scope, CancellationToken cancellationToken = default)
+    {
+        SubjectPseudonymizer.ThrowIfInvalidSubjectId(subjectId);
+        var tombstone = await ShredCoreAsync(_pseudonymizer.Compute(subjectId), scope, cancellationToken).ConfigureAwait(false);
+        _cache.Evict(subjectId, scope);
+        return tombstone;
+    }
+
+    public async ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)
+    {
+        var tombstone = await ShredCoreAsync(subject, scope, cancellationToken).ConfigureAwait(false);
+        _cache.Evict(subject, scope);
+        return tombstone;
+    }
+
+    private async ValueTask<KeyTombstone?> ShredCoreAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(scope);
+        KeyTombstone? tombstone;
+        try
+        {
+            tombstone = await _store.ShredAsync(subject, scope, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsInfrastructureFailure(ex))
+        {
+            throw Unavailable(scope, ex);
+        }
+
+        if (tombstone is not null)
+        {
+            Log.KeyShredded(_logger, subject.Value, scope, tombstone.Version);
+        }
+
+        return tombstone;
+    }
+
+    public IAsyncEnumerable<string> GetScopesAsync(string subjectId, CancellationToken cancellationToken = default)
+        => _store.GetScopesAsync(_pseudonymizer.Compute(subjectId), cancellationToken);
+
+    public void Evict(SubjectPseudonym subject, string? scope = null) => _cache.Evict(subject, scope);
+
+    public async ValueTask<KeyRotationResult> RotateKeyEncryptionKeyAsync(CancellationToken cancellationToken = default)
+    {
+        var oldKeyIds = await _keyEncryptionKeys.GetKeyIdsAsync(cancellationToken).ConfigureAwait(false);
+        var newKeyId = await _keyEncryptionKeys.CreateKeyAsync(cancellationToken).ConfigureAwait(false);
+        var rewrapped = 0;
+        var retired = new List<string>();
+        var dataKey = GC.AllocateUninitializedArray<byte>(DataKeySize, pinned: true);
+        try
+        {
+            foreach (var oldKeyId in oldKeyIds.Where(id => id != newKeyId))
+            {
+                // Batches, re-queried until none is left: stores need not tolerate writes during an enumeration.
+                while (true)
+                {
+                    var batch = await TakeAsync(_store.GetKeysWrappedWithAsync(oldKeyId, cancellationToken), RotationBatchSize, cancellationToken).ConfigureAwait(false);
+                    if (batch.Count == 0)
+                    {
+                        break;
+                    }
+
+                    foreach (var key in batch)
+                    {
+                        await UnwrapAsync(key, dataKey, cancellationToken).ConfigureAwait(false);
+                        var wrapped = await _keyEncryptionKeys.WrapAsync(newKeyId, dataKey, GetWrappingAssociatedData(key.Subject, key.Scope, key.Version), cancellationToken).ConfigureAwait(false);
+                        CryptographicOperations.ZeroMemory(dataKey);
+                        if (await _store.ReplaceWrappingAsync(key, key with { KeyEncryptionKeyId = newKeyId, WrappedKey = wrapped }, cancellationToken).ConfigureAwait(false))
+                        {
+                            rewrapped++;
+                        }
+                    }
+                }
+
+                await _keyEncryptionKeys.RetireKeyAsync(oldKeyId, cancellationToken).ConfigureAwait(false);
+                Log.KeyEncryptionKeyRetired(_logger, oldKeyId);
+                retired.Add(oldKeyId);
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+
+        Log.KeyEncryptionKeyRotated(_logger, rewrapped, newKeyId, retired.Count);
+        return new KeyRotationResult(newKeyId, retired, rewrapped);
+    }
+
+    private static async ValueTask<List<WrappedSubjectKey>> TakeAsync(IAsyncEnumerable<WrappedSubjectKey> source, int count, CancellationToken cancellationToken)
+    {
+        var batch = new List<WrappedSubjectKey>(count);
+        await foreach (var key in source.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            batch.Add(key);
+            if (batch.Count == count)
+            {
+                break;
+            }
+        }
+
+        return batch;
+    }
+
+    /// <summary>"gdpr.dek.v1" ‖ 0 ‖ pseudonym ‖ 0 ‖ scope ‖ 0 ‖ version (uint32 BE): a wrapped key moved to another subject, scope or version does not unwrap.</summary>
+    internal static byte[] GetWrappingAssociatedData(SubjectPseudonym subject, string scope, int version)
+    {
+        const string Label = "gdpr.dek.v1";
+        var length = Label.Length + 1 + Encoding.UTF8.GetByteCount(subject.Value) + 1 + Encoding.UTF8.GetByteCount(scope) + 1 + 4;
+        var ad = new byte[length];
+        var at = Encoding.UTF8.GetBytes(Label, ad);
+        ad[at++] = 0;
+        at += Encoding.UTF8.GetBytes(subject.Value, ad.AsSpan(at));
+        ad[at++] = 0;
+        at += Encoding.UTF8.GetBytes(scope, ad.AsSpan(at));
+        ad[at++] = 0;
+        BinaryPrimitives.WriteUInt32BigEndian(ad.AsSpan(at), (uint)version);
+        return ad;
+    }
+
+    private static bool IsSameKey(WrappedSubjectKey a, WrappedSubjectKey b)
+        => a.Version == b.Version && a.KeyEncryptionKeyId == b.KeyEncryptionKeyId && a.WrappedKey.Span.SequenceEqual(b.WrappedKey.Span);
+
+    private static bool IsInfrastructureFailure(Exception ex)
+        => ex is not (OperationCanceledException or GdprException or ArgumentException);
+
+    private KeyUnavailableException Unavailable(string scope, Exception inner, [CallerMemberName] string operation = "")
+    {
+        Log.KeyStoreFailed(_logger, scope, inner);
+        return new KeyUnavailableException($"The data key for scope '{scope}' could not be had ({operation}); nothing was encrypted or decrypted.", inner);
+    }
+}
