@@ -23,8 +23,11 @@ internal sealed class FieldEncryptor : IFieldEncryptor
     private readonly SubjectKeyManager _keys;
     private readonly ILogger _logger;
 
-    public FieldEncryptor(SubjectKeyManager keys, IOptions<GdprOptions> options, ILogger<FieldEncryptor>? logger = null)
+    private readonly GdprMetrics _metrics;
+
+    public FieldEncryptor(SubjectKeyManager keys, IOptions<GdprOptions> options, GdprMetrics metrics, ILogger<FieldEncryptor>? logger = null)
     {
+        _metrics = metrics;
         _keys = keys;
         Algorithm = options.Value.Algorithm;
         _logger = logger ?? NullLogger<FieldEncryptor>.Instance;
@@ -265,12 +268,14 @@ internal sealed class FieldEncryptor : IFieldEncryptor
 
         var pseudonym = _keys.GetPseudonym(field.SubjectId).Value;
         Log.IntegrityFailed(_logger, field.Field, pseudonym, failure.Value);
+        _metrics.IntegrityFailures.Add(1, new KeyValuePair<string, object?>("gdpr.failure", failure.Value.ToString()));
         throw new PersonalDataIntegrityException(field.Field, pseudonym, failure.Value);
     }
 
     private PersonalDataIntegrityException IntegrityFailed(DataKeyEntry entry, in FieldAddress field, IntegrityFailure failure)
     {
         Log.IntegrityFailed(_logger, field.Field, entry.Pseudonym.Value, failure);
+        _metrics.IntegrityFailures.Add(1, new KeyValuePair<string, object?>("gdpr.failure", failure.ToString()));
         return new PersonalDataIntegrityException(field.Field, entry.Pseudonym.Value, failure);
     }
 }

@@ -24,6 +24,7 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
     private readonly DataKeyCache _cache;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly GdprMetrics _metrics;
     private readonly Encryption.FieldEncryptionAlgorithm _algorithm;
 
     public SubjectKeyManager(
@@ -33,8 +34,10 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
         DataKeyCache cache,
         TimeProvider time,
         IOptions<GdprOptions> options,
+        GdprMetrics metrics,
         ILogger<SubjectKeyManager>? logger = null)
     {
+        _metrics = metrics;
         _algorithm = options.Value.Algorithm;
         _store = store;
         _keyEncryptionKeys = keyEncryptionKeys;
@@ -63,6 +66,7 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
 
         var epoch = _cache.ShredEpoch;
         var pseudonym = _pseudonymizer.Compute(subjectId);
+        _metrics.KeyLoads.Add(1, new KeyValuePair<string, object?>("gdpr.scope", scope));
         var entry = await LoadAsync(subjectId, scope, pseudonym, forWriting, cancellationToken).ConfigureAwait(false);
         return new KeyLease(entry, owned: !_cache.TryAdd(entry, epoch));
     }
@@ -130,6 +134,7 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
         if (IsSameKey(stored, created))
         {
             Log.KeyCreated(_logger, pseudonym.Value, scope, version);
+            _metrics.KeysCreated.Add(1, new KeyValuePair<string, object?>("gdpr.scope", scope));
             return stored;
         }
 
@@ -182,6 +187,7 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
         if (tombstone is not null)
         {
             Log.KeyShredded(_logger, subject.Value, scope, tombstone.Version);
+            _metrics.KeysShredded.Add(1, new KeyValuePair<string, object?>("gdpr.scope", scope));
         }
 
         return tombstone;
