@@ -1,6 +1,7 @@
 using Gdpr.DataSources;
 using Gdpr.DependencyInjection;
 using Gdpr.Encryption;
+using Gdpr.Export;
 using Gdpr.Keys;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,6 +37,7 @@ public static class GdprServiceCollectionExtensions
         services.TryAddSingleton<SubjectKeyManager>();
         services.TryAddSingleton<ISubjectKeyManager>(sp => sp.GetRequiredService<SubjectKeyManager>());
         services.TryAddSingleton<IFieldEncryptor, FieldEncryptor>();
+        services.AddGdprExport();
         return new GdprBuilder(services);
     }
 
