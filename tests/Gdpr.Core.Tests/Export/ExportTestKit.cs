@@ -217,6 +217,27 @@ internal static class ExportTestKit
         return copy.ToArray();
     }
 
+    /// <summary>The export as text: for a ZIP package, every entry decompressed, so that no value hides in compression.</summary>
+    public static string AllText(byte[] export, ExportFormat format)
+    {
+        if (format != ExportFormat.Zip)
+        {
+            return Encoding.UTF8.GetString(export);
+        }
+
+        using var zip = new ZipArchive(new MemoryStream(export), ZipArchiveMode.Read);
+        var text = new StringBuilder();
+        foreach (var entry in zip.Entries)
+        {
+            using var s = entry.Open();
+            using var copy = new MemoryStream();
+            s.CopyTo(copy);
+            text.Append(Encoding.UTF8.GetString(copy.ToArray())).Append('\n').Append(Convert.ToBase64String(copy.ToArray())).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>An RFC 4180 reader: quoted fields, doubled quotes, CRLF records.</summary>
     public static List<string[]> ParseCsv(byte[] csv)
     {
