@@ -69,7 +69,7 @@ internal sealed class CsvExportWriter : ExportWriter
         {
             Cell(null);
         }
-        else
+        else if (!TryAppendFormatted(value))
         {
             Cell(ExportValues.ToText(value), guard: !ExportValues.IsNumber(value));
         }
@@ -86,14 +86,14 @@ internal sealed class CsvExportWriter : ExportWriter
             Cell(null);
         }
 
-        Cell(item.Purposes.Count == 0 ? null : string.Join(';', item.Purposes));
+        Cell(item.Purposes.Count switch { 0 => null, 1 => item.Purposes[0], _ => string.Join(';', item.Purposes) });
         Cell(ExportValues.LawfulBasisName(item.LawfulBasis));
         Cell(item.ProvidedBySubject ? "true" : "false");
         Cell(policy.Name);
         Cell(policy.Period);
         Cell(policy.LegalBasis);
-        Cell(item.CollectedAt?.ToString("O", CultureInfo.InvariantCulture));
-        Cell(item.ModifiedAt?.ToString("O", CultureInfo.InvariantCulture));
+        AppendTime(item.CollectedAt);
+        AppendTime(item.ModifiedAt);
         _buffer.Append("\r\n");
         if (_buffer.Length * sizeof(char) >= _flushThreshold)
         {
@@ -158,6 +158,36 @@ internal sealed class CsvExportWriter : ExportWriter
         }
 
         _buffer.Append(rest).Append('"');
+    }
+
+    /// <summary>
+    /// Appends numbers, dates and ids straight into the row buffer, without a string per value. Their invariant
+    /// forms hold no comma, quote or line break and cannot start a formula (a number's minus sign stays a number).
+    /// </summary>
+    private bool TryAppendFormatted(object value)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        switch (value)
+        {
+            case int i: _buffer.Append(',').Append(inv, $"{i}"); return true;
+            case long l: _buffer.Append(',').Append(inv, $"{l}"); return true;
+            case decimal m: _buffer.Append(',').Append(inv, $"{m}"); return true;
+            case DateTimeOffset d: _buffer.Append(',').Append(inv, $"{d:O}"); return true;
+            case DateTime d: _buffer.Append(',').Append(inv, $"{d:O}"); return true;
+            case DateOnly d: _buffer.Append(',').Append(inv, $"{d:yyyy-MM-dd}"); return true;
+            case Guid g: _buffer.Append(',').Append(inv, $"{g:D}"); return true;
+            case bool b: _buffer.Append(',').Append(b ? "true" : "false"); return true;
+            default: return false;
+        }
+    }
+
+    private void AppendTime(DateTimeOffset? time)
+    {
+        _buffer.Append(',');
+        if (time is { } t)
+        {
+            _buffer.Append(CultureInfo.InvariantCulture, $"{t:O}");
+        }
     }
 
     private async ValueTask FlushBufferAsync(CancellationToken cancellationToken)

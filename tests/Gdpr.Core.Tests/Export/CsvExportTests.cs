@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Xml;
 using Gdpr.Export;
 using static Gdpr.Core.Tests.Export.ExportTestKit;
 
@@ -35,6 +37,47 @@ public class CsvExportTests
         Assert.Equal("-12.50", rows[3][Value]); // a number: not guarded, a spreadsheet reads it as a number
         Assert.Equal(("binary", "AQID"), (rows[4][Type], rows[4][Value])); // files embedded as base64
         Assert.Equal("039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81", rows[4][Array.IndexOf(CsvExportWriter.Columns, "fileSha256")]);
+    }
+
+    [Theory]
+    [MemberData(nameof(JsonExportTests.Values), MemberType = typeof(JsonExportTests))]
+    public async Task ExportAsync_Csv_EveryValueTypeRoundTrips(string name, object original)
+    {
+        var source = new InMemoryDataSource("crm", [new Row("cust-1", "Customer", "1", name, original)]);
+        await using var provider = BuildProvider(null, source);
+
+        var row = ParseCsv(await ExportBytesAsync(Exporter(provider), "cust-1", ExportFormat.Csv))[1];
+
+        var text = row[Value];
+        var inv = CultureInfo.InvariantCulture;
+        object back = row[Type] switch
+        {
+            "binary" => Convert.FromBase64String(text),
+            "string" => text,
+            "integer" => Convert.ChangeType(long.Parse(text, inv), original.GetType(), inv),
+            "decimal" => decimal.Parse(text, inv),
+            "number" => double.Parse(text, inv),
+            "boolean" => bool.Parse(text),
+            "dateTime" => DateTime.Parse(text, inv, DateTimeStyles.RoundtripKind),
+            "dateTimeOffset" => DateTimeOffset.Parse(text, inv, DateTimeStyles.RoundtripKind),
+            "date" => DateOnly.ParseExact(text, "yyyy-MM-dd", inv),
+            "time" => TimeOnly.Parse(text, inv),
+            "duration" => XmlConvert.ToTimeSpan(text),
+            "uuid" => Guid.Parse(text),
+            "enum" => Enum.Parse(original.GetType(), text),
+            var other => throw new Xunit.Sdk.XunitException($"unexpected type {other}"),
+        };
+
+        Assert.Equal(original, back);
+        if (original is DateTime dt)
+        {
+            Assert.Equal(dt.Kind, ((DateTime)back).Kind);
+        }
+
+        if (original is DateTimeOffset dto)
+        {
+            Assert.Equal(dto.Offset, ((DateTimeOffset)back).Offset);
+        }
     }
 
     [Theory]
