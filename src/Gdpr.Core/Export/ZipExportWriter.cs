@@ -20,7 +20,6 @@ internal sealed class ZipExportWriter : ExportWriter
     private readonly JsonExportWriter _json;
     private ZipArchive? _zip;
     private int _fileNumber;
-    private bool _completed;
 
     public ZipExportWriter(Stream destination, int flushThreshold, TimeProvider time)
     {
@@ -51,13 +50,12 @@ internal sealed class ZipExportWriter : ExportWriter
         }
 
         await _zip.DisposeAsync().ConfigureAwait(false);
-        _completed = true;
     }
 
     public override async ValueTask DisposeAsync()
     {
-        // Not completed: the archive is not disposed, so no central directory is written behind a partial package.
-        _ = _completed;
+        // The archive is disposed only by CompleteAsync: an abandoned package gets no central directory and does
+        // not open as a ZIP.
         await _json.DisposeAsync().ConfigureAwait(false);
         await _manifest.DisposeAsync().ConfigureAwait(false);
     }
