@@ -186,6 +186,27 @@ public class ExportRulesTests
     }
 
     [Fact]
+    public async Task ExportToFileAsync_Cancelled_ThrowsAndLeavesNoFile()
+    {
+        var directory = Directory.CreateTempSubdirectory("gdpr-export-test-");
+        try
+        {
+            await using var provider = BuildProvider(null, new InMemoryDataSource("crm", [new Row("cust-1", "Customer", "1", "Email", "a@example.org")]));
+            using var cancel = new CancellationTokenSource();
+            await cancel.CancelAsync();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+                Exporter(provider).ExportToFileAsync("cust-1", Path.Combine(directory.FullName, "export.json"), ExportFormat.Json, ExportScope.Access, cancel.Token));
+
+            Assert.Empty(directory.EnumerateFileSystemInfos());
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task ExportToFileAsync_Succeeds_WritesCompleteFileAndNoTemporaryFile()
     {
         var directory = Directory.CreateTempSubdirectory("gdpr-export-test-");
