@@ -154,7 +154,7 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
         ExportStats stats,
         CancellationToken cancellationToken)
     {
-        var name = source.Name;
+        var name = string.IsNullOrWhiteSpace(source.Name) ? source.GetType().Name : source.Name;
         stats.Sources.Add(name);
         IAsyncEnumerator<PersonalDataItem> values;
         try
@@ -183,9 +183,10 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
                     continue;
                 }
 
-                if (!item.IsErased && item.Value is { } value && ExportValues.TypeName(value) is null)
+                if (Malformed(item) is { } problem)
                 {
-                    throw new PersonalDataExportException(name, pseudonym, $"{item.Entity}.{item.Member} has a value of unsupported type {value.GetType().Name}");
+                    // Fail rather than write a document its schema rejects.
+                    throw new PersonalDataExportException(name, pseudonym, problem);
                 }
 
                 stats.Count(item);
@@ -239,6 +240,28 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
     {
         Log.SourceFailed(_logger, source, pseudonym, inner ?? new InvalidOperationException(reason));
         return new PersonalDataExportException(source, pseudonym, reason, inner);
+    }
+
+    /// <summary>What makes an item unfit for the export format, or <see langword="null"/>; free of personal data.</summary>
+    private static string? Malformed(PersonalDataItem item)
+    {
+        if (string.IsNullOrEmpty(item.Source) || string.IsNullOrEmpty(item.Entity) || string.IsNullOrEmpty(item.Member)
+            || string.IsNullOrEmpty(item.RetentionPolicy))
+        {
+            return "it returned a value without source, entity, member or retention policy";
+        }
+
+        if (!Classification.PersonalDataCategories.IsValidId(item.Category))
+        {
+            return $"{item.Entity}.{item.Member} has no valid category id (a lower-case dotted name such as 'contact.email')";
+        }
+
+        if (!item.IsErased && item.Value is { } value && ExportValues.TypeName(value) is null)
+        {
+            return $"{item.Entity}.{item.Member} has a value of unsupported type {value.GetType().Name}";
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -146,6 +146,19 @@ public class ExportRulesTests
     }
 
     [Fact]
+    public async Task ExportAsync_SourceReturnsUnsupportedValueType_FailsNamingSourceAndMember()
+    {
+        var source = new InMemoryDataSource("crm", [new Row("cust-1", "Customer", "1", "Location", new Uri("https://example.org/home"))]);
+        await using var provider = BuildProvider(null, source);
+
+        var error = await Assert.ThrowsAsync<PersonalDataExportException>(() => Exporter(provider).ExportAsync("cust-1", Stream.Null, ExportFormat.Json));
+
+        Assert.Equal("crm", error.DataSource);
+        Assert.Contains("Customer.Location", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("example.org", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ExportAsync_SourceThrowsWhenCalled_ThrowsTypedErrorNamingTheSource()
     {
         var broken = new Mock<IPersonalDataSource>();
