@@ -36,7 +36,7 @@ public static class GdprServiceCollectionExtensions
         services.TryAddSingleton<SubjectKeyManager>();
         services.TryAddSingleton<ISubjectKeyManager>(sp => sp.GetRequiredService<SubjectKeyManager>());
         services.TryAddSingleton<IFieldEncryptor, FieldEncryptor>();
-        Gdpr.Erasure.ErasureServiceCollectionExtensions.AddGdprErasure(services);
+        services.AddGdprErasure();
         return new GdprBuilder(services);
     }
 

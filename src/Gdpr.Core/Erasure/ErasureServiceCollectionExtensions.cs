@@ -1,12 +1,14 @@
 using Gdpr.Audit;
 using Gdpr.Certificates;
+using Gdpr.Erasure;
 using Gdpr.Retention;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Gdpr.Erasure;
+// In the root namespace, next to AddGdpr, so the builder methods are found without another using.
+namespace Gdpr;
 
 /// <summary>Registers erasure, retention, legal holds, the audit trail and erasure certificates.</summary>
 public static class ErasureServiceCollectionExtensions
