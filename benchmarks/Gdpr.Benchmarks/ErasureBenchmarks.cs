@@ -5,128 +5,110 @@ using Gdpr.Encryption;
 using Gdpr.Erasure;
 using Gdpr.Keys;
 using Gdpr.Retention;
+using Gdpr.Storage.EfCore.Audit;
+using Gdpr.Storage.EfCore.Retention;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gdpr.Benchmarks;
 
 /// <summary>
-/// Erasing one subject with 10 rows vs 100,000 rows. The rows are under a DestroyKey scope, so erasure destroys one
-/// key and touches no row: the time must not grow with the row count (target: ratio within 1.5x).
+/// Erasing one subject with 10 rows vs with 100,000 rows in a SQLite file. The rows are under a DestroyKey scope, so
+/// erasure destroys one key and deletes or rewrites no row: the time must not grow with the row count (target: the
+/// ratio within 1.5x).
 /// </summary>
 /// <remarks>
-/// Runs on an in-memory data source until the EF Core adapter lands (then: SQLite). Each iteration starts from the
-/// same fresh state (a new provider with <see cref="SubjectsPerIteration"/> subjects, built in the iteration setup),
-/// and every invocation erases the next subject, so each one really destroys a key. The in-memory key store scans
-/// all its keys per call, which is why the state is rebuilt rather than grown.
+/// Rows, audit trail and retention schedule live in one SQLite file; the key store is the in-memory one until the
+/// EF key store lands, and the data source is a minimal SQLite one standing in for the EF adapter's. Each iteration
+/// re-creates the subject's keys (iteration setup), so every measured erasure really destroys a key.
 /// </remarks>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 20, invocationCount: SubjectsPerIteration)]
+[SimpleJob(launchCount: 1, warmupCount: 10, iterationCount: 50, invocationCount: 1)]
 public class ErasureBenchmarks
 {
-    private const int SubjectsPerIteration = 500;
+    private const string Small = "subject-10-rows";
+    private const string Large = "subject-100000-rows";
 
-    private ServiceProvider? _services;
+    private BenchmarkDatabase _database = null!;
+    private ServiceProvider _services = null!;
     private IErasureService _erasure = null!;
-    private int _next;
+    private IFieldEncryptor _encryptor = null!;
 
-    [IterationSetup(Target = nameof(Erase_10Rows))]
-    public void Setup10() => Setup(10);
-
-    [IterationSetup(Target = nameof(Erase_100000Rows))]
-    public void Setup100000() => Setup(100_000);
-
-    [GlobalCleanup]
-    public void Cleanup() => _services?.Dispose();
-
-    [Benchmark(Baseline = true)]
-    public async Task<ErasureResult> Erase_10Rows() => await _erasure.EraseAsync(SubjectId(_next++));
-
-    [Benchmark]
-    public async Task<ErasureResult> Erase_100000Rows() => await _erasure.EraseAsync(SubjectId(_next++));
-
-    private void Setup(int rowsPerSubject)
+    [GlobalSetup]
+    public void Setup()
     {
-        _services?.Dispose();
-        var services = new ServiceCollection();
-        services.AddGdpr(o => o.PseudonymKey = new byte[32])
-            .AddRetentionPolicy(new RetentionPolicy { Name = "marketing", Years = 2 })
-            .AddRetentionPolicy(new RetentionPolicy { Name = "tax", Years = 7, Clock = RetentionClock.RelationshipEnd, IsLegalObligation = true, LegalBasis = "AWR art. 52" });
-        services.AddSingleton<IPersonalDataSource>(new SharedRowsDataSource(rowsPerSubject));
-        _services = services.BuildServiceProvider();
-        var encryptor = _services.GetRequiredService<IFieldEncryptor>();
-        for (var i = 0; i < SubjectsPerIteration; i++)
-        {
-            var id = SubjectId(i);
-            encryptor.EncryptValueAsync(new FieldAddress(id, "marketing", "Customer.Profile"), "likes cycling").AsTask().GetAwaiter().GetResult();
-            encryptor.EncryptValueAsync(new FieldAddress(id, "tax", "Invoice.Name"), "J. Jansen").AsTask().GetAwaiter().GetResult();
-        }
-
+        _database = new BenchmarkDatabase();
+        _services = _database.CreateServices(services => services.AddSingleton<IPersonalDataSource, SqliteRowsDataSource>());
+        _database.InsertRows(Small, "marketing", 10);
+        _database.InsertRows(Large, "marketing", 100_000);
         _erasure = _services.GetRequiredService<IErasureService>();
-        _next = 0;
+        _encryptor = _services.GetRequiredService<IFieldEncryptor>();
     }
 
-    private static string SubjectId(int i) => "subject-" + i.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>
-    /// Holds <c>rows</c> rows per subject (one shared array, so every subject has that many without the memory). Like
-    /// a database with an index on the subject column, it finds no row needing deletion or replacement in a
-    /// DestroyKey scope without visiting the rows.
-    /// </summary>
-    private sealed class SharedRowsDataSource(int rows) : IPersonalDataSource
+    [GlobalCleanup]
+    public void Cleanup()
     {
-        private readonly byte[][] _rows = Enumerable.Range(0, rows).Select(_ => new byte[64]).ToArray();
+        _services.Dispose();
+        _database.Dispose();
+    }
 
-        public string Name => "rows";
+    [IterationSetup(Target = nameof(Erase_10Rows))]
+    public void RecreateSmall() => RecreateKeys(Small);
 
-        public int RowCount => _rows.Length;
+    [IterationSetup(Target = nameof(Erase_100000Rows))]
+    public void RecreateLarge() => RecreateKeys(Large);
 
-        public IAsyncEnumerable<PersonalDataItem> ExportAsync(string subjectId, CancellationToken cancellationToken = default)
-            => throw new NotSupportedException();
+    [Benchmark(Baseline = true)]
+    public async Task<ErasureResult> Erase_10Rows() => await _erasure.EraseAsync(Small);
 
-        public ValueTask<DataSourceErasureResult> EraseAsync(string subjectId, DataSourceErasureRequest request, CancellationToken cancellationToken = default)
-            => ValueTask.FromResult(new DataSourceErasureResult(Name, RowsDeleted: 0, ValuesReplaced: 0));
+    [Benchmark]
+    public async Task<ErasureResult> Erase_100000Rows() => await _erasure.EraseAsync(Large);
+
+    private void RecreateKeys(string subjectId)
+    {
+        // A new write after an erasure creates the next key version: the erasure then has a live key to destroy.
+        _encryptor.EncryptValueAsync(new FieldAddress(subjectId, "marketing", "Customer.Profile"), "likes cycling").AsTask().GetAwaiter().GetResult();
+        _encryptor.EncryptValueAsync(new FieldAddress(subjectId, "tax", "Invoice.Name"), "J. Jansen").AsTask().GetAwaiter().GetResult();
     }
 }
 
-/// <summary>The retention sweeper destroying 100,000 expired (subject, scope) keys. Target: at least 10,000 per second.</summary>
+/// <summary>
+/// The retention sweeper destroying 100,000 expired (subject, scope) keys, with the schedule and the audit trail in
+/// memory and in a SQLite file. Target: at least 10,000 per second.
+/// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 5, invocationCount: 1)]
 public class ErasureSweepBenchmarks
 {
-    private ServiceProvider _services = null!;
+    private const int ExpiredScopes = 100_000;
+
+    private BenchmarkDatabase? _database;
+    private ServiceProvider? _services;
     private IRetentionSweeper _sweeper = null!;
 
-    [Params(100_000)]
-    public int ExpiredScopes { get; set; }
+    [IterationSetup(Target = nameof(Sweep100k_InMemory))]
+    public void SetupInMemory() => Setup(sqlite: false);
 
-    [IterationSetup]
-    public void Setup()
+    [IterationSetup(Target = nameof(Sweep100k_Sqlite))]
+    public void SetupSqlite() => Setup(sqlite: true);
+
+    [IterationCleanup]
+    public void Cleanup()
     {
         _services?.Dispose();
-        var services = new ServiceCollection();
-        services.AddGdpr(o => o.PseudonymKey = new byte[32])
-            .AddRetentionPolicy(new RetentionPolicy { Name = "tax", Years = 7, Clock = RetentionClock.RelationshipEnd, IsLegalObligation = true, LegalBasis = "AWR art. 52" });
-        _services = services.BuildServiceProvider();
-        var store = _services.GetRequiredService<ISubjectKeyStore>();
-        var schedule = _services.GetRequiredService<IRetentionScheduleStore>();
-        var kek = _services.GetRequiredService<IKeyEncryptionKeyProvider>().GetActiveKeyIdAsync().AsTask().GetAwaiter().GetResult();
-        var longAgo = DateTimeOffset.UnixEpoch;
-        for (var i = 0; i < ExpiredScopes; i++)
-        {
-            // Keys straight into the store (wrapped bytes are opaque to it): the sweep, not key creation, is measured.
-            var subject = new SubjectPseudonym("p" + i.ToString("D8", CultureInfo.InvariantCulture));
-            store.AddKeyAsync(new WrappedSubjectKey(subject, "tax", 1, kek, new byte[96], longAgo)).AsTask().GetAwaiter().GetResult();
-            schedule.SetAsync(new RetentionScheduleEntry(subject, "tax", longAgo.AddYears(7))).AsTask().GetAwaiter().GetResult();
-        }
-
-        _sweeper = _services.GetRequiredService<IRetentionSweeper>();
+        _database?.Dispose();
+        _services = null;
+        _database = null;
     }
 
-    [GlobalCleanup]
-    public void Cleanup() => _services?.Dispose();
+    [Benchmark(Baseline = true)]
+    public Task<RetentionSweepReport> Sweep100k_InMemory() => SweepAsync();
 
     [Benchmark]
-    public async Task<RetentionSweepReport> Sweep100kExpiredScopes()
+    public Task<RetentionSweepReport> Sweep100k_Sqlite() => SweepAsync();
+
+    private async Task<RetentionSweepReport> SweepAsync()
     {
         var report = await _sweeper.SweepAsync();
         if (report.Destroyed != ExpiredScopes)
@@ -135,5 +117,179 @@ public class ErasureSweepBenchmarks
         }
 
         return report;
+    }
+
+    private void Setup(bool sqlite)
+    {
+        if (sqlite)
+        {
+            _database = new BenchmarkDatabase();
+            _services = _database.CreateServices();
+        }
+        else
+        {
+            var services = new ServiceCollection();
+            BenchmarkDatabase.AddGdpr(services);
+            _services = services.BuildServiceProvider();
+        }
+
+        var store = _services.GetRequiredService<ISubjectKeyStore>();
+        var kek = _services.GetRequiredService<IKeyEncryptionKeyProvider>().GetActiveKeyIdAsync().AsTask().GetAwaiter().GetResult();
+        var longAgo = DateTimeOffset.UnixEpoch;
+        var entries = new List<RetentionScheduleEntry>(ExpiredScopes);
+        for (var i = 0; i < ExpiredScopes; i++)
+        {
+            // Keys straight into the store (wrapped bytes are opaque to it): the sweep, not key creation, is measured.
+            var subject = new SubjectPseudonym("p" + i.ToString("D8", CultureInfo.InvariantCulture));
+            store.AddKeyAsync(new WrappedSubjectKey(subject, "tax", 1, kek, new byte[96], longAgo)).AsTask().GetAwaiter().GetResult();
+            entries.Add(new RetentionScheduleEntry(subject, "tax", longAgo.AddYears(7)));
+        }
+
+        if (_database is null)
+        {
+            var schedule = _services.GetRequiredService<IRetentionScheduleStore>();
+            foreach (var entry in entries)
+            {
+                schedule.SetAsync(entry).AsTask().GetAwaiter().GetResult();
+            }
+        }
+        else
+        {
+            _database.InsertSchedule(entries);
+        }
+
+        _sweeper = _services.GetRequiredService<IRetentionSweeper>();
+    }
+}
+
+/// <summary>A SQLite file in a temp folder with the benchmark's rows, the audit trail and the retention schedule.</summary>
+internal sealed class BenchmarkDatabase : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("gdpr-bench-");
+
+    public string ConnectionString => $"Data Source={Path.Combine(_directory.FullName, "bench.db")}";
+
+    public static IGdprBuilder AddGdpr(IServiceCollection services)
+        => services.AddGdpr(o => o.PseudonymKey = new byte[32])
+            .AddRetentionPolicy(new RetentionPolicy { Name = "marketing", Years = 2 })
+            .AddRetentionPolicy(new RetentionPolicy { Name = "tax", Years = 7, Clock = RetentionClock.RelationshipEnd, IsLegalObligation = true, LegalBasis = "AWR art. 52" });
+
+    public ServiceProvider CreateServices(Action<IServiceCollection>? configure = null)
+    {
+        var services = new ServiceCollection();
+        services.AddDbContextFactory<BenchmarkDbContext>(o => o.UseSqlite(ConnectionString));
+        AddGdpr(services).UseEfCoreAuditTrail<BenchmarkDbContext>().UseEfCoreRetentionSchedule<BenchmarkDbContext>();
+        configure?.Invoke(services);
+        var provider = services.BuildServiceProvider();
+        using var db = provider.GetRequiredService<IDbContextFactory<BenchmarkDbContext>>().CreateDbContext();
+        db.Database.EnsureCreated();
+
+        // WAL, as SQLite is usually run in production: one sync per commit instead of several, so the disk's noise
+        // (shared with other work on the benchmark machine) does not drown what is measured.
+        db.Database.ExecuteSqlRaw("PRAGMA journal_mode=WAL;");
+        return provider;
+    }
+
+    public void InsertRows(string subjectId, string scope, int count)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO customer_rows (subject_id, scope, envelope) VALUES ($s, $scope, $e)";
+        command.Parameters.AddWithValue("$s", subjectId);
+        command.Parameters.AddWithValue("$scope", scope);
+        command.Parameters.AddWithValue("$e", new byte[80]);
+        for (var i = 0; i < count; i++)
+        {
+            command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    public void InsertSchedule(IEnumerable<RetentionScheduleEntry> entries)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"INSERT INTO {RetentionModelBuilderExtensions.ScheduleTableName} (subject, scope, destroy_after_utc_ticks) VALUES ($s, $scope, $t)";
+        var subject = command.Parameters.Add("$s", SqliteType.Text);
+        var scope = command.Parameters.Add("$scope", SqliteType.Text);
+        var ticks = command.Parameters.Add("$t", SqliteType.Integer);
+        foreach (var entry in entries)
+        {
+            subject.Value = entry.Subject.Value;
+            scope.Value = entry.Scope;
+            ticks.Value = entry.DestroyAfter.UtcTicks;
+            command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _directory.Delete(recursive: true);
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        return connection;
+    }
+}
+
+/// <summary>The benchmark's DbContext: a table of encrypted rows plus the SDK's audit and retention tables.</summary>
+internal sealed class BenchmarkDbContext(DbContextOptions<BenchmarkDbContext> options) : DbContext(options)
+{
+    public DbSet<CustomerRow> Rows => Set<CustomerRow>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<CustomerRow>(e =>
+        {
+            e.ToTable("customer_rows");
+            e.Property(r => r.Id).HasColumnName("id");
+            e.Property(r => r.SubjectId).HasColumnName("subject_id");
+            e.Property(r => r.Scope).HasColumnName("scope");
+            e.Property(r => r.Envelope).HasColumnName("envelope");
+            e.HasIndex(r => new { r.SubjectId, r.Scope });
+        });
+        modelBuilder.AddGdprAuditTrail().AddGdprRetentionSchedule();
+    }
+}
+
+internal sealed class CustomerRow
+{
+    public long Id { get; set; }
+
+    public string SubjectId { get; set; } = string.Empty;
+
+    public string Scope { get; set; } = string.Empty;
+
+    public byte[] Envelope { get; set; } = [];
+}
+
+/// <summary>
+/// A minimal SQLite data source standing in for the EF adapter's: on erasure it deletes the rows of destroyed scopes
+/// whose policy says delete (none here: the rows are DestroyKey), with one indexed statement.
+/// </summary>
+internal sealed class SqliteRowsDataSource(IDbContextFactory<BenchmarkDbContext> contexts) : IPersonalDataSource
+{
+    private static readonly string[] DeleteScopes = [];
+
+    public string Name => "sqlite-rows";
+
+    public IAsyncEnumerable<PersonalDataItem> ExportAsync(string subjectId, CancellationToken cancellationToken = default)
+        => throw new NotSupportedException();
+
+    public async ValueTask<DataSourceErasureResult> EraseAsync(string subjectId, DataSourceErasureRequest request, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var scopes = DeleteScopes.Where(request.DestroyedScopes.Contains).ToArray();
+        var deleted = await db.Rows.Where(r => r.SubjectId == subjectId && scopes.Contains(r.Scope)).ExecuteDeleteAsync(cancellationToken);
+        return new DataSourceErasureResult(Name, deleted, ValuesReplaced: 0);
     }
 }

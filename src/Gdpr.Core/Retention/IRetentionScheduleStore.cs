@@ -25,8 +25,12 @@ public interface IRetentionScheduleStore
 
     /// <summary>
     /// Reads up to <paramref name="maxCount"/> entries due at <paramref name="dueBy"/> (destroy-after at or before
-    /// it), in ordinal order of (subject, scope), starting after <paramref name="after"/>.
+    /// it), ordered by (subject, scope), starting after <paramref name="after"/>.
     /// </summary>
+    /// <remarks>
+    /// The order only has to be stable and to agree with the <paramref name="after"/> comparison: ordinal in memory,
+    /// the column collation in a database.
+    /// </remarks>
     /// <param name="dueBy">The moment entries must be due by.</param>
     /// <param name="after">The last (subject, scope) of the previous page, or <see langword="null"/> for the first page.</param>
     /// <param name="maxCount">The page size.</param>

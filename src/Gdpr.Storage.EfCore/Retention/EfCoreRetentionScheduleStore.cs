@@ -96,14 +96,16 @@ public sealed class EfCoreRetentionScheduleStore<TContext> : IRetentionScheduleS
         var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await using (db.ConfigureAwait(false))
         {
-            // One statement per subject: a batch holds few scopes per subject, and the primary key finds each row.
-            foreach (var group in keys.GroupBy(k => k.Subject.Value, StringComparer.Ordinal))
+            // One statement per scope: a sweep batch holds many subjects and few scopes; (subject IN ..., scope) uses the primary key.
+            foreach (var group in keys.GroupBy(k => k.Scope, StringComparer.Ordinal))
             {
-                var subject = group.Key;
-                var scopes = group.Select(k => k.Scope).ToList();
-                await db.Set<RetentionScheduleRow>()
-                    .Where(r => r.Subject == subject && scopes.Contains(r.Scope))
-                    .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                var scope = group.Key;
+                foreach (var chunk in group.Select(k => k.Subject.Value).Distinct(StringComparer.Ordinal).Chunk(500))
+                {
+                    await db.Set<RetentionScheduleRow>()
+                        .Where(r => r.Scope == scope && chunk.Contains(r.Subject))
+                        .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
         }
     }

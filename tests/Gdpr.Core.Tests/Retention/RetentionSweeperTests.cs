@@ -102,10 +102,18 @@ public class RetentionSweeperTests
         try
         {
             await WaitForSweepsAsync(host, 1);
-            await Task.Delay(200); // let the loop register its delay on the fake clock before the clock moves
-            host.Time.Advance(TimeSpan.FromHours(6));
-            await WaitForSweepsAsync(host, 2);
-            host.Time.Advance(TimeSpan.FromHours(5));
+
+            // Move the fake clock in steps, giving the loop real time to react, until the second sweep: it cannot come
+            // before six hours have passed, and comes soon after (the loop waits on the fake clock, not the real one).
+            var advanced = TimeSpan.Zero;
+            while (await CountSweepsAsync(host) < 2 && advanced < TimeSpan.FromHours(8))
+            {
+                host.Time.Advance(TimeSpan.FromMinutes(10));
+                advanced += TimeSpan.FromMinutes(10);
+                await Task.Delay(5);
+            }
+
+            Assert.InRange(advanced, TimeSpan.FromHours(6), TimeSpan.FromHours(7));
             await Task.Delay(50);
             Assert.Equal(2, await CountSweepsAsync(host));
         }
