@@ -3,6 +3,7 @@ using Gdpr.Encryption;
 using Gdpr.Erasure;
 using Gdpr.Retention;
 using Gdpr.Storage.EfCore.Audit;
+using Gdpr.Storage.EfCore.Erasure;
 using Gdpr.Storage.EfCore.Retention;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -15,7 +16,7 @@ namespace Gdpr.Storage.EfCore.Tests.Erasure;
 public sealed class ErasureTestDbContext(DbContextOptions<ErasureTestDbContext> options) : DbContext(options)
 {
     protected override void OnModelCreating(ModelBuilder modelBuilder)
-        => modelBuilder.AddGdprAuditTrail().AddGdprRetentionSchedule();
+        => modelBuilder.AddGdprAuditTrail().AddGdprRetentionSchedule().AddGdprLegalHolds();
 }
 
 /// <summary>A real SQLite database file in a temp folder, and providers (one per simulated process) over it.</summary>
@@ -41,7 +42,8 @@ internal sealed class SqliteErasureDatabase : IDisposable
             .AddRetentionPolicy(new RetentionPolicy { Name = "tax", Years = 7, Clock = RetentionClock.RelationshipEnd, IsLegalObligation = true, LegalBasis = TaxBasis })
             .AddRetentionSweeper(o => o.BatchSize = batchSize)
             .UseEfCoreAuditTrail<ErasureTestDbContext>()
-            .UseEfCoreRetentionSchedule<ErasureTestDbContext>();
+            .UseEfCoreRetentionSchedule<ErasureTestDbContext>()
+            .UseEfCoreLegalHolds<ErasureTestDbContext>();
         var provider = services.BuildServiceProvider();
         using var db = provider.GetRequiredService<IDbContextFactory<ErasureTestDbContext>>().CreateDbContext();
         db.Database.EnsureCreated();
