@@ -40,6 +40,11 @@ internal sealed class LegalHoldService : ILegalHoldService
             [new AuditEvent(AuditKinds.HoldPlaced, pseudonym, new Dictionary<string, string> { ["holdId"] = hold.Id, ["reason"] = reason })],
             cancellationToken).ConfigureAwait(false);
         Log.HoldPlaced(_logger, pseudonym.Value, hold.Id);
+        if (_store is InMemoryLegalHoldStore)
+        {
+            Log.EphemeralLegalHold(_logger, hold.Id);
+        }
+
         return hold;
     }
 

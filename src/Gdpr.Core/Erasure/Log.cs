@@ -34,6 +34,9 @@ internal static partial class Log
     [LoggerMessage(3021, LogLevel.Information, "Released legal hold {HoldId} of subject {Pseudonym}.")]
     public static partial void HoldReleased(ILogger logger, string pseudonym, string holdId);
 
+    [LoggerMessage(3022, LogLevel.Warning, "Legal hold {HoldId} is kept in memory only: it is lost when the process ends, and the sweeper may then destroy what it protects. Register a persistent ILegalHoldStore (UseEfCoreLegalHolds).")]
+    public static partial void EphemeralLegalHold(ILogger logger, string holdId);
+
     [LoggerMessage(3030, LogLevel.Warning, "The erasure-certificate signing key is kept in memory only: certificates signed now cannot be verified after a restart unless the public key was exported. Call UseCertificateSigningKey(directory).")]
     public static partial void EphemeralCertificateKey(ILogger logger);
 

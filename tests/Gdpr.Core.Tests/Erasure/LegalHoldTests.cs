@@ -71,6 +71,35 @@ public class LegalHoldTests
     }
 
     [Fact]
+    public async Task PlaceHoldAsync_WithTheInMemoryStore_WarnsThatTheHoldDoesNotSurviveARestart()
+    {
+        await using var host = ErasureTestHost.Create();
+        var hold = await host.Holds.PlaceHoldAsync(Subject, "claim 8");
+        var warning = Assert.Single(host.Logs.GetSnapshot(), r => r.Id.Id == 3022);
+        Assert.Contains(hold.Id, warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Subject, warning.Message, StringComparison.Ordinal);
+    }
+
+    // Art. 17(3)(b) ends: once the sweeper destroyed the tax scope seven years on, a new erasure certifies it destroyed.
+    [Fact]
+    public async Task EraseAsync_AfterTheSweeperDestroyedTheRetainedScope_CertifiesItDestroyed()
+    {
+        await using var host = ErasureTestHost.Create();
+        await host.SeedCustomerAsync(Subject);
+        await host.Erasure.EraseAsync(Subject);
+        host.Time.SetUtcNow(ErasureTestHost.Day0.AddYears(7));
+        await host.Sweeper.SweepAsync();
+
+        var final = await host.Erasure.EraseAsync(Subject);
+
+        var tax = final.Scopes.Single(s => s.Scope == Policies.Tax);
+        Assert.Equal((ScopeErasureStatus.Destroyed, 1, ErasureTestHost.Day0.AddYears(7)), (tax.Status, tax.KeyVersion, tax.DestroyedAt));
+        using var certificate = JsonDocument.Parse(final.Certificate!.Json);
+        Assert.Equal(3, certificate.RootElement.GetProperty("destroyed").GetArrayLength());
+        Assert.Equal(0, certificate.RootElement.GetProperty("retained").GetArrayLength());
+    }
+
+    [Fact]
     public async Task ReleaseHoldAsync_UnknownOrAlreadyReleased_ReturnsFalse()
     {
         await using var host = ErasureTestHost.Create();
