@@ -15,6 +15,7 @@ internal sealed class DataKeyCache : IDisposable
     private readonly int _maxEntries;
     private readonly TimeSpan _maxAge;
     private readonly Lock _trimLock = new();
+    private readonly ITimer _sweep;
     private long _shredEpoch;
 
     public DataKeyCache(IOptions<GdprOptions> options, TimeProvider time)
@@ -22,6 +23,11 @@ internal sealed class DataKeyCache : IDisposable
         _time = time;
         _maxEntries = options.Value.KeyCache.MaxEntries;
         _maxAge = options.Value.KeyCache.MaxAge;
+
+        // Expiry is otherwise only noticed when a key is asked for again: sweep so idle keys are wiped too.
+        // (A timer period is capped at ~49 days; a day is plenty for long MaxAge values.)
+        var period = _maxAge < TimeSpan.FromDays(1) ? _maxAge : TimeSpan.FromDays(1);
+        _sweep = time.CreateTimer(static state => ((DataKeyCache)state!).RemoveExpired(), this, period, period);
     }
 
     public int Count => _entries.Count;
@@ -103,6 +109,7 @@ internal sealed class DataKeyCache : IDisposable
 
     public void Dispose()
     {
+        _sweep.Dispose();
         foreach (var (_, entry) in _entries)
         {
             Remove(entry);
@@ -118,6 +125,17 @@ internal sealed class DataKeyCache : IDisposable
         }
 
         return false;
+    }
+
+    private void RemoveExpired()
+    {
+        foreach (var (_, entry) in _entries)
+        {
+            if (_time.GetElapsedTime(entry.LoadedAt) >= _maxAge)
+            {
+                Remove(entry);
+            }
+        }
     }
 
     private void Trim()
