@@ -45,7 +45,8 @@ internal sealed class GdprTestHost : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         FakeTimeProvider? time = null,
         ISubjectKeyStore? store = null,
-        IKeyEncryptionKeyProvider? kek = null)
+        IKeyEncryptionKeyProvider? kek = null,
+        Action<IGdprBuilder>? gdpr = null)
     {
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 8, 0, 0, TimeSpan.Zero));
         var collection = new ServiceCollection();
@@ -65,12 +66,13 @@ internal sealed class GdprTestHost : IAsyncDisposable
         }
 
         services?.Invoke(collection);
-        collection.AddGdpr(o =>
+        var builder = collection.AddGdpr(o =>
         {
             o.PseudonymKey = PseudonymKey;
             o.Algorithm = algorithm;
             configure?.Invoke(o);
         });
+        gdpr?.Invoke(builder);
 
         var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         _ = provider.GetRequiredService<IOptions<GdprOptions>>().Value;

@@ -1,0 +1,144 @@
+using Gdpr.Core.Tests.TestSupport;
+using Gdpr.Encryption;
+using Gdpr.Keys;
+
+namespace Gdpr.Core.Tests.Keys;
+
+/// <summary>
+/// KEK rotation rewraps live data keys without touching field ciphertext, and retiring the old KEK is what carries
+/// an erasure into old backups (Art. 17, Art. 5(1)(e)).
+/// </summary>
+public class KekRotationTests
+{
+    [Theory]
+    [MemberData(nameof(Values.AllAlgorithms), MemberType = typeof(Values))]
+    public async Task RotateKeyEncryptionKeyAsync_KeepsEverythingReadable_AndRetiresTheOldKek(FieldEncryptionAlgorithm algorithm)
+    {
+        var store = new InMemorySubjectKeyStore();
+        using var kek = GdprTestHost.CreateInMemoryKeyRing();
+        await using var host = GdprTestHost.Create(algorithm, store: store, kek: kek);
+        var oldKekId = await kek.GetActiveKeyIdAsync();
+
+        var written = new List<(FieldAddress Field, byte[] Envelope, string Value)>();
+        for (var i = 0; i < 12; i++)
+        {
+            foreach (var scope in new[] { "default", "marketing" })
+            {
+                var field = new FieldAddress($"cust-{i}", scope, "Customer.Email");
+                var value = $"value-{i}-{scope}";
+                written.Add((field, await host.Encryptor.EncryptValueAsync(field, value), value));
+            }
+        }
+
+        var shredded = written.Where(w => w.Field.SubjectId == "cust-3").ToList();
+        await host.Keys.ShredAsync("cust-3", "default");
+        await host.Keys.ShredAsync("cust-3", "marketing");
+        var envelopesBefore = written.Select(w => (byte[])w.Envelope.Clone()).ToList();
+
+        var result = await host.Keys.RotateKeyEncryptionKeyAsync();
+
+        Assert.NotEqual(oldKekId, result.NewKeyId);
+        Assert.Equal([oldKekId], result.RetiredKeyIds);
+        Assert.Equal(22, result.RewrappedKeys);
+        Assert.Equal(result.NewKeyId, await kek.GetActiveKeyIdAsync());
+        Assert.Equal([result.NewKeyId], await kek.GetKeyIdsAsync());
+        Assert.Empty(await store.GetKeysWrappedWithAsync(oldKekId).ToListAsync());
+        Assert.Equal(22, (await store.GetKeysWrappedWithAsync(result.NewKeyId).ToListAsync()).Count);
+
+        // Field ciphertext was not touched (nothing to rewrite in the database) ...
+        Assert.Equal(envelopesBefore, written.Select(w => w.Envelope));
+
+        // ... it is readable with the cache warm ...
+        await AssertReadableAsync(host, written, shredded);
+
+        // ... and after the cache is gone: a fresh host on the same store and key ring unwraps under the new KEK.
+        await using var restarted = GdprTestHost.Create(algorithm, store: store, kek: kek);
+        await AssertReadableAsync(restarted, written, shredded);
+
+        // New keys are wrapped under the new KEK.
+        await restarted.Encryptor.EncryptValueAsync(new FieldAddress("cust-new", "default", "Customer.Email"), "new");
+        var state = await store.GetStateAsync(restarted.Keys.GetPseudonym("cust-new"), "default");
+        Assert.Equal(result.NewKeyId, state.Key!.KeyEncryptionKeyId);
+    }
+
+    [Fact]
+    public async Task RotateKeyEncryptionKeyAsync_RetiredKek_CannotUnwrapAnOldBackupOfAShreddedKey()
+    {
+        var store = new InMemorySubjectKeyStore();
+        using var kek = GdprTestHost.CreateInMemoryKeyRing();
+        await using var host = GdprTestHost.Create(store: store, kek: kek);
+        var field = new FieldAddress("cust-backup", "default", "Customer.Email");
+        await host.Encryptor.EncryptValueAsync(field, "jan@example.org");
+        var pseudonym = host.Keys.GetPseudonym(field.SubjectId);
+
+        // Last night's backup holds the wrapped key as it was.
+        var backup = (await store.GetStateAsync(pseudonym, field.Scope)).Key!;
+        var backupBytes = backup.WrappedKey.ToArray();
+        var ad = SubjectKeyManager.GetWrappingAssociatedData(pseudonym, field.Scope, backup.Version);
+        await kek.UnwrapAsync(backup.KeyEncryptionKeyId, backupBytes, ad, new byte[32]); // readable before
+
+        await host.Keys.ShredAsync(field.SubjectId, field.Scope);
+        await host.Keys.RotateKeyEncryptionKeyAsync();
+
+        var ex = await Assert.ThrowsAsync<KeyUnavailableException>(async () => await kek.UnwrapAsync(backup.KeyEncryptionKeyId, backupBytes, ad, new byte[32]));
+        Assert.DoesNotContain(field.SubjectId, ex.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<KeyUnavailableException>(async () => await kek.WrapAsync(backup.KeyEncryptionKeyId, new byte[32], ad));
+    }
+
+    [Fact]
+    public async Task RotateKeyEncryptionKeyAsync_Twice_KeepsEverythingReadable()
+    {
+        var store = new InMemorySubjectKeyStore();
+        using var kek = GdprTestHost.CreateInMemoryKeyRing();
+        await using var host = GdprTestHost.Create(store: store, kek: kek);
+        var field = new FieldAddress("cust-twice", "default", "Customer.Email");
+        var envelope = await host.Encryptor.EncryptValueAsync(field, "jan@example.org");
+
+        var first = await host.Keys.RotateKeyEncryptionKeyAsync();
+        var second = await host.Keys.RotateKeyEncryptionKeyAsync();
+
+        Assert.Equal([first.NewKeyId], second.RetiredKeyIds);
+        Assert.Equal(1, second.RewrappedKeys);
+        await using var restarted = GdprTestHost.Create(store: store, kek: kek);
+        Assert.Equal("jan@example.org", (await restarted.Encryptor.DecryptValueAsync<string>(field, envelope)).Value);
+    }
+
+    [Fact]
+    public async Task WrappedKey_MovedToAnotherSubject_DoesNotUnwrap()
+    {
+        await using var host = GdprTestHost.Create();
+        await host.Encryptor.PrepareAsync("cust-a", "default", forWriting: true);
+        var a = host.Keys.GetPseudonym("cust-a");
+        var key = (await host.Store.GetStateAsync(a, "default")).Key!;
+        var otherAd = SubjectKeyManager.GetWrappingAssociatedData(host.Keys.GetPseudonym("cust-b"), "default", key.Version);
+        var otherVersionAd = SubjectKeyManager.GetWrappingAssociatedData(a, "default", key.Version + 1);
+
+        await Assert.ThrowsAsync<PersonalDataIntegrityException>(async () => await host.Kek.UnwrapAsync(key.KeyEncryptionKeyId, key.WrappedKey, otherAd, new byte[32]));
+        await Assert.ThrowsAsync<PersonalDataIntegrityException>(async () => await host.Kek.UnwrapAsync(key.KeyEncryptionKeyId, key.WrappedKey, otherVersionAd, new byte[32]));
+    }
+
+    [Fact]
+    public async Task RetireKeyAsync_ActiveKek_IsRefused()
+    {
+        using var kek = GdprTestHost.CreateInMemoryKeyRing();
+        var active = await kek.GetActiveKeyIdAsync();
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await kek.RetireKeyAsync(active));
+        Assert.Equal([active], await kek.GetKeyIdsAsync());
+    }
+
+    private static async Task AssertReadableAsync(GdprTestHost host, List<(FieldAddress Field, byte[] Envelope, string Value)> written, List<(FieldAddress Field, byte[] Envelope, string Value)> shredded)
+    {
+        foreach (var (field, envelope, value) in written)
+        {
+            var result = await host.Encryptor.DecryptValueAsync<string>(field, envelope);
+            if (shredded.Any(s => s.Field == field))
+            {
+                Assert.True(result.IsErased);
+            }
+            else
+            {
+                Assert.Equal(value, result.Value);
+            }
+        }
+    }
+}
