@@ -17,6 +17,7 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
 {
     internal const int DataKeySize = 32;
     private const int RotationBatchSize = 500;
+    private const int MaxCreateAttempts = 3;
 
     private readonly ISubjectKeyStore _store;
     private readonly IKeyEncryptionKeyProvider _keyEncryptionKeys;
@@ -74,32 +75,40 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
         var dataKey = GC.AllocateUninitializedArray<byte>(DataKeySize, pinned: true);
         try
         {
-            SubjectKeyState state;
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                state = await _store.GetStateAsync(pseudonym, scope, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (IsInfrastructureFailure(ex))
-            {
-                throw Unavailable(scope, ex);
-            }
+                SubjectKeyState state;
+                try
+                {
+                    state = await _store.GetStateAsync(pseudonym, scope, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsInfrastructureFailure(ex))
+                {
+                    throw Unavailable(scope, ex);
+                }
 
-            var key = state.Key;
-            if (key is null && !forWriting)
-            {
-                return new DataKeyEntry(subjectId, scope, pseudonym, 0, state.LastShreddedVersion, default, _cache.Now());
-            }
+                var key = state.Key;
+                if (key is null && !forWriting)
+                {
+                    return new DataKeyEntry(subjectId, scope, pseudonym, 0, state.LastShreddedVersion, default, _cache.Now());
+                }
 
-            if (key is null)
-            {
-                key = await CreateAsync(pseudonym, scope, state.LastShreddedVersion + 1, dataKey, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await UnwrapAsync(key, dataKey, cancellationToken).ConfigureAwait(false);
-            }
+                if (key is null)
+                {
+                    key = await CreateAsync(pseudonym, scope, state.LastShreddedVersion + 1, dataKey, mayRetry: attempt < MaxCreateAttempts, cancellationToken).ConfigureAwait(false);
+                    if (key is null)
+                    {
+                        // A concurrent shred used up the version we read as next: read the state again.
+                        continue;
+                    }
+                }
+                else
+                {
+                    await UnwrapAsync(key, dataKey, cancellationToken).ConfigureAwait(false);
+                }
 
-            return new DataKeyEntry(subjectId, scope, pseudonym, key.Version, Math.Max(state.LastShreddedVersion, key.Version - 1), dataKey, _cache.Now());
+                return new DataKeyEntry(subjectId, scope, pseudonym, key.Version, Math.Max(state.LastShreddedVersion, key.Version - 1), dataKey, _cache.Now());
+            }
         }
         finally
         {
@@ -107,8 +116,11 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
         }
     }
 
-    /// <summary>Creates a key, or adopts the one a concurrent writer stored first; leaves its bytes in <paramref name="dataKey"/>.</summary>
-    private async ValueTask<WrappedSubjectKey> CreateAsync(SubjectPseudonym pseudonym, string scope, int version, byte[] dataKey, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates a key, or adopts the one a concurrent writer stored first; leaves its bytes in <paramref name="dataKey"/>.
+    /// Returns null (when <paramref name="mayRetry"/>) if the store refused it because <paramref name="version"/> was shredded meanwhile.
+    /// </summary>
+    private async ValueTask<WrappedSubjectKey?> CreateAsync(SubjectPseudonym pseudonym, string scope, int version, byte[] dataKey, bool mayRetry, CancellationToken cancellationToken)
     {
         RandomNumberGenerator.Fill(dataKey);
         WrappedSubjectKey stored;
@@ -122,6 +134,13 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
         }
         catch (Exception ex) when (IsInfrastructureFailure(ex))
         {
+            // Between our read and our write another writer created this version and a shred destroyed it: the store
+            // refuses the version. That is a race with an erasure, not an outage; the caller reads the state again.
+            if (mayRetry && await WasShreddedAsync(pseudonym, scope, version, cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
             throw Unavailable(scope, ex);
         }
 
@@ -134,6 +153,18 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
         // Another writer (thread or node) won the race: use its key so every value lands under the one the store keeps.
         await UnwrapAsync(stored, dataKey, cancellationToken).ConfigureAwait(false);
         return stored;
+    }
+
+    private async ValueTask<bool> WasShreddedAsync(SubjectPseudonym pseudonym, string scope, int version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _store.GetStateAsync(pseudonym, scope, cancellationToken).ConfigureAwait(false)).LastShreddedVersion >= version;
+        }
+        catch (Exception ex) when (IsInfrastructureFailure(ex))
+        {
+            return false;
+        }
     }
 
     private async ValueTask UnwrapAsync(WrappedSubjectKey key, byte[] dataKey, CancellationToken cancellationToken)
