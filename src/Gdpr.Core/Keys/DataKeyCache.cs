@@ -60,14 +60,16 @@ internal sealed class DataKeyCache : IDisposable
     {
         entry.TryAcquire();
         var key = (entry.SubjectId, entry.Scope);
-        _entries.AddOrUpdate(
-            key,
-            entry,
-            (_, existing) =>
+        // Not AddOrUpdate: its update factory may run several times for one existing entry (under contention, or
+        // when Evict removed it meanwhile), releasing it twice and wiping a key an operation still uses.
+        while (!_entries.TryAdd(key, entry))
+        {
+            if (_entries.TryGetValue(key, out var existing) && _entries.TryUpdate(key, entry, existing))
             {
                 existing.Release();
-                return entry;
-            });
+                break;
+            }
+        }
 
         // A shred ran while we were loading: what we read may be the destroyed key. Do not keep it.
         if (ShredEpoch != epochBeforeLoad)
