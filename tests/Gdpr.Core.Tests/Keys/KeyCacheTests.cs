@@ -158,6 +158,40 @@ public class KeyCacheTests
         Assert.True(entry.IsWiped);
     }
 
+    [Fact]
+    public async Task AddAndAcquire_ManyLoadersAtOnce_NeverWipesAKeyStillInUse()
+    {
+        // Loaders of one subject that finish together (a slow store) all cache their entry at once. An entry handed
+        // to an operation must keep its key until that operation releases it: a double release of the replaced
+        // entry would wipe it mid-use, and a cipher derived afterwards would encrypt under an all-zero key.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        using var cache = new DataKeyCache(Microsoft.Extensions.Options.Options.Create(new GdprOptions()), time);
+        var pseudonym = new SubjectPseudonym("p");
+        const int Threads = 8;
+        var wiped = 0;
+        for (var round = 0; round < 300; round++)
+        {
+            using var start = new Barrier(Threads);
+            var held = await Task.WhenAll(Enumerable.Range(0, Threads).Select(_ => Task.Run(() =>
+            {
+                var entry = new DataKeyEntry("cust-race", Scope, pseudonym, 1, 0, new byte[32], cache.Now());
+                var epoch = cache.ShredEpoch;
+                start.SignalAndWait();
+                return cache.AddAndAcquire(entry, epoch); // the caller's reference, held until the operation ends
+            })));
+
+            wiped += held.Count(e => e.IsWiped);
+            foreach (var entry in held)
+            {
+                entry.Release();
+            }
+
+            cache.Evict("cust-race", Scope);
+        }
+
+        Assert.Equal(0, wiped);
+    }
+
     private static bool CanEncrypt(GdprTestHost host, string subjectId)
         => host.Encryptor.TryEncrypt(new FieldAddress(subjectId, Scope, "Customer.Email"), new byte[4], new byte[host.Encryptor.GetEnvelopeLength(4)], out _);
 
