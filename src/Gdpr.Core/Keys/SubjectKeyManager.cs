@@ -147,12 +147,39 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
         if (IsSameKey(stored, created))
         {
             Log.KeyCreated(_logger, pseudonym.Value, scope, version);
-            return stored;
+            return await RewrapIfRotatedAsync(stored, dataKey, cancellationToken).ConfigureAwait(false);
         }
 
         // Another writer (thread or node) won the race: use its key so every value lands under the one the store keeps.
         await UnwrapAsync(stored, dataKey, cancellationToken).ConfigureAwait(false);
         return stored;
+    }
+
+    /// <summary>
+    /// A KEK rotation that began after we read the active KEK may have queried the store before our key was in it,
+    /// and then retired the KEK we wrapped it with: every value written with the key would be lost on restart. If
+    /// the active KEK changed meanwhile, we still hold the data key, so we rewrap it under the active one ourselves.
+    /// (If the active KEK is unchanged, any rotation's queries come after our write and will see the key.)
+    /// </summary>
+    private async ValueTask<WrappedSubjectKey> RewrapIfRotatedAsync(WrappedSubjectKey stored, byte[] dataKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var activeKeyId = await _keyEncryptionKeys.GetActiveKeyIdAsync(cancellationToken).ConfigureAwait(false);
+            if (activeKeyId == stored.KeyEncryptionKeyId)
+            {
+                return stored;
+            }
+
+            var wrapped = await _keyEncryptionKeys.WrapAsync(activeKeyId, dataKey, GetWrappingAssociatedData(stored.Subject, stored.Scope, stored.Version), cancellationToken).ConfigureAwait(false);
+            var rewrapped = stored with { KeyEncryptionKeyId = activeKeyId, WrappedKey = wrapped };
+            await _store.ReplaceWrappingAsync(stored, rewrapped, cancellationToken).ConfigureAwait(false);
+            return rewrapped;
+        }
+        catch (Exception ex) when (IsInfrastructureFailure(ex))
+        {
+            throw Unavailable(stored.Scope, ex);
+        }
     }
 
     private async ValueTask<bool> WasShreddedAsync(SubjectPseudonym pseudonym, string scope, int version, CancellationToken cancellationToken)
