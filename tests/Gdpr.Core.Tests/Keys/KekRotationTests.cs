@@ -86,6 +86,29 @@ public class KekRotationTests
     }
 
     [Fact]
+    public async Task RotateKeyEncryptionKeyAsync_WhileAFirstWriteIsStoringItsKey_TheNewKeyStaysReadable()
+    {
+        // The writer wrapped its new data key under the KEK that was active when it started; the rotation then
+        // created a new KEK, found nothing to rewrap (the key was not stored yet) and retired the old one. The key
+        // must not end up wrapped under a destroyed KEK: every value written with it would be lost on restart.
+        var inner = new InMemorySubjectKeyStore();
+        var store = new GatedAddKeyStore(inner);
+        using var kek = GdprTestHost.CreateInMemoryKeyRing();
+        await using var host = GdprTestHost.Create(store: store, kek: kek);
+        var field = new FieldAddress("cust-during-rotation", "default", "Customer.Email");
+
+        var write = host.Encryptor.EncryptValueAsync(field, "jan@example.org").AsTask();
+        await store.AddKeyEntered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var rotation = await host.Keys.RotateKeyEncryptionKeyAsync();
+        store.Gate.SetResult();
+        var envelope = await write.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(rotation.NewKeyId, (await inner.GetStateAsync(host.Keys.GetPseudonym(field.SubjectId), field.Scope)).Key!.KeyEncryptionKeyId);
+        await using var restarted = GdprTestHost.Create(store: inner, kek: kek);
+        Assert.Equal("jan@example.org", (await restarted.Encryptor.DecryptValueAsync<string>(field, envelope)).Value);
+    }
+
+    [Fact]
     public async Task RotateKeyEncryptionKeyAsync_Twice_KeepsEverythingReadable()
     {
         var store = new InMemorySubjectKeyStore();
@@ -140,5 +163,35 @@ public class KekRotationTests
                 Assert.Equal(value, result.Value);
             }
         }
+    }
+
+    /// <summary>Holds the first <see cref="ISubjectKeyStore.AddKeyAsync"/> until the test opens the gate.</summary>
+    private sealed class GatedAddKeyStore(InMemorySubjectKeyStore inner) : ISubjectKeyStore
+    {
+        public TaskCompletionSource AddKeyEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async ValueTask<WrappedSubjectKey> AddKeyAsync(WrappedSubjectKey key, CancellationToken cancellationToken = default)
+        {
+            AddKeyEntered.TrySetResult();
+            await Gate.Task;
+            return await inner.AddKeyAsync(key, cancellationToken);
+        }
+
+        public ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default) => inner.GetStateAsync(subject, scope, cancellationToken);
+
+        public ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, DateTimeOffset shreddedAt, CancellationToken cancellationToken = default)
+            => inner.ShredAsync(subject, scope, shreddedAt, cancellationToken);
+
+        public IAsyncEnumerable<string> GetScopesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default) => inner.GetScopesAsync(subject, cancellationToken);
+
+        public IAsyncEnumerable<KeyTombstone> GetTombstonesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default) => inner.GetTombstonesAsync(subject, cancellationToken);
+
+        public IAsyncEnumerable<WrappedSubjectKey> GetKeysWrappedWithAsync(string keyEncryptionKeyId, CancellationToken cancellationToken = default)
+            => inner.GetKeysWrappedWithAsync(keyEncryptionKeyId, cancellationToken);
+
+        public ValueTask<bool> ReplaceWrappingAsync(WrappedSubjectKey current, WrappedSubjectKey rewrapped, CancellationToken cancellationToken = default)
+            => inner.ReplaceWrappingAsync(current, rewrapped, cancellationToken);
     }
 }
