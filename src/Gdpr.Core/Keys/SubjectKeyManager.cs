@@ -17,7 +17,7 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
 {
     internal const int DataKeySize = 32;
     private const int RotationBatchSize = 500;
-    private const int MaxCreateAttempts = 3;
+    private const int MaxLoadAttempts = 3;
 
     private readonly ISubjectKeyStore _store;
     private readonly IKeyEncryptionKeyProvider _keyEncryptionKeys;
@@ -95,7 +95,7 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
 
                 if (key is null)
                 {
-                    key = await CreateAsync(pseudonym, scope, state.LastShreddedVersion + 1, dataKey, mayRetry: attempt < MaxCreateAttempts, cancellationToken).ConfigureAwait(false);
+                    key = await CreateAsync(pseudonym, scope, state.LastShreddedVersion + 1, dataKey, mayRetry: attempt < MaxLoadAttempts, cancellationToken).ConfigureAwait(false);
                     if (key is null)
                     {
                         // A concurrent shred used up the version we read as next: read the state again.
@@ -104,7 +104,15 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
                 }
                 else
                 {
-                    await UnwrapAsync(key, dataKey, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await UnwrapAsync(key, dataKey, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (KeyUnavailableException) when (attempt < MaxLoadAttempts)
+                    {
+                        // A KEK rotation may have rewrapped the key and retired the KEK we read it under: read it again.
+                        continue;
+                    }
                 }
 
                 return new DataKeyEntry(subjectId, scope, pseudonym, key.Version, Math.Max(state.LastShreddedVersion, key.Version - 1), dataKey, _cache.Now());
