@@ -109,6 +109,30 @@ public class KekRotationTests
     }
 
     [Fact]
+    public async Task RotateKeyEncryptionKeyAsync_WhileAReaderLoadsTheKey_TheReadSucceeds()
+    {
+        // The reader fetched the key wrapped under the old KEK; the rotation rewrapped it and retired that KEK
+        // before the reader unwrapped. A rotation is routine maintenance: it must not fail reads in flight.
+        var inner = new InMemorySubjectKeyStore();
+        using var kek = GdprTestHost.CreateInMemoryKeyRing();
+        var field = new FieldAddress("cust-read-during-rotation", "default", "Customer.Email");
+        byte[] envelope;
+        await using (var writer = GdprTestHost.Create(store: inner, kek: kek))
+        {
+            envelope = await writer.Encryptor.EncryptValueAsync(field, "jan@example.org");
+        }
+
+        var store = new GatedGetStateStore(inner);
+        await using var reader = GdprTestHost.Create(store: store, kek: kek);
+        var read = reader.Encryptor.DecryptValueAsync<string>(field, envelope).AsTask();
+        await store.GetStateEntered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await reader.Keys.RotateKeyEncryptionKeyAsync();
+        store.Gate.SetResult();
+
+        Assert.Equal("jan@example.org", (await read.WaitAsync(TimeSpan.FromSeconds(10))).Value);
+    }
+
+    [Fact]
     public async Task RotateKeyEncryptionKeyAsync_Twice_KeepsEverythingReadable()
     {
         var store = new InMemorySubjectKeyStore();
@@ -180,6 +204,43 @@ public class KekRotationTests
         }
 
         public ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default) => inner.GetStateAsync(subject, scope, cancellationToken);
+
+        public ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, DateTimeOffset shreddedAt, CancellationToken cancellationToken = default)
+            => inner.ShredAsync(subject, scope, shreddedAt, cancellationToken);
+
+        public IAsyncEnumerable<string> GetScopesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default) => inner.GetScopesAsync(subject, cancellationToken);
+
+        public IAsyncEnumerable<KeyTombstone> GetTombstonesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default) => inner.GetTombstonesAsync(subject, cancellationToken);
+
+        public IAsyncEnumerable<WrappedSubjectKey> GetKeysWrappedWithAsync(string keyEncryptionKeyId, CancellationToken cancellationToken = default)
+            => inner.GetKeysWrappedWithAsync(keyEncryptionKeyId, cancellationToken);
+
+        public ValueTask<bool> ReplaceWrappingAsync(WrappedSubjectKey current, WrappedSubjectKey rewrapped, CancellationToken cancellationToken = default)
+            => inner.ReplaceWrappingAsync(current, rewrapped, cancellationToken);
+    }
+
+    /// <summary>Holds the first <see cref="ISubjectKeyStore.GetStateAsync"/> result until the test opens the gate.</summary>
+    private sealed class GatedGetStateStore(InMemorySubjectKeyStore inner) : ISubjectKeyStore
+    {
+        private int _calls;
+
+        public TaskCompletionSource GetStateEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)
+        {
+            var state = await inner.GetStateAsync(subject, scope, cancellationToken);
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                GetStateEntered.TrySetResult();
+                await Gate.Task;
+            }
+
+            return state;
+        }
+
+        public ValueTask<WrappedSubjectKey> AddKeyAsync(WrappedSubjectKey key, CancellationToken cancellationToken = default) => inner.AddKeyAsync(key, cancellationToken);
 
         public ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, DateTimeOffset shreddedAt, CancellationToken cancellationToken = default)
             => inner.ShredAsync(subject, scope, shreddedAt, cancellationToken);
