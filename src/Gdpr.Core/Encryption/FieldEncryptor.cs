@@ -172,7 +172,7 @@ internal sealed class FieldEncryptor : IFieldEncryptor
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(max);
         try
         {
-            var length = System.Text.Encoding.UTF8.GetBytes(text, buffer);
+            var length = PersonalDataValueCodec.StrictUtf8.GetBytes(text, buffer);
             return await EncryptAsync(field, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
         }
         finally
