@@ -13,7 +13,7 @@ namespace Gdpr.Keys;
 /// The key hierarchy: creates, unwraps, caches and destroys the data keys of (subject, scope), and rotates the
 /// key-encryption key. Fails closed: if the store or the KEK cannot be had, it throws and nothing is encrypted.
 /// </summary>
-internal sealed class SubjectKeyManager : ISubjectKeyManager
+internal sealed class SubjectKeyManager : ISubjectKeyManager, IDisposable
 {
     internal const int DataKeySize = 32;
     private const int RotationBatchSize = 500;
@@ -25,6 +25,9 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
     private readonly DataKeyCache _cache;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+
+    // Two overlapping rotations retire each other's new KEK while the other still wraps under it: run one at a time.
+    private readonly SemaphoreSlim _rotation = new(1, 1);
 
     public SubjectKeyManager(
         ISubjectKeyStore store,
@@ -43,6 +46,8 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
     }
 
     internal DataKeyCache Cache => _cache;
+
+    public void Dispose() => _rotation.Dispose();
 
     public SubjectPseudonym GetPseudonym(string subjectId) => _pseudonymizer.Compute(subjectId);
 
@@ -257,6 +262,19 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
     public void Evict(SubjectPseudonym subject, string? scope = null) => _cache.Evict(subject, scope);
 
     public async ValueTask<KeyRotationResult> RotateKeyEncryptionKeyAsync(CancellationToken cancellationToken = default)
+    {
+        await _rotation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await RotateCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _rotation.Release();
+        }
+    }
+
+    private async ValueTask<KeyRotationResult> RotateCoreAsync(CancellationToken cancellationToken)
     {
         var oldKeyIds = await _keyEncryptionKeys.GetKeyIdsAsync(cancellationToken).ConfigureAwait(false);
         var newKeyId = await _keyEncryptionKeys.CreateKeyAsync(cancellationToken).ConfigureAwait(false);
