@@ -26,7 +26,6 @@ namespace Gdpr.Storage.EfCore.Keys;
 public sealed class EfCoreSubjectKeyStore : ISubjectKeyStore
 {
     internal const string ShredChannel = "gdpr_key_shred";
-    private const int PageSize = 500;
     private const int MaxAddAttempts = 3;
 
     // Namespaces the store's advisory locks (two-int form, "GDPR" in ASCII) away from the application's own.
@@ -45,6 +44,9 @@ public sealed class EfCoreSubjectKeyStore : ISubjectKeyStore
         _listener = listener;
         _logger = logger ?? NullLogger<EfCoreSubjectKeyStore>.Instance;
     }
+
+    /// <summary>Gets or sets how many keys <see cref="GetKeysWrappedWithAsync"/> reads per query (tests lower it).</summary>
+    internal int PageSize { get; set; } = 500;
 
     /// <inheritdoc/>
     public async ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)
@@ -124,7 +126,7 @@ public sealed class EfCoreSubjectKeyStore : ISubjectKeyStore
                     return null;
                 }
 
-                var record = new KeyTombstoneRecord { Pseudonym = subject.Value, Scope = scope, Version = version.Value, ShreddedAt = shreddedAt.ToUniversalTime() };
+                var record = new KeyTombstoneRecord { Pseudonym = subject.Value, Scope = scope, Version = version.Value, ShreddedAt = ToStoredTime(shreddedAt) };
                 db.Add(record);
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
                 if (provider == KeyStoreProvider.PostgreSql)
@@ -336,7 +338,7 @@ public sealed class EfCoreSubjectKeyStore : ISubjectKeyStore
                     Version = key.Version,
                     KeyEncryptionKeyId = key.KeyEncryptionKeyId,
                     WrappedKey = key.WrappedKey.ToArray(),
-                    CreatedAt = key.CreatedAt.ToUniversalTime(),
+                    CreatedAt = ToStoredTime(key.CreatedAt),
                 };
                 db.Add(record);
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -420,7 +422,7 @@ public sealed class EfCoreSubjectKeyStore : ISubjectKeyStore
             .AnyAsync(k => k.KeyEncryptionKeyId == keyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
         if (!exists)
         {
-            db.Add(new KeyEncryptionKeyRecord { KeyEncryptionKeyId = keyEncryptionKeyId, FirstUsedAt = _time.GetUtcNow() });
+            db.Add(new KeyEncryptionKeyRecord { KeyEncryptionKeyId = keyEncryptionKeyId, FirstUsedAt = ToStoredTime(_time.GetUtcNow()) });
             try
             {
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -432,6 +434,13 @@ public sealed class EfCoreSubjectKeyStore : ISubjectKeyStore
         }
 
         _recordedKeyEncryptionKeys.TryAdd(keyEncryptionKeyId, 0);
+    }
+
+    /// <summary>UTC, to the microsecond: what every supported database keeps, so a key reads back as it was returned.</summary>
+    private static DateTimeOffset ToStoredTime(DateTimeOffset time)
+    {
+        var ticks = time.UtcTicks;
+        return new DateTimeOffset(ticks - (ticks % 10), TimeSpan.Zero);
     }
 
     private ValueTask EnsureListeningAsync(CancellationToken cancellationToken)
