@@ -63,7 +63,8 @@ internal sealed class ShredNotificationListener : IHostedService, IAsyncDisposab
 
     /// <summary>
     /// Starts listening if it has not started yet, and the first time waits (at most 10 s) until <c>LISTEN</c> is in
-    /// place, so that no key is cached before this node hears about its shredding.
+    /// place or the first connection attempt failed, so that normally no key is cached before this node can hear
+    /// about its shredding.
     /// </summary>
     public async ValueTask EnsureStartedAsync(CancellationToken cancellationToken)
     {
@@ -195,6 +196,9 @@ internal sealed class ShredNotificationListener : IHostedService, IAsyncDisposab
                 IsListening = false;
                 failed = true;
                 Log.ListenerFailed(_logger, delay, ex);
+
+                // Do not hold reads back during an outage: MaxAge and the replay on reconnection cover it.
+                _firstListen.TrySetResult();
                 try
                 {
                     await Task.Delay(delay, _time, stopping).ConfigureAwait(false);

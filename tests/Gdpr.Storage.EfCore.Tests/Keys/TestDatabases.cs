@@ -93,6 +93,7 @@ public sealed class PostgresKeyStoreDatabase : IAsyncLifetime
     private string? _adminConnectionString;
     private string? _name;
     private string? _connectionString;
+    private readonly List<string> _extraDatabases = [];
 
     public string KeyRingDirectory { get; } = Path.Combine(Path.GetTempPath(), "gdpr-keys-pg-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
 
@@ -141,14 +142,33 @@ public sealed class PostgresKeyStoreDatabase : IAsyncLifetime
             NpgsqlConnection.ClearAllPools();
             await using var admin = new NpgsqlConnection(_adminConnectionString);
             await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_name}\" WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
+            foreach (var name in _extraDatabases.Append(_name))
+            {
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
+                await drop.ExecuteNonQueryAsync();
+            }
         }
 
         if (System.IO.Directory.Exists(KeyRingDirectory))
         {
             System.IO.Directory.Delete(KeyRingDirectory, recursive: true);
         }
+    }
+
+    /// <summary>Creates another, empty database (dropped with this one), for tests that build their own schema.</summary>
+    public async Task<string> CreateEmptyDatabaseAsync()
+    {
+        _ = ConnectionString; // skips when PostgreSQL is not configured
+        var name = _name + "_" + _extraDatabases.Count;
+        await using (var admin = new NpgsqlConnection(_adminConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        _extraDatabases.Add(name);
+        return new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name }.ToString();
     }
 
     /// <summary>Runs one SQL statement on this class's database and returns the first column of the first row.</summary>
