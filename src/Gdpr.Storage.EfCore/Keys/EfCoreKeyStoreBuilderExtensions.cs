@@ -11,6 +11,8 @@ namespace Gdpr.Storage.EfCore.Keys;
 /// <summary>Registers the EF Core key store in place of the in-memory one.</summary>
 public static class EfCoreKeyStoreBuilderExtensions
 {
+    private static readonly object InnerKeyEncryptionKeyProvider = new();
+
     /// <summary>
     /// Keeps the subjects' data keys in the application's own DbContext, whose model must include
     /// <see cref="GdprKeyStoreModelBuilderExtensions.AddGdprKeyStore"/>. The context must be registered with
@@ -57,6 +59,7 @@ public static class EfCoreKeyStoreBuilderExtensions
             sp.GetRequiredService<ShredNotificationListener>(),
             sp.GetService<ILogger<EfCoreSubjectKeyStore>>()));
         services.Replace(ServiceDescriptor.Singleton<ISubjectKeyStore>(sp => sp.GetRequiredService<EfCoreSubjectKeyStore>()));
+        RecordKeyEncryptionKeysInTheStore(services);
         return builder;
     }
 
@@ -73,5 +76,39 @@ public static class EfCoreKeyStoreBuilderExtensions
         ArgumentNullException.ThrowIfNull(configureDatabase);
         builder.Services.AddDbContextFactory<GdprKeyStoreDbContext>(configureDatabase);
         return builder.UseEfCoreKeyStore<GdprKeyStoreDbContext>(configure);
+    }
+
+    /// <summary>
+    /// Wraps the KEK provider registered so far (the local key ring, or a KMS registered before this call) so that
+    /// KEK creation and retirement land in the KEK metadata table. The original registration is kept as a keyed
+    /// service, so the container still creates and disposes it.
+    /// </summary>
+    private static void RecordKeyEncryptionKeysInTheStore(IServiceCollection services)
+    {
+        if (services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, InnerKeyEncryptionKeyProvider)))
+        {
+            return;
+        }
+
+        var existing = services.LastOrDefault(d => d.ServiceType == typeof(IKeyEncryptionKeyProvider) && !d.IsKeyedService);
+        if (existing is null)
+        {
+            return;
+        }
+
+        services.Remove(existing);
+        services.Add(existing switch
+        {
+            { ImplementationInstance: { } instance } => new ServiceDescriptor(existing.ServiceType, InnerKeyEncryptionKeyProvider, instance),
+            { ImplementationFactory: { } factory } => new ServiceDescriptor(existing.ServiceType, InnerKeyEncryptionKeyProvider, (sp, _) => factory(sp), existing.Lifetime),
+            _ => new ServiceDescriptor(existing.ServiceType, InnerKeyEncryptionKeyProvider, existing.ImplementationType!, existing.Lifetime),
+        });
+        services.Add(new ServiceDescriptor(
+            typeof(IKeyEncryptionKeyProvider),
+            sp => new KeyEncryptionKeyLedger(
+                sp.GetRequiredKeyedService<IKeyEncryptionKeyProvider>(InnerKeyEncryptionKeyProvider),
+                sp.GetRequiredService<EfCoreSubjectKeyStore>(),
+                sp.GetService<ILoggerFactory>()?.CreateLogger<KeyEncryptionKeyLedger>() ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance),
+            existing.Lifetime));
     }
 }

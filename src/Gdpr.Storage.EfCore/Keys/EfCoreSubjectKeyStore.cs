@@ -409,8 +409,8 @@ public sealed class EfCoreSubjectKeyStore : ISubjectKeyStore
         return new SubjectKeyState(record is null ? null : ToKey(record), lastShredded ?? 0);
     }
 
-    /// <summary>Notes the first use of a key-encryption key, once per process; a concurrent insert by another node is fine.</summary>
-    private async Task RecordKeyEncryptionKeyAsync(string keyEncryptionKeyId, CancellationToken cancellationToken)
+    /// <summary>Notes a key-encryption key the first time this process meets it; a concurrent insert by another node is fine.</summary>
+    internal async Task RecordKeyEncryptionKeyAsync(string keyEncryptionKeyId, CancellationToken cancellationToken)
     {
         if (_recordedKeyEncryptionKeys.ContainsKey(keyEncryptionKeyId))
         {
@@ -422,7 +422,7 @@ public sealed class EfCoreSubjectKeyStore : ISubjectKeyStore
             .AnyAsync(k => k.KeyEncryptionKeyId == keyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
         if (!exists)
         {
-            db.Add(new KeyEncryptionKeyRecord { KeyEncryptionKeyId = keyEncryptionKeyId, FirstUsedAt = ToStoredTime(_time.GetUtcNow()) });
+            db.Add(new KeyEncryptionKeyRecord { KeyEncryptionKeyId = keyEncryptionKeyId, CreatedAt = ToStoredTime(_time.GetUtcNow()) });
             try
             {
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -434,6 +434,17 @@ public sealed class EfCoreSubjectKeyStore : ISubjectKeyStore
         }
 
         _recordedKeyEncryptionKeys.TryAdd(keyEncryptionKeyId, 0);
+    }
+
+    /// <summary>Records when a key-encryption key was retired (the evidence that backups wrapped under it are now dead).</summary>
+    internal async Task RecordKeyEncryptionKeyRetiredAsync(string keyEncryptionKeyId, CancellationToken cancellationToken)
+    {
+        await RecordKeyEncryptionKeyAsync(keyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
+        var retiredAt = ToStoredTime(_time.GetUtcNow());
+        using var db = _contexts.Create();
+        await db.Set<KeyEncryptionKeyRecord>()
+            .Where(k => k.KeyEncryptionKeyId == keyEncryptionKeyId && k.RetiredAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RetiredAt, retiredAt), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>UTC, to the microsecond: what every supported database keeps, so a key reads back as it was returned.</summary>

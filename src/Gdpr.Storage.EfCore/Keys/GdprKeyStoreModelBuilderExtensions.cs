@@ -66,7 +66,7 @@ public static class GdprKeyStoreModelBuilderExtensions
             kek.ToTable(KeyEncryptionKeysTable, schema);
             kek.HasKey(k => k.KeyEncryptionKeyId).HasName("pk_gdpr_key_encryption_keys");
             kek.Property(k => k.KeyEncryptionKeyId).HasColumnName("kek_id").HasMaxLength(KeyEncryptionKeyIdMaxLength).IsUnicode(false);
-            kek.Property(k => k.FirstUsedAt).HasColumnName("first_used_at");
+            kek.Property(k => k.CreatedAt).HasColumnName("created_at");
             kek.Property(k => k.RetiredAt).HasColumnName("retired_at");
         });
 

@@ -31,12 +31,15 @@ internal sealed class KeyTombstoneRecord
     public DateTimeOffset ShreddedAt { get; set; }
 }
 
-/// <summary>A key-encryption key the store has wrapped data keys with: when first used and, once known, when retired.</summary>
+/// <summary>
+/// A key-encryption key: when it was created (or first used, if it was created outside the SDK) and when it was
+/// retired — the date from which backups holding keys wrapped under it no longer reveal destroyed keys.
+/// </summary>
 internal sealed class KeyEncryptionKeyRecord
 {
     public required string KeyEncryptionKeyId { get; set; }
 
-    public DateTimeOffset FirstUsedAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? RetiredAt { get; set; }
 }

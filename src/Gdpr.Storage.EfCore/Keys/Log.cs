@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(2109, LogLevel.Warning, "The key-shred listener did not start listening within {Timeout}; until it does, shreds on other nodes are seen within KeyCache.MaxAge.")]
     public static partial void ListenerStartTimedOut(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(2110, LogLevel.Warning, "Could not record key-encryption key {KeyId} in the KEK metadata table; the key itself was created or retired.")]
+    public static partial void KeyEncryptionKeyNotRecorded(ILogger logger, string keyId, Exception exception);
 }
