@@ -5,14 +5,12 @@ namespace Gdpr.Storage.EfCore.Keys;
 /// <summary>Adds the key store's tables to an EF Core model.</summary>
 public static class GdprKeyStoreModelBuilderExtensions
 {
-    /// <summary>The table of live (wrapped) data keys.</summary>
-    public const string KeysTable = "gdpr_subject_keys";
+    // Table names are part of the documented schema (docs/key-store.md); changing them needs a migration.
+    internal const string KeysTable = "gdpr_subject_keys";
 
-    /// <summary>The table of tombstones of destroyed data keys.</summary>
-    public const string TombstonesTable = "gdpr_key_tombstones";
+    internal const string TombstonesTable = "gdpr_key_tombstones";
 
-    /// <summary>The table of key-encryption-key metadata.</summary>
-    public const string KeyEncryptionKeysTable = "gdpr_key_encryption_keys";
+    internal const string KeyEncryptionKeysTable = "gdpr_key_encryption_keys";
 
     internal const int PseudonymMaxLength = 128;
     internal const int ScopeMaxLength = 128;

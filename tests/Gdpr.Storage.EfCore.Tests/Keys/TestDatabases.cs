@@ -114,6 +114,12 @@ public sealed class PostgresKeyStoreDatabase : IAsyncLifetime
         _adminConnectionString = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (string.IsNullOrWhiteSpace(_adminConnectionString))
         {
+            // CI (.ci/run) sets GDPR_REQUIRE_POSTGRES=1: there a missing PostgreSQL is a failure, never a skip.
+            if (Environment.GetEnvironmentVariable("GDPR_REQUIRE_POSTGRES") == "1")
+            {
+                throw new InvalidOperationException("GDPR_REQUIRE_POSTGRES=1 but " + SkipMessage);
+            }
+
             _adminConnectionString = null;
             return;
         }
