@@ -40,6 +40,7 @@ internal sealed class ShredNotificationListener : IHostedService, IAsyncDisposab
     private ISubjectKeyManager? _keyManager;
     private Task? _loop;
     private volatile bool _settled;
+    private volatile bool _isListening;
     private int _disposed;
 
     public ShredNotificationListener(
@@ -59,7 +60,11 @@ internal sealed class ShredNotificationListener : IHostedService, IAsyncDisposab
     }
 
     /// <summary>Whether the listener has a live <c>LISTEN</c> (for tests and health checks).</summary>
-    internal bool IsListening { get; private set; }
+    internal bool IsListening
+    {
+        get => _isListening;
+        private set => _isListening = value;
+    }
 
     /// <summary>
     /// Starts listening if it has not started yet, and the first time waits (at most 10 s) until <c>LISTEN</c> is in
