@@ -41,6 +41,33 @@ public sealed class PostgresMultiNodeTests(PostgresKeyStoreDatabase database) : 
     }
 
     [SkippableFact]
+    public async Task HostedListener_StartedByTheHost_SurvivesMalformedMessagesAndEvicts()
+    {
+        var connectionString = database.ConnectionString;
+        var clockB = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var nodeA = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory);
+        await using var nodeB = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory, clockB);
+
+        // A host starts its hosted services before serving: B listens before it has read any key.
+        foreach (var hosted in nodeB.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        Assert.True(nodeB.GetRequiredService<ShredNotificationListener>().IsListening);
+        foreach (var junk in new[] { "no-separator", "|scope-only", "pseudonym-only|" })
+        {
+            await database.ScalarAsync("SELECT pg_notify('gdpr_key_shred', @payload)", ("payload", junk));
+        }
+
+        var (field, envelope) = await WriteOnAAndReadOnBAsync(nodeA, nodeB);
+        await nodeA.GetRequiredService<ISubjectKeyManager>().ShredAsync(field.SubjectId, Scope);
+
+        var elapsed = await WaitUntilErasedAsync(nodeB, field, envelope, NotificationBound);
+        Assert.True(elapsed <= NotificationBound, $"node B still read the subject {elapsed} after the shred");
+    }
+
+    [SkippableFact]
     public async Task Shred_WithNotificationsOff_NodeBReadsUntilKeyCacheMaxAgeThenNot()
     {
         var connectionString = database.ConnectionString;
