@@ -39,7 +39,8 @@ public sealed class SqliteSecureDeleteTests
         Assert.All(kept, s => Assert.True(database.AnyFileContains(wrapped[keys.GetPseudonym(s).Value])));
         if (journalMode == "wal")
         {
-            Assert.Equal(0, new FileInfo(database.FilePath + "-wal").Length);
+            // Truncated by the checkpoint (or deleted by SQLite when the pool closed its last connection).
+            Assert.True(!File.Exists(database.FilePath + "-wal") || new FileInfo(database.FilePath + "-wal").Length == 0);
         }
     }
 
@@ -78,7 +79,7 @@ public sealed class SqliteSecureDeleteTests
         await services.GetRequiredService<EfCoreSubjectKeyStore>().PurgeDeletedKeysAsync(full: true);
 
         Assert.False(database.AnyFileContains(wrapped[keys.GetPseudonym(subjects[0]).Value]));
-        Assert.Equal(0, new FileInfo(database.FilePath + "-wal").Length);
+        Assert.True(!File.Exists(database.FilePath + "-wal") || new FileInfo(database.FilePath + "-wal").Length == 0);
         var encryptor = services.GetRequiredService<IFieldEncryptor>();
         var field = new FieldAddress(subjects[1], Scope, "Customer.Email");
         var envelope = await encryptor.EncryptValueAsync(field, "still readable");
