@@ -31,6 +31,15 @@ public sealed class SqliteKeyStoreDatabase : IDisposable
             db.Database.EnsureCreated();
         }
 
+        using (var connection = new SqliteConnection(ConnectionString))
+        {
+            // The file existed, so EnsureCreated kept our journal mode (a database it creates itself is set to WAL).
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode";
+            Assert.Equal(journalMode, (string?)command.ExecuteScalar(), ignoreCase: true);
+        }
+
         KeyRingDirectory = Path.Combine(Directory, "keyring");
         KeyRings.Create(KeyRingDirectory);
     }
