@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Gdpr.Storage.EfCore.Tests.Keys;
 
-public sealed class ShopOrder
+public sealed class AppOrder
 {
     public int Id { get; set; }
 
@@ -14,13 +14,13 @@ public sealed class ShopOrder
 }
 
 /// <summary>An application's own DbContext that also holds the key store.</summary>
-public sealed class ShopContext(DbContextOptions<ShopContext> options) : DbContext(options)
+public sealed class KeyStoreAppContext(DbContextOptions<KeyStoreAppContext> options) : DbContext(options)
 {
-    public DbSet<ShopOrder> Orders => Set<ShopOrder>();
+    public DbSet<AppOrder> Orders => Set<AppOrder>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
-        modelBuilder.Entity<ShopOrder>().ToTable("shop_orders");
+        modelBuilder.Entity<AppOrder>().ToTable("shop_orders");
         modelBuilder.AddGdprKeyStore();
     }
 }
@@ -28,7 +28,7 @@ public sealed class ShopContext(DbContextOptions<ShopContext> options) : DbConte
 /// <summary>An application's DbContext whose model forgot the key store.</summary>
 public sealed class ForgetfulContext(DbContextOptions<ForgetfulContext> options) : DbContext(options)
 {
-    public DbSet<ShopOrder> Orders => Set<ShopOrder>();
+    public DbSet<AppOrder> Orders => Set<AppOrder>();
 }
 
 /// <summary>The key store inside the application's own DbContext, used while that context is busy reading.</summary>
@@ -50,7 +50,7 @@ public abstract class ApplicationContextKeyStoreTests
 
         var envelope = await services.GetRequiredService<IFieldEncryptor>().EncryptValueAsync(field, "x@example.org");
 
-        using var db = services.GetRequiredService<IDbContextFactory<ShopContext>>().CreateDbContext();
+        using var db = services.GetRequiredService<IDbContextFactory<KeyStoreAppContext>>().CreateDbContext();
         var pseudonym = services.GetRequiredService<ISubjectKeyManager>().GetPseudonym(subjectId).Value;
         Assert.Equal(1, await db.Set<SubjectKeyRecord>().CountAsync(k => k.Pseudonym == pseudonym && k.Scope == Scope));
         Assert.Equal("x@example.org", (await services.GetRequiredService<IFieldEncryptor>().DecryptValueAsync<string>(field, envelope)).Value);
@@ -60,10 +60,10 @@ public abstract class ApplicationContextKeyStoreTests
     public async Task KeyStore_WhileTheApplicationsContextIsReading_WorksOnItsOwnConnection()
     {
         await using var services = await BuildAsync();
-        var factory = services.GetRequiredService<IDbContextFactory<ShopContext>>();
+        var factory = services.GetRequiredService<IDbContextFactory<KeyStoreAppContext>>();
         using (var seed = factory.CreateDbContext())
         {
-            seed.Orders.AddRange(Enumerable.Range(1, 5).Select(i => new ShopOrder { Reference = "order-" + i }));
+            seed.Orders.AddRange(Enumerable.Range(1, 5).Select(i => new AppOrder { Reference = "order-" + i }));
             await seed.SaveChangesAsync();
         }
 
@@ -92,12 +92,12 @@ public abstract class ApplicationContextKeyStoreTests
     {
         var database = await CreateDatabaseAsync();
         var services = new ServiceCollection();
-        services.AddDbContextFactory<ShopContext>(database);
+        services.AddDbContextFactory<KeyStoreAppContext>(database);
         services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey)
             .UseLocalKeyRing(KeyRingDirectory)
-            .UseEfCoreKeyStore<ShopContext>();
+            .UseEfCoreKeyStore<KeyStoreAppContext>();
         var provider = services.BuildServiceProvider();
-        using var db = provider.GetRequiredService<IDbContextFactory<ShopContext>>().CreateDbContext();
+        using var db = provider.GetRequiredService<IDbContextFactory<KeyStoreAppContext>>().CreateDbContext();
         await db.Database.EnsureCreatedAsync();
         return provider;
     }
@@ -128,13 +128,13 @@ public sealed class SqliteApplicationContextKeyStoreTests : ApplicationContextKe
     public async Task UseEfCoreKeyStore_WithoutDbContextFactory_FailsNamingTheFix()
     {
         var services = new ServiceCollection();
-        services.AddDbContext<ShopContext>(o => o.UseSqlite(_database.ConnectionString));
-        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey).UseEfCoreKeyStore<ShopContext>();
+        services.AddDbContext<KeyStoreAppContext>(o => o.UseSqlite(_database.ConnectionString));
+        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey).UseEfCoreKeyStore<KeyStoreAppContext>();
         await using var provider = services.BuildServiceProvider();
 
         var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<ISubjectKeyStore>());
 
-        Assert.Contains("AddDbContextFactory<ShopContext>", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AddDbContextFactory<KeyStoreAppContext>", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
