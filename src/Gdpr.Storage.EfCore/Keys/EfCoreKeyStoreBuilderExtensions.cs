@@ -74,7 +74,8 @@ public static class EfCoreKeyStoreBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configureDatabase);
-        builder.Services.AddDbContextFactory<GdprKeyStoreDbContext>(configureDatabase);
+        // Pooled: the store creates a context per operation, and a pooled one skips rebuilding its services each time.
+        builder.Services.AddPooledDbContextFactory<GdprKeyStoreDbContext>(configureDatabase);
         return builder.UseEfCoreKeyStore<GdprKeyStoreDbContext>(configure);
     }
 

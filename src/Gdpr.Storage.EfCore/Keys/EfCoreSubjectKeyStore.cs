@@ -400,13 +400,25 @@ public sealed class EfCoreSubjectKeyStore : ISubjectKeyStore
 
     private static async Task<SubjectKeyState> ReadStateAsync(DbContext db, SubjectPseudonym subject, string scope, CancellationToken cancellationToken)
     {
-        var record = await db.Set<SubjectKeyRecord>().AsNoTracking()
-            .Where(k => k.Pseudonym == subject.Value && k.Scope == scope)
+        // One round trip in the usual case (a live key exists): the key with its scope's last shredded version.
+        var pseudonym = subject.Value;
+        var live = await db.Set<SubjectKeyRecord>().AsNoTracking()
+            .Where(k => k.Pseudonym == pseudonym && k.Scope == scope)
+            .Select(k => new
+            {
+                Key = k,
+                LastShredded = db.Set<KeyTombstoneRecord>().Where(t => t.Pseudonym == pseudonym && t.Scope == scope).Max(t => (int?)t.Version),
+            })
             .SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (live is not null)
+        {
+            return new SubjectKeyState(ToKey(live.Key), live.LastShredded ?? 0);
+        }
+
         var lastShredded = await db.Set<KeyTombstoneRecord>().AsNoTracking()
-            .Where(t => t.Pseudonym == subject.Value && t.Scope == scope)
+            .Where(t => t.Pseudonym == pseudonym && t.Scope == scope)
             .MaxAsync(t => (int?)t.Version, cancellationToken).ConfigureAwait(false);
-        return new SubjectKeyState(record is null ? null : ToKey(record), lastShredded ?? 0);
+        return new SubjectKeyState(null, lastShredded ?? 0);
     }
 
     /// <summary>Notes a key-encryption key the first time this process meets it; a concurrent insert by another node is fine.</summary>
