@@ -25,6 +25,12 @@ public sealed class KeyStoreAppContext(DbContextOptions<KeyStoreAppContext> opti
     }
 }
 
+/// <summary>An application's DbContext that keeps the key store in a schema of its own.</summary>
+public sealed class SchemaAppContext(DbContextOptions<SchemaAppContext> options) : DbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddGdprKeyStore(schema: "gdpr_keys");
+}
+
 /// <summary>An application's DbContext whose model forgot the key store.</summary>
 public sealed class ForgetfulContext(DbContextOptions<ForgetfulContext> options) : DbContext(options)
 {
@@ -173,6 +179,32 @@ public sealed class PostgresApplicationContextKeyStoreTests(PostgresKeyStoreData
 
         await Assert.ThrowsAsync<KeyUnavailableException>(async () =>
             await services.GetRequiredService<IFieldEncryptor>().EncryptValueAsync(new FieldAddress(TestHosts.NewSubjectId(), Scope, "Customer.Email"), "x@example.org"));
+    }
+
+    [SkippableFact]
+    public async Task KeyStore_InASchemaOfItsOwn_ShredsAndPurges()
+    {
+        var connectionString = await database.CreateEmptyDatabaseAsync();
+        var services = new ServiceCollection();
+        services.AddDbContextFactory<SchemaAppContext>(o => o.UseNpgsql(connectionString));
+        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey).UseLocalKeyRing(KeyRingDirectory).UseEfCoreKeyStore<SchemaAppContext>();
+        await using var provider = services.BuildServiceProvider();
+        using (var db = provider.GetRequiredService<IDbContextFactory<SchemaAppContext>>().CreateDbContext())
+        {
+            await db.Database.EnsureCreatedAsync();
+        }
+
+        var field = new FieldAddress(TestHosts.NewSubjectId(), Scope, "Customer.Email");
+        var encryptor = provider.GetRequiredService<IFieldEncryptor>();
+        var envelope = await encryptor.EncryptValueAsync(field, "x@example.org");
+        await provider.GetRequiredService<ISubjectKeyManager>().ShredAsync(field.SubjectId, Scope);
+        await provider.GetRequiredService<EfCoreSubjectKeyStore>().PurgeDeletedKeysAsync(full: true);
+
+        Assert.True((await encryptor.DecryptValueAsync<string>(field, envelope)).IsErased);
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM gdpr_keys.gdpr_key_tombstones", connection);
+        Assert.Equal(1L, await count.ExecuteScalarAsync());
     }
 
     protected override async Task<Action<DbContextOptionsBuilder>> CreateDatabaseAsync()
