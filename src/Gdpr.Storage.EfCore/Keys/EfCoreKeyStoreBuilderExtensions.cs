@@ -35,7 +35,8 @@ public static class EfCoreKeyStoreBuilderExtensions
             options.Configure(configure);
         }
 
-        options.Validate(o => o.ListenerReconnectDelay > TimeSpan.Zero, "EfCoreKeyStoreOptions.ListenerReconnectDelay must be positive.");
+        options.Validate(o => o.ListenerReconnectDelay > TimeSpan.Zero, "EfCoreKeyStoreOptions.ListenerReconnectDelay must be positive.")
+            .ValidateOnStart();
 
         services.RemoveAll<KeyStoreContextSource>();
         services.AddSingleton(sp =>

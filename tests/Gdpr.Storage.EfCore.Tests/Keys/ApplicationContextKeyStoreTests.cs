@@ -144,6 +144,16 @@ public sealed class SqliteApplicationContextKeyStoreTests : ApplicationContextKe
     }
 
     [Fact]
+    public async Task UseEfCoreKeyStore_NonPositiveReconnectDelay_FailsNamingTheSetting()
+    {
+        await using var services = TestHosts.Build(_database.Configure, _database.KeyRingDirectory, keyStore: o => o.ListenerReconnectDelay = TimeSpan.Zero);
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => services.GetRequiredService<ISubjectKeyStore>());
+
+        Assert.Contains("ListenerReconnectDelay", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Encrypt_KeyStoreUnreachable_FailsClosedWithKeyUnavailable()
     {
         // A database file in a folder that does not exist cannot be opened: no key, so no value is written.
