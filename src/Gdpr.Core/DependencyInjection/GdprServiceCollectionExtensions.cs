@@ -39,6 +39,7 @@ public static class GdprServiceCollectionExtensions
         services.TryAddSingleton<SubjectKeyManager>();
         services.TryAddSingleton<ISubjectKeyManager>(sp => sp.GetRequiredService<SubjectKeyManager>());
         services.TryAddSingleton<IFieldEncryptor, FieldEncryptor>();
+        services.AddGdprErasure();
         services.AddGdprExport();
         return new GdprBuilder(services);
     }
