@@ -13,15 +13,11 @@ internal sealed class Aegis256FieldCipher : FieldCipher
     private readonly Key _key;
 
     public Aegis256FieldCipher(ReadOnlySpan<byte> key)
+        : base(FieldEncryptionAlgorithm.Aegis256)
     {
         _key = Key.Import(Aead, key, KeyBlobFormat.RawSymmetricKey);
     }
 
-    public override FieldEncryptionAlgorithm Algorithm => FieldEncryptionAlgorithm.Aegis256;
-
-    public override int NonceSize => NonceBytes;
-
-    public override int TagSize => TagBytes;
 
     public override void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext, Span<byte> ciphertextAndTag)
         => Aead.Encrypt(_key, nonce, associatedData, plaintext, ciphertextAndTag);

@@ -15,15 +15,11 @@ internal sealed class AesGcmFieldCipher : FieldCipher
     private readonly Lock _lock = new();
 
     public AesGcmFieldCipher(ReadOnlySpan<byte> key)
+        : base(FieldEncryptionAlgorithm.Aes256Gcm)
     {
         _aes = new AesGcm(key, TagBytes);
     }
 
-    public override FieldEncryptionAlgorithm Algorithm => FieldEncryptionAlgorithm.Aes256Gcm;
-
-    public override int NonceSize => NonceBytes;
-
-    public override int TagSize => TagBytes;
 
     public override void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext, Span<byte> ciphertextAndTag)
     {

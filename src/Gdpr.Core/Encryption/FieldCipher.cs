@@ -3,11 +3,19 @@ namespace Gdpr.Encryption;
 /// <summary>One data key bound to one AEAD. Holds the key in memory that is wiped on <see cref="Dispose"/>.</summary>
 internal abstract class FieldCipher : IDisposable
 {
-    public abstract FieldEncryptionAlgorithm Algorithm { get; }
+    protected FieldCipher(FieldEncryptionAlgorithm algorithm)
+    {
+        Algorithm = algorithm;
+        NonceSize = GetNonceSize(algorithm);
+        TagSize = GetTagSize(algorithm);
+    }
 
-    public abstract int NonceSize { get; }
+    // Plain fields, not virtual properties: they are read on every encryption and decryption.
+    public FieldEncryptionAlgorithm Algorithm { get; }
 
-    public abstract int TagSize { get; }
+    public int NonceSize { get; }
+
+    public int TagSize { get; }
 
     /// <summary>Encrypts <paramref name="plaintext"/> into <paramref name="ciphertextAndTag"/> (plaintext length + tag).</summary>
     public abstract void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext, Span<byte> ciphertextAndTag);

@@ -18,25 +18,31 @@ internal static class NonceSource
     private const int MaxNonceSize = 32;
     private const int NoncesPerStart = 1 << 16;
 
+    // One thread-static object rather than two thread-static fields: one thread-local lookup per nonce.
     [ThreadStatic]
-    private static byte[]? t_start;
-
-    [ThreadStatic]
-    private static int t_used;
+    private static State? t_state;
 
     public static void Fill(Span<byte> nonce)
     {
-        var start = t_start;
-        if (start is null || t_used >= NoncesPerStart)
+        var state = t_state ??= new State();
+        if (state.Used >= NoncesPerStart)
         {
-            start ??= t_start = new byte[MaxNonceSize];
-            RandomNumberGenerator.Fill(start);
-            t_used = 0;
+            RandomNumberGenerator.Fill(state.Start);
+            state.Used = 0;
         }
 
-        start.AsSpan(0, nonce.Length).CopyTo(nonce);
+        state.Start.AsSpan(0, nonce.Length).CopyTo(nonce);
         var counter = nonce[^8..];
-        BinaryPrimitives.WriteUInt64LittleEndian(counter, unchecked(BinaryPrimitives.ReadUInt64LittleEndian(counter) + (ulong)t_used));
-        t_used++;
+        BinaryPrimitives.WriteUInt64LittleEndian(counter, unchecked(BinaryPrimitives.ReadUInt64LittleEndian(counter) + (ulong)state.Used));
+        state.Used++;
+    }
+
+    private sealed class State
+    {
+        public State() => RandomNumberGenerator.Fill(Start);
+
+        public byte[] Start { get; } = new byte[MaxNonceSize];
+
+        public int Used { get; set; }
     }
 }

@@ -19,13 +19,13 @@ internal sealed class DataKeyCache : IDisposable
     private readonly ITimer _sweep;
     private long _shredEpoch;
 
-    // The entry this thread used last. A request usually reads or writes several fields of one subject in a row;
-    // comparing two strings is far cheaper than hashing them for the dictionary.
+    private readonly ITimer? _clock;
+    private long _coarseNow;
+
+    // The entry this thread used last (of any cache; entries know their owner). A request usually reads or writes
+    // several fields of one subject in a row; comparing two strings is far cheaper than hashing them.
     [ThreadStatic]
     private static DataKeyEntry? t_lastUsed;
-
-    [ThreadStatic]
-    private static DataKeyCache? t_lastUsedOwner;
 
     public DataKeyCache(IOptions<GdprOptions> options, TimeProvider time)
     {
@@ -39,6 +39,15 @@ internal sealed class DataKeyCache : IDisposable
             ? (long)maxAge.TotalMilliseconds
             : (long)Int128.Min(long.MaxValue, (Int128)maxAge.Ticks * time.TimestampFrequency / TimeSpan.TicksPerSecond);
 
+        if (_systemClock)
+        {
+            // Ages on the system clock come from a field a timer refreshes: even the coarse tick count costs more
+            // than the rest of a cache hit. Entries may expire up to one period early, never late.
+            _coarseNow = Environment.TickCount64;
+            var tick = TimeSpan.FromMilliseconds(Math.Clamp(maxAge.TotalMilliseconds / 10, 10, 250));
+            _clock = time.CreateTimer(static state => ((DataKeyCache)state!).RefreshClock(), this, tick, tick);
+        }
+
         // Expiry is otherwise only noticed when a key is asked for again: sweep so idle keys are wiped too.
         // (A timer period is capped at ~49 days; a day is plenty for long MaxAge values.)
         var period = maxAge < TimeSpan.FromDays(1) ? maxAge : TimeSpan.FromDays(1);
@@ -51,19 +60,20 @@ internal sealed class DataKeyCache : IDisposable
     public long ShredEpoch => Volatile.Read(ref _shredEpoch);
 
     /// <summary>
-    /// A monotonic time for ages. On the system clock this is the coarse millisecond tick count, which costs a few
-    /// nanoseconds where a precise timestamp can cost a system call on a virtual machine; an age limit of minutes
-    /// needs no better. Any other <see cref="TimeProvider"/> (a FakeTimeProvider in tests) gives its timestamp,
-    /// exact to its resolution.
+    /// A monotonic time for ages. On the system clock: milliseconds, refreshed by a timer a few times a second (an
+    /// age limit of minutes needs no better, and a read of the clock itself costs more than the rest of a cache hit).
+    /// Any other <see cref="TimeProvider"/> (a FakeTimeProvider in tests) gives its timestamp, exact to its resolution.
     /// </summary>
-    public long Now() => _systemClock ? Environment.TickCount64 : _time.GetTimestamp();
+    public long Now() => _systemClock ? Volatile.Read(ref _coarseNow) : _time.GetTimestamp();
+
+    private void RefreshClock() => Volatile.Write(ref _coarseNow, Environment.TickCount64);
 
     public bool TryGet(string subjectId, string scope, [NotNullWhen(true)] out DataKeyEntry? entry)
     {
         var now = Now();
         entry = t_lastUsed;
         if (entry is not null
-            && ReferenceEquals(t_lastUsedOwner, this)
+            && ReferenceEquals(entry.Owner, this)
             && !entry.IsDisposed
             && string.Equals(entry.SubjectId, subjectId, StringComparison.Ordinal)
             && string.Equals(entry.Scope, scope, StringComparison.Ordinal)
@@ -81,7 +91,6 @@ internal sealed class DataKeyCache : IDisposable
             else
             {
                 t_lastUsed = entry;
-                t_lastUsedOwner = this;
                 return true;
             }
         }
@@ -101,6 +110,7 @@ internal sealed class DataKeyCache : IDisposable
             return false;
         }
 
+        entry.Owner = this;
         var key = (entry.SubjectId, entry.Scope);
         // Not AddOrUpdate: its update factory may run several times for one existing entry (under contention, or
         // when Evict removed it meanwhile), releasing it twice and wiping a key an operation still uses.
@@ -155,6 +165,7 @@ internal sealed class DataKeyCache : IDisposable
     public void Dispose()
     {
         _sweep.Dispose();
+        _clock?.Dispose();
         foreach (var (_, entry) in _entries)
         {
             Remove(entry);

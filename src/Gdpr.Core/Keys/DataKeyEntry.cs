@@ -45,6 +45,9 @@ internal sealed class DataKeyEntry : IDisposable
 
     public string SubjectId { get; }
 
+    /// <summary>The cache holding the entry; null while it is private to one operation.</summary>
+    public DataKeyCache? Owner { get; set; }
+
     public string Scope { get; }
 
     public SubjectPseudonym Pseudonym { get; }
@@ -79,14 +82,26 @@ internal sealed class DataKeyEntry : IDisposable
             return;
         }
 
-        for (var i = 0; i < _ciphers.Length; i++)
-        {
-            Interlocked.Exchange(ref _ciphers[i], null)?.Dispose();
-        }
-
         if (_dataKey is not null)
         {
             CryptographicOperations.ZeroMemory(_dataKey);
+        }
+
+        var aegis = Interlocked.Exchange(ref _ciphers[0], null);
+        var aes = Interlocked.Exchange(ref _ciphers[1], null);
+        if (aegis is not null || aes is not null)
+        {
+            // The entry is already unreachable and marked disposed (no new operation can use it) and the raw key is
+            // zeroed. Freeing libsodium's guarded copy of the AEAD subkey (sodium_free: zero, munlock, mprotect,
+            // munmap) costs several system calls, so it runs on a pool thread right after rather than inside the shred.
+            ThreadPool.UnsafeQueueUserWorkItem(
+                static pair =>
+                {
+                    pair.Aegis?.Dispose();
+                    pair.Aes?.Dispose();
+                },
+                (Aegis: aegis, Aes: aes),
+                preferLocal: false);
         }
     }
 
