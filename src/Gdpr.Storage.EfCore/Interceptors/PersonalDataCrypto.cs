@@ -1,0 +1,326 @@
+using System.Buffers;
+using System.Globalization;
+using Gdpr.Encryption;
+using Gdpr.Keys;
+using Gdpr.Storage.EfCore.Diagnostics;
+using Gdpr.Storage.EfCore.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Gdpr.Storage.EfCore.Interceptors;
+
+/// <summary>
+/// Encrypts the annotated members of pending entities into their shadow envelope columns, and decrypts envelopes
+/// into the members of materialized entities. The entities themselves always hold plaintext.
+/// </summary>
+internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyManager keys, ILogger logger)
+{
+    private const int StackBufferSize = 256;
+
+    /// <summary>
+    /// Encrypts every annotated value that is new or changed since it was last read or written. Keys are fetched
+    /// first, asynchronously, one call per (subject, scope); then every value is encrypted from the cache.
+    /// Throws before anything is sent to the database, so a failure writes nothing.
+    /// </summary>
+    public async ValueTask EncryptPendingAsync(DbContext context, CancellationToken cancellationToken)
+    {
+        var model = PersonalDataModelMap.For(context.Model);
+        if (!model.HasPersonalData)
+        {
+            return;
+        }
+
+        // Entries() runs DetectChanges (when enabled), so entities added through navigations are seen too.
+        var entries = context.ChangeTracker.Entries().ToList();
+        var ownedSubjects = ResolveOwnedSubjects(model, entries);
+
+        List<Pending>? pending = null;
+        HashSet<(string Subject, string Scope)>? keysNeeded = null;
+        foreach (var entry in entries)
+        {
+            if (entry.State is EntityState.Deleted or EntityState.Detached || model.Get(entry.Metadata) is not { Members.Length: > 0 } map)
+            {
+                continue;
+            }
+
+            var entity = entry.Entity;
+            var subject = map.Ownership is null
+                ? PersonalDataMembers.ToSubjectText(map.GetSubject!(entity))
+                : ownedSubjects?.GetValueOrDefault(entity);
+            var state = EntityCryptoState.Find(entity);
+            var rewriteAll = entry.State == EntityState.Added || state is null || !string.Equals(state.SubjectId, subject, StringComparison.Ordinal);
+
+            var values = new object?[map.Members.Length];
+            var changed = false;
+            for (var i = 0; i < map.Members.Length; i++)
+            {
+                values[i] = map.Members[i].Get(entity);
+                changed |= rewriteAll || !EntityCryptoState.SameValue(values[i], state!.Values[i]);
+            }
+
+            if (!changed)
+            {
+                continue; // Saved or read before and unchanged: its envelopes stand; never encrypt twice.
+            }
+
+            if (string.IsNullOrWhiteSpace(subject))
+            {
+                throw map.Ownership is null
+                    ? new PersonalDataModelException(map.Name, map.SubjectProperty!.Name, "the data subject id is null or empty; nothing was saved.")
+                    : new PersonalDataModelException(map.Name, null, "the owner's data subject id is null or empty; nothing was saved.");
+            }
+
+            (pending ??= []).Add(new Pending(entry, map, subject, values, rewriteAll ? null : state));
+            for (var i = 0; i < values.Length; i++)
+            {
+                if (values[i] is not null)
+                {
+                    (keysNeeded ??= []).Add((subject, map.Members[i].Scope));
+                }
+            }
+        }
+
+        if (pending is null)
+        {
+            return;
+        }
+
+        if (keysNeeded is not null)
+        {
+            foreach (var (subject, scope) in keysNeeded)
+            {
+                await encryptor.PrepareAsync(subject, scope, forWriting: true, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var count = 0;
+        foreach (var p in pending)
+        {
+            var snapshot = new object?[p.Values.Length];
+            var erased = new bool[p.Values.Length];
+            for (var i = 0; i < p.Values.Length; i++)
+            {
+                var value = p.Values[i];
+                snapshot[i] = EntityCryptoState.Snapshot(value);
+                if (p.Previous is not null && EntityCryptoState.SameValue(value, p.Previous.Values[i]))
+                {
+                    erased[i] = p.Previous.Erased[i];
+                    continue; // Only the changed members of a known entity get a new envelope.
+                }
+
+                var member = p.Map.Members[i];
+                byte[]? envelope = null;
+                if (value is not null)
+                {
+                    envelope = await EncryptAsync(new FieldAddress(p.Subject, member.Scope, member.FieldId), value, cancellationToken).ConfigureAwait(false);
+                    count++;
+                }
+
+                p.Entry.CurrentValues[member.Shadow] = envelope;
+            }
+
+            EntityCryptoState.Set(p.Entry.Entity, new EntityCryptoState(p.Subject, snapshot, erased));
+        }
+
+        Log.ValuesEncrypted(logger, count);
+    }
+
+    /// <summary>Decrypts the envelopes of a freshly materialized entity into its members.</summary>
+    public void Materialize(MaterializationInterceptionData data, object entity, PersonalDataEntityMap map)
+    {
+        string? subject;
+        if (map.Ownership is null)
+        {
+            subject = PersonalDataMembers.ToSubjectText(data.GetPropertyValue(map.SubjectProperty!));
+        }
+        else
+        {
+            var ownerKey = OwnerSubjects.Key(map.Ownership.PrincipalEntityType, map.Ownership.Properties.Select(data.GetPropertyValue).ToArray());
+            if (!OwnerSubjects.For(data.Context).TryFind(ownerKey, out subject))
+            {
+                throw new PersonalDataModelException(map.Name, null, "its owner was not materialized in the same query, so its data subject is unknown; query the owner.");
+            }
+        }
+
+        if (map.OwnedNavigations.Length > 0)
+        {
+            OwnerSubjects.For(data.Context).Record(OwnerSubjects.Key(map.EntityType, map.KeyProperties.Select(data.GetPropertyValue).ToArray()), subject);
+        }
+
+        if (map.Members.Length == 0)
+        {
+            return;
+        }
+
+        var values = new object?[map.Members.Length];
+        var erased = new bool[map.Members.Length];
+        for (var i = 0; i < map.Members.Length; i++)
+        {
+            var member = map.Members[i];
+            var envelope = data.GetPropertyValue<byte[]?>(member.Shadow);
+            if (envelope is null)
+            {
+                values[i] = member.NullValue;
+            }
+            else if (envelope.Length == 0)
+            {
+                // The erasure replaced the value (ErasureAction.Replace): the column holds nothing of it any more.
+                values[i] = member.ErasedValue;
+                erased[i] = true;
+            }
+            else if (string.IsNullOrWhiteSpace(subject))
+            {
+                throw new PersonalDataModelException(map.Name, member.Name, $"the row (key {KeyText(data, map)}) holds an encrypted value but no data subject id.");
+            }
+            else
+            {
+                (values[i], erased[i]) = Decrypt(data, map, member, subject, envelope);
+            }
+
+            member.Set(entity, values[i]);
+        }
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = EntityCryptoState.Snapshot(values[i]);
+        }
+
+        EntityCryptoState.Set(entity, new EntityCryptoState(subject, values, erased));
+    }
+
+    private async ValueTask<byte[]> EncryptAsync(FieldAddress field, object value, CancellationToken cancellationToken)
+    {
+        var plaintext = PersonalDataValueCodec.ToBytes(value);
+        try
+        {
+            var envelope = new byte[encryptor.GetEnvelopeLength(plaintext.Length)];
+            if (encryptor.TryEncrypt(field, plaintext, envelope, out _))
+            {
+                return envelope;
+            }
+
+            // Evicted since PrepareAsync (cache pressure, a concurrent shred): fetch or create the key again.
+            return await encryptor.EncryptAsync(field, plaintext, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Array.Clear(plaintext);
+        }
+    }
+
+    private (object? Value, bool Erased) Decrypt(MaterializationInterceptionData data, PersonalDataEntityMap map, PersonalDataMemberMap member, string subject, byte[] envelope)
+    {
+        var field = new FieldAddress(subject, member.Scope, member.FieldId);
+        var length = encryptor.GetPlaintextLength(envelope);
+        byte[]? rented = null;
+        Span<byte> buffer = length <= StackBufferSize ? stackalloc byte[StackBufferSize] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            var status = encryptor.TryDecrypt(field, envelope, buffer, out var written);
+            if (status == FieldReadStatus.KeyNotCached)
+            {
+                return DecryptLoadingKey(map, member, field, envelope);
+            }
+
+            return status == FieldReadStatus.Erased
+                ? (member.ErasedValue, true)
+                : (PersonalDataValueCodec.FromBytes(member.MemberType, buffer[..written]), false);
+        }
+        catch (PersonalDataIntegrityException ex)
+        {
+            throw IntegrityFailed(data, map, member, ex);
+        }
+        catch (FormatException)
+        {
+            // Authenticated bytes of the wrong length for the member type: the column was written for another type.
+            throw IntegrityFailed(data, map, member, new PersonalDataIntegrityException(field.Field, keys.GetPseudonym(subject).Value, IntegrityFailure.UnsupportedFormat));
+        }
+        finally
+        {
+            buffer.Clear();
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A cache miss inside materialization, which EF runs synchronously while this context's connection is busy
+    /// reading. Blocking here is safe because the key store never goes through the application's context or
+    /// connection (the in-memory store, or the EF key store on its own context and connection).
+    /// </summary>
+    private (object? Value, bool Erased) DecryptLoadingKey(PersonalDataEntityMap map, PersonalDataMemberMap member, FieldAddress field, byte[] envelope)
+    {
+        Log.KeyLoadedDuringMaterialization(logger, member.Scope, map.Name);
+        var pending = encryptor.DecryptAsync(field, envelope);
+        var result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        if (result.IsErased)
+        {
+            return (member.ErasedValue, true);
+        }
+
+        try
+        {
+            return (PersonalDataValueCodec.FromBytes(member.MemberType, result.Value), false);
+        }
+        finally
+        {
+            Array.Clear(result.Value!);
+        }
+    }
+
+    private PersonalDataIntegrityException IntegrityFailed(MaterializationInterceptionData data, PersonalDataEntityMap map, PersonalDataMemberMap member, PersonalDataIntegrityException inner)
+    {
+        var key = KeyText(data, map);
+        Log.IntegrityFailed(logger, map.Name, member.Name, key, inner.Failure);
+        return new PersonalDataIntegrityException(inner.Field, inner.SubjectPseudonym, inner.Failure, $"entity {map.Name}, key {key}, member {member.Name}");
+    }
+
+    /// <summary>The primary key as text for messages; withheld when it contains the subject id (personal data).</summary>
+    private static string KeyText(MaterializationInterceptionData data, PersonalDataEntityMap map)
+        => map.KeyIsPersonal || map.KeyProperties.Length == 0
+            ? "[withheld]"
+            : string.Join(",", map.KeyProperties.Select(p => Convert.ToString(data.GetPropertyValue(p), CultureInfo.InvariantCulture)));
+
+    /// <summary>Owned instances take the subject of the root that owns them, through any depth of ownership.</summary>
+    private static Dictionary<object, string?>? ResolveOwnedSubjects(PersonalDataModelMap model, List<EntityEntry> entries)
+    {
+        Dictionary<object, string?>? subjects = null;
+        foreach (var entry in entries)
+        {
+            if (model.Get(entry.Metadata) is { Ownership: null, OwnedNavigations.Length: > 0 } map)
+            {
+                Assign(model, map, entry.Entity, PersonalDataMembers.ToSubjectText(map.GetSubject!(entry.Entity)), subjects ??= new(ReferenceEqualityComparer.Instance));
+            }
+        }
+
+        return subjects;
+
+        static void Assign(PersonalDataModelMap model, PersonalDataEntityMap map, object owner, string? subject, Dictionary<object, string?> subjects)
+        {
+            foreach (var (navigation, get) in map.OwnedNavigations)
+            {
+                var value = get(owner);
+                IEnumerable<object> owned = value switch
+                {
+                    null => [],
+                    System.Collections.IEnumerable many when navigation.IsCollection => many.Cast<object>(),
+                    _ => [value],
+                };
+                foreach (var item in owned)
+                {
+                    subjects[item] = subject;
+                    if (model.Get(navigation.TargetEntityType) is { OwnedNavigations.Length: > 0 } inner)
+                    {
+                        Assign(model, inner, item, subject, subjects);
+                    }
+                }
+            }
+        }
+    }
+
+    private sealed record Pending(EntityEntry Entry, PersonalDataEntityMap Map, string Subject, object?[] Values, EntityCryptoState? Previous);
+}
