@@ -136,7 +136,8 @@ internal static class PersonalDataModel
         _ = PersonalDataMembers.GetErasedValue(name, memberName, memberType, attribute.Replacement);
 
         // Keep the column the member had (its configured or conventional name, owned prefixes included).
-        var columnName = property.GetColumnName();
+        var table = StoreObjectIdentifier.Create(entityType, StoreObjectType.Table);
+        var columnName = table is { } t ? property.GetColumnName(t) ?? property.GetColumnName() : property.GetColumnName();
         entityType.RemoveProperty(property);
         entityType.AddIgnored(memberName);
 

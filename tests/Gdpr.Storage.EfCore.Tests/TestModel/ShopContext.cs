@@ -27,6 +27,8 @@ public sealed class Customer
 
     public Address? Address { get; set; }
 
+    public List<Phone> Phones { get; set; } = [];
+
     public List<Conversation> Conversations { get; set; } = [];
 }
 
@@ -38,6 +40,16 @@ public sealed class Address
     public string? Street { get; set; }
 
     public string? Country { get; set; }
+}
+
+/// <summary>Owned collection (a table of its own): takes its subject from the customer that owns it.</summary>
+[Owned]
+public sealed class Phone
+{
+    [PersonalData(PersonalDataCategories.Phone)]
+    public string Number { get; set; } = "";
+
+    public bool IsMobile { get; set; }
 }
 
 /// <summary>A separate table with its own subject column, rows deleted on erasure of the "chat" scope.</summary>
@@ -113,6 +125,13 @@ public sealed class ShopContext(DbContextOptions<ShopContext> options) : DbConte
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Customer>().HasIndex(c => c.CustomerNumber);
+
+        // A single-column key the database generates (SQLite cannot generate part of a composite key).
+        modelBuilder.Entity<Customer>().OwnsMany(c => c.Phones, phone =>
+        {
+            phone.Property<int>("Id");
+            phone.HasKey("Id");
+        });
         modelBuilder.Entity<Conversation>().HasIndex(c => c.CustomerNumber);
         modelBuilder.Entity<TypeSample>().HasIndex(c => c.Subject);
     }
