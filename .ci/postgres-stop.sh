@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Stop the throwaway test cluster started by .ci/postgres.sh (if it runs).
 set -euo pipefail
-exec 3>&1 1>&2
+exec 1>&2
 
 PG_ROOT="${GDPR_PG_DIR:-/tmp/gdpr-pg}"
 PG_DATA="$PG_ROOT/data"

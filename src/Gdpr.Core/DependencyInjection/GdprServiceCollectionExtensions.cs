@@ -1,4 +1,5 @@
 using Gdpr.DataSources;
+using Gdpr.Diagnostics;
 using Gdpr.DependencyInjection;
 using Gdpr.Encryption;
 using Gdpr.Keys;
@@ -31,6 +32,7 @@ public static class GdprServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ISubjectKeyStore, InMemorySubjectKeyStore>();
         services.TryAddSingleton<IKeyEncryptionKeyProvider, LocalKeyEncryptionKeyProvider>();
+        services.TryAddSingleton(sp => new GdprMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<SubjectPseudonymizer>();
         services.TryAddSingleton<DataKeyCache>();
         services.TryAddSingleton<SubjectKeyManager>();

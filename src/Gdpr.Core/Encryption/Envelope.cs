@@ -58,19 +58,18 @@ internal static class Envelope
     }
 
     /// <summary>The most bytes the associated data of a field can take.</summary>
-    public static int GetMaxAssociatedDataLength(int pseudonymLength, in FieldAddress field)
-        => HeaderSize + pseudonymLength + 2 + Encoding.UTF8.GetMaxByteCount(field.Scope.Length) + Encoding.UTF8.GetMaxByteCount(field.Field.Length);
+    public static int GetMaxAssociatedDataLength(int prefixLength, in FieldAddress field)
+        => HeaderSize + prefixLength + Encoding.UTF8.GetMaxByteCount(field.Field.Length);
 
-    /// <summary>header ‖ pseudonym ‖ 0x00 ‖ scope ‖ 0x00 ‖ field (UTF-8). Scope and field names contain no NUL.</summary>
-    public static int WriteAssociatedData(Span<byte> destination, ReadOnlySpan<byte> header, ReadOnlySpan<byte> pseudonymUtf8, in FieldAddress field)
+    /// <summary>
+    /// header ‖ pseudonym ‖ 0x00 ‖ scope ‖ 0x00 ‖ field (UTF-8), where the middle part is the key entry's precomputed
+    /// prefix. Scope and field names contain no NUL, so the parts cannot be shifted into one another.
+    /// </summary>
+    public static int WriteAssociatedData(Span<byte> destination, ReadOnlySpan<byte> header, ReadOnlySpan<byte> subjectAndScope, in FieldAddress field)
     {
         header[..HeaderSize].CopyTo(destination);
-        var at = HeaderSize;
-        pseudonymUtf8.CopyTo(destination[at..]);
-        at += pseudonymUtf8.Length;
-        destination[at++] = 0;
-        at += Encoding.UTF8.GetBytes(field.Scope, destination[at..]);
-        destination[at++] = 0;
+        subjectAndScope.CopyTo(destination[HeaderSize..]);
+        var at = HeaderSize + subjectAndScope.Length;
         at += Encoding.UTF8.GetBytes(field.Field, destination[at..]);
         return at;
     }

@@ -10,16 +10,24 @@ namespace Gdpr.Encryption;
 /// Field encryption with per-(subject, scope) data keys. The synchronous span methods only touch the key cache and
 /// allocate nothing; the async methods load or create keys first.
 /// </summary>
+// The associated data is built in a stack buffer that is fully overwritten before use; zeroing it first is waste.
+[System.Runtime.CompilerServices.SkipLocalsInit]
 internal sealed class FieldEncryptor : IFieldEncryptor
 {
     // Associated data up to this size is built on the stack; longer field names fall back to the heap.
     private const int StackAssociatedDataLimit = 512;
 
+    // Loads retried when a shred disposes the key between load and use; more would mean a shred storm on one subject.
+    private const int MaxAttempts = 3;
+
     private readonly SubjectKeyManager _keys;
     private readonly ILogger _logger;
 
-    public FieldEncryptor(SubjectKeyManager keys, IOptions<GdprOptions> options, ILogger<FieldEncryptor>? logger = null)
+    private readonly GdprMetrics _metrics;
+
+    public FieldEncryptor(SubjectKeyManager keys, IOptions<GdprOptions> options, GdprMetrics metrics, ILogger<FieldEncryptor>? logger = null)
     {
+        _metrics = metrics;
         _keys = keys;
         Algorithm = options.Value.Algorithm;
         _logger = logger ?? NullLogger<FieldEncryptor>.Instance;
@@ -38,39 +46,35 @@ internal sealed class FieldEncryptor : IFieldEncryptor
 
     public async ValueTask PrepareAsync(string subjectId, string scope, bool forWriting, CancellationToken cancellationToken = default)
     {
-        var entry = await _keys.AcquireAsync(subjectId, scope, forWriting, refresh: false, cancellationToken).ConfigureAwait(false);
-        entry.Release();
+        using var lease = await _keys.AcquireAsync(subjectId, scope, forWriting, refresh: false, cancellationToken).ConfigureAwait(false);
     }
 
     public bool TryEncrypt(in FieldAddress field, ReadOnlySpan<byte> plaintext, Span<byte> envelope, out int bytesWritten)
     {
-        if (!_keys.Cache.TryAcquire(field.SubjectId, field.Scope, out var entry))
+        bytesWritten = 0;
+        if (!_keys.Cache.TryGet(field.SubjectId, field.Scope, out var entry) || !entry.HasLiveKey)
         {
-            bytesWritten = 0;
             return false;
         }
 
         try
         {
-            if (!entry.HasLiveKey)
-            {
-                bytesWritten = 0;
-                return false;
-            }
-
             bytesWritten = EncryptCore(entry, field, plaintext, envelope);
             return true;
         }
-        finally
+        catch (ObjectDisposedException)
         {
-            entry.Release();
+            // Shredded or evicted while we encrypted: the caller goes the async way and gets a current key.
+            envelope.Clear();
+            bytesWritten = 0;
+            return false;
         }
     }
 
     public FieldReadStatus TryDecrypt(in FieldAddress field, ReadOnlySpan<byte> envelope, Span<byte> plaintext, out int bytesWritten)
     {
         bytesWritten = 0;
-        if (!_keys.Cache.TryAcquire(field.SubjectId, field.Scope, out var entry))
+        if (!_keys.Cache.TryGet(field.SubjectId, field.Scope, out var entry))
         {
             return FieldReadStatus.KeyNotCached;
         }
@@ -79,9 +83,10 @@ internal sealed class FieldEncryptor : IFieldEncryptor
         {
             return DecryptCore(entry, field, envelope, plaintext, cacheMayBeStale: true, out bytesWritten);
         }
-        finally
+        catch (ObjectDisposedException)
         {
-            entry.Release();
+            plaintext.Clear();
+            return FieldReadStatus.KeyNotCached;
         }
     }
 
@@ -93,15 +98,18 @@ internal sealed class FieldEncryptor : IFieldEncryptor
             return envelope;
         }
 
-        var entry = await _keys.AcquireAsync(field.SubjectId, field.Scope, forWriting: true, refresh: false, cancellationToken).ConfigureAwait(false);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            EncryptCore(entry, field, plaintext.Span, envelope);
-            return envelope;
-        }
-        finally
-        {
-            entry.Release();
+            using var lease = await _keys.AcquireAsync(field.SubjectId, field.Scope, forWriting: true, refresh: attempt > 1, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                EncryptCore(lease.Entry, field, plaintext.Span, envelope);
+                return envelope;
+            }
+            catch (ObjectDisposedException) when (attempt < MaxAttempts)
+            {
+                // The key was shredded between load and use; the next load creates the scope's next key version.
+            }
         }
     }
 
@@ -110,17 +118,17 @@ internal sealed class FieldEncryptor : IFieldEncryptor
         var length = GetPlaintextLengthOrThrow(field, envelope.Span);
         var plaintext = new byte[length];
         var status = TryDecrypt(field, envelope.Span, plaintext, out _);
-        if (status == FieldReadStatus.KeyNotCached)
+        for (var attempt = 1; status == FieldReadStatus.KeyNotCached; attempt++)
         {
-            // A miss, an expired entry, or a key version newer than the cache knows (another node rotated it): ask the store.
-            var entry = await _keys.AcquireAsync(field.SubjectId, field.Scope, forWriting: false, refresh: true, cancellationToken).ConfigureAwait(false);
+            // A miss, an expired entry, or a key version newer than the cache knows (another node created it): ask the store.
+            using var lease = await _keys.AcquireAsync(field.SubjectId, field.Scope, forWriting: false, refresh: true, cancellationToken).ConfigureAwait(false);
             try
             {
-                status = DecryptCore(entry, field, envelope.Span, plaintext, cacheMayBeStale: false, out _);
+                status = DecryptCore(lease.Entry, field, envelope.Span, plaintext, cacheMayBeStale: false, out _);
             }
-            finally
+            catch (ObjectDisposedException) when (attempt < MaxAttempts)
             {
-                entry.Release();
+                // Shredded between load and use: the next load sees the tombstone and answers "erased".
             }
         }
 
@@ -195,10 +203,10 @@ internal sealed class FieldEncryptor : IFieldEncryptor
         var nonce = envelope.Slice(Envelope.HeaderSize, cipher.NonceSize);
         NonceSource.Fill(nonce);
 
-        var adLength = Envelope.GetMaxAssociatedDataLength(entry.PseudonymUtf8.Length, field);
+        var adLength = Envelope.GetMaxAssociatedDataLength(entry.AssociatedDataPrefix.Length, field);
         byte[]? heap = adLength > StackAssociatedDataLimit ? new byte[adLength] : null;
         Span<byte> ad = heap is null ? stackalloc byte[StackAssociatedDataLimit] : heap;
-        adLength = Envelope.WriteAssociatedData(ad, envelope, entry.PseudonymUtf8, field);
+        adLength = Envelope.WriteAssociatedData(ad, envelope, entry.AssociatedDataPrefix, field);
 
         cipher.Encrypt(nonce, ad[..adLength], plaintext, envelope.Slice(Envelope.HeaderSize + cipher.NonceSize, plaintext.Length + cipher.TagSize));
         return length;
@@ -235,10 +243,10 @@ internal sealed class FieldEncryptor : IFieldEncryptor
         }
 
         var cipher = entry.GetCipher(algorithm);
-        var adLength = Envelope.GetMaxAssociatedDataLength(entry.PseudonymUtf8.Length, field);
+        var adLength = Envelope.GetMaxAssociatedDataLength(entry.AssociatedDataPrefix.Length, field);
         byte[]? heap = adLength > StackAssociatedDataLimit ? new byte[adLength] : null;
         Span<byte> ad = heap is null ? stackalloc byte[StackAssociatedDataLimit] : heap;
-        adLength = Envelope.WriteAssociatedData(ad, envelope, entry.PseudonymUtf8, field);
+        adLength = Envelope.WriteAssociatedData(ad, envelope, entry.AssociatedDataPrefix, field);
 
         var nonce = envelope.Slice(Envelope.HeaderSize, cipher.NonceSize);
         if (!cipher.Decrypt(nonce, ad[..adLength], envelope[(Envelope.HeaderSize + cipher.NonceSize)..], plaintext[..length]))
@@ -260,12 +268,14 @@ internal sealed class FieldEncryptor : IFieldEncryptor
 
         var pseudonym = _keys.GetPseudonym(field.SubjectId).Value;
         Log.IntegrityFailed(_logger, field.Field, pseudonym, failure.Value);
+        _metrics.IntegrityFailures.Add(1, new KeyValuePair<string, object?>("gdpr.failure", failure.Value.ToString()));
         throw new PersonalDataIntegrityException(field.Field, pseudonym, failure.Value);
     }
 
     private PersonalDataIntegrityException IntegrityFailed(DataKeyEntry entry, in FieldAddress field, IntegrityFailure failure)
     {
         Log.IntegrityFailed(_logger, field.Field, entry.Pseudonym.Value, failure);
+        _metrics.IntegrityFailures.Add(1, new KeyValuePair<string, object?>("gdpr.failure", failure.ToString()));
         return new PersonalDataIntegrityException(field.Field, entry.Pseudonym.Value, failure);
     }
 }

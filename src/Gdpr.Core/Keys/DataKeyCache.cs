@@ -13,15 +13,25 @@ internal sealed class DataKeyCache : IDisposable
     private readonly ConcurrentDictionary<(string SubjectId, string Scope), DataKeyEntry> _entries = new();
     private readonly TimeProvider _time;
     private readonly int _maxEntries;
-    private readonly TimeSpan _maxAge;
     private readonly Lock _trimLock = new();
+    private readonly bool _systemClock;
+    private readonly long _maxAgeMilliseconds;
     private long _shredEpoch;
+
+    // The entry this thread used last. A request usually reads or writes several fields of one subject in a row;
+    // comparing two strings is far cheaper than hashing them for the dictionary.
+    [ThreadStatic]
+    private static DataKeyEntry? t_lastUsed;
+
+    [ThreadStatic]
+    private static DataKeyCache? t_lastUsedOwner;
 
     public DataKeyCache(IOptions<GdprOptions> options, TimeProvider time)
     {
         _time = time;
         _maxEntries = options.Value.KeyCache.MaxEntries;
-        _maxAge = options.Value.KeyCache.MaxAge;
+        _maxAgeMilliseconds = (long)options.Value.KeyCache.MaxAge.TotalMilliseconds;
+        _systemClock = ReferenceEquals(time, TimeProvider.System);
     }
 
     public int Count => _entries.Count;
@@ -29,18 +39,37 @@ internal sealed class DataKeyCache : IDisposable
     /// <summary>Changes after every shred, so a load that raced with a shred does not cache what it read.</summary>
     public long ShredEpoch => Volatile.Read(ref _shredEpoch);
 
-    public long Now() => _time.GetTimestamp();
+    /// <summary>
+    /// Milliseconds on a monotonic clock. On the system clock this is the coarse tick count, which costs a few
+    /// nanoseconds where a precise timestamp can cost a system call on a virtual machine; an age limit of minutes
+    /// needs no better. Any other <see cref="TimeProvider"/> (a FakeTimeProvider in tests) is asked directly.
+    /// </summary>
+    public long Now() => _systemClock ? Environment.TickCount64 : (long)_time.GetElapsedTime(0).TotalMilliseconds;
 
-    public bool TryAcquire(string subjectId, string scope, [NotNullWhen(true)] out DataKeyEntry? entry)
+    public bool TryGet(string subjectId, string scope, [NotNullWhen(true)] out DataKeyEntry? entry)
     {
+        var now = Now();
+        entry = t_lastUsed;
+        if (entry is not null
+            && ReferenceEquals(t_lastUsedOwner, this)
+            && !entry.IsDisposed
+            && string.Equals(entry.SubjectId, subjectId, StringComparison.Ordinal)
+            && string.Equals(entry.Scope, scope, StringComparison.Ordinal)
+            && now - entry.LoadedAt < _maxAgeMilliseconds)
+        {
+            return true;
+        }
+
         if (_entries.TryGetValue((subjectId, scope), out entry))
         {
-            if (_time.GetElapsedTime(entry.LoadedAt) >= _maxAge)
+            if (now - entry.LoadedAt >= _maxAgeMilliseconds)
             {
                 Remove(entry);
             }
-            else if (entry.TryAcquire())
+            else
             {
+                t_lastUsed = entry;
+                t_lastUsedOwner = this;
                 return true;
             }
         }
@@ -49,21 +78,29 @@ internal sealed class DataKeyCache : IDisposable
         return false;
     }
 
-    /// <summary>Caches <paramref name="entry"/> (fresh, holding the cache's reference) and returns it with a reference for the caller.</summary>
-    public DataKeyEntry AddAndAcquire(DataKeyEntry entry, long epochBeforeLoad)
+    /// <summary>
+    /// Caches a freshly loaded entry. Returns false — and leaves the entry to the caller to dispose — when a shred
+    /// ran during the load, since what was loaded may be the destroyed key.
+    /// </summary>
+    public bool TryAdd(DataKeyEntry entry, long epochBeforeLoad)
     {
-        entry.TryAcquire();
+        if (ShredEpoch != epochBeforeLoad)
+        {
+            return false;
+        }
+
         var key = (entry.SubjectId, entry.Scope);
         _entries.AddOrUpdate(
             key,
             entry,
             (_, existing) =>
             {
-                existing.Release();
+                existing.Dispose();
                 return entry;
             });
 
-        // A shred ran while we were loading: what we read may be the destroyed key. Do not keep it.
+        // A shred that ran between the check above and the insert bumped the epoch before evicting; it may have
+        // missed our entry, so look again.
         if (ShredEpoch != epochBeforeLoad)
         {
             Remove(entry);
@@ -74,7 +111,7 @@ internal sealed class DataKeyCache : IDisposable
             Trim();
         }
 
-        return entry;
+        return true;
     }
 
     public void Evict(string subjectId, string scope)
@@ -82,7 +119,7 @@ internal sealed class DataKeyCache : IDisposable
         Interlocked.Increment(ref _shredEpoch);
         if (_entries.TryRemove((subjectId, scope), out var removed))
         {
-            removed.Release();
+            removed.Dispose();
         }
     }
 
@@ -113,7 +150,7 @@ internal sealed class DataKeyCache : IDisposable
     {
         if (_entries.TryRemove(new KeyValuePair<(string, string), DataKeyEntry>((entry.SubjectId, entry.Scope), entry)))
         {
-            entry.Release();
+            entry.Dispose();
             return true;
         }
 

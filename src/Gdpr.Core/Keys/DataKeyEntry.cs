@@ -9,25 +9,32 @@ namespace Gdpr.Keys;
 /// live key (then only the version bookkeeping is kept, so reads of shredded values answer "erased" at once).
 /// </summary>
 /// <remarks>
-/// Reference-counted: the cache holds one reference, every operation in flight another. Eviction drops the
-/// cache's reference; the key bytes are wiped when the last reference goes, so a shred never pulls a key out from
-/// under a decryption that already started, and never leaves it readable after that decryption ends.
+/// Disposed (key bytes wiped) the moment the cache lets go of it, even while another thread is using it. That is
+/// safe: NSec keys and <see cref="AesGcm"/> live behind SafeHandles, so an operation racing a dispose fails with
+/// <see cref="ObjectDisposedException"/> — never touches freed memory — and the engine reloads the key. Counting
+/// references instead would cost every encryption two interlocked operations and delay the wipe after a shred.
 /// </remarks>
-internal sealed class DataKeyEntry
+internal sealed class DataKeyEntry : IDisposable
 {
     private readonly byte[]? _dataKey;
     private readonly FieldCipher?[] _ciphers = new FieldCipher?[2];
-    private int _references = 1;
+    private int _disposed;
 
     public DataKeyEntry(string subjectId, string scope, SubjectPseudonym pseudonym, int liveVersion, int lastShreddedVersion, ReadOnlySpan<byte> dataKey, long loadedAt)
     {
         SubjectId = subjectId;
         Scope = scope;
         Pseudonym = pseudonym;
-        PseudonymUtf8 = Encoding.UTF8.GetBytes(pseudonym.Value);
         LiveVersion = liveVersion;
         LastShreddedVersion = lastShreddedVersion;
         LoadedAt = loadedAt;
+
+        // pseudonym ‖ 0x00 ‖ scope ‖ 0x00: the part of every value's associated data that only depends on the entry.
+        var pseudonymLength = Encoding.UTF8.GetByteCount(pseudonym.Value);
+        AssociatedDataPrefix = new byte[pseudonymLength + 1 + Encoding.UTF8.GetByteCount(scope) + 1];
+        Encoding.UTF8.GetBytes(pseudonym.Value, AssociatedDataPrefix);
+        Encoding.UTF8.GetBytes(scope, AssociatedDataPrefix.AsSpan(pseudonymLength + 1));
+
         if (liveVersion > 0)
         {
             // Pinned so the GC never leaves a moved copy of the key behind in the heap.
@@ -42,87 +49,80 @@ internal sealed class DataKeyEntry
 
     public SubjectPseudonym Pseudonym { get; }
 
-    public byte[] PseudonymUtf8 { get; }
+    public byte[] AssociatedDataPrefix { get; }
 
     /// <summary>The version of the live key, or 0 when the scope has none.</summary>
     public int LiveVersion { get; }
 
     public int LastShreddedVersion { get; }
 
+    /// <summary>When the entry was loaded, in the owning cache's milliseconds.</summary>
     public long LoadedAt { get; }
 
     public bool HasLiveKey => LiveVersion > 0;
 
-    public bool TryAcquire()
-    {
-        var current = Volatile.Read(ref _references);
-        while (current > 0)
-        {
-            var previous = Interlocked.CompareExchange(ref _references, current + 1, current);
-            if (previous == current)
-            {
-                return true;
-            }
+    /// <summary>True once the cache let go of the entry and its key was wiped.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
-            current = previous;
-        }
-
-        return false;
-    }
-
-    public void Release()
-    {
-        if (Interlocked.Decrement(ref _references) == 0)
-        {
-            foreach (var cipher in _ciphers)
-            {
-                cipher?.Dispose();
-            }
-
-            if (_dataKey is not null)
-            {
-                CryptographicOperations.ZeroMemory(_dataKey);
-            }
-        }
-    }
-
-    /// <summary>True once every reference is gone and the key wiped (for tests).</summary>
-    internal bool IsWiped => Volatile.Read(ref _references) == 0;
-
-    /// <summary>Returns the cipher for <paramref name="algorithm"/>, deriving its key on first use. Caller holds a reference.</summary>
+    /// <summary>Returns the cipher for <paramref name="algorithm"/>, deriving its key on first use.</summary>
+    /// <exception cref="ObjectDisposedException">The entry was evicted meanwhile.</exception>
     public FieldCipher GetCipher(FieldEncryptionAlgorithm algorithm)
     {
         var index = (int)algorithm - 1;
-        var cipher = Volatile.Read(ref _ciphers[index]);
-        return cipher ?? CreateCipher(algorithm, index);
+        return Volatile.Read(ref _ciphers[index]) ?? CreateCipher(algorithm, index);
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        for (var i = 0; i < _ciphers.Length; i++)
+        {
+            Interlocked.Exchange(ref _ciphers[i], null)?.Dispose();
+        }
+
+        if (_dataKey is not null)
+        {
+            CryptographicOperations.ZeroMemory(_dataKey);
+        }
     }
 
     private FieldCipher CreateCipher(FieldEncryptionAlgorithm algorithm, int index)
     {
-        if (_dataKey is null)
-        {
-            throw new InvalidOperationException("The scope has no live key.");
-        }
+        ObjectDisposedException.ThrowIf(IsDisposed || _dataKey is null, this);
 
         // One data key, one subkey per algorithm: the same key bytes never feed two different AEADs.
         Span<byte> label = [(byte)'g', (byte)'d', (byte)'p', (byte)'r', (byte)'.', (byte)'f', (byte)'i', (byte)'e', (byte)'l', (byte)'d', (byte)algorithm];
         Span<byte> subkey = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        FieldCipher created;
         try
         {
             HMACSHA256.HashData(_dataKey, label, subkey);
-            var created = FieldCipher.Create(algorithm, subkey);
-            var raced = Interlocked.CompareExchange(ref _ciphers[index], created, null);
-            if (raced is null)
-            {
-                return created;
-            }
-
-            created.Dispose();
-            return raced;
+            created = FieldCipher.Create(algorithm, subkey);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(subkey);
         }
+
+        var raced = Interlocked.CompareExchange(ref _ciphers[index], created, null);
+        if (raced is not null)
+        {
+            created.Dispose();
+            return raced;
+        }
+
+        // Dispose sets the flag before it wipes the key; seeing it clear here means the subkey came from the real
+        // key. Seeing it set means Dispose may have missed our cipher (or we derived from wiped bytes): drop it.
+        if (IsDisposed)
+        {
+            Interlocked.Exchange(ref _ciphers[index], null)?.Dispose();
+            throw new ObjectDisposedException(nameof(DataKeyEntry));
+        }
+
+        return created;
     }
 }

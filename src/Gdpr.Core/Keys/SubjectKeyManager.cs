@@ -24,6 +24,8 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
     private readonly DataKeyCache _cache;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly GdprMetrics _metrics;
+    private readonly Encryption.FieldEncryptionAlgorithm _algorithm;
 
     public SubjectKeyManager(
         ISubjectKeyStore store,
@@ -31,8 +33,12 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
         SubjectPseudonymizer pseudonymizer,
         DataKeyCache cache,
         TimeProvider time,
+        IOptions<GdprOptions> options,
+        GdprMetrics metrics,
         ILogger<SubjectKeyManager>? logger = null)
     {
+        _metrics = metrics;
+        _algorithm = options.Value.Algorithm;
         _store = store;
         _keyEncryptionKeys = keyEncryptionKeys;
         _pseudonymizer = pseudonymizer;
@@ -46,27 +52,23 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
     public SubjectPseudonym GetPseudonym(string subjectId) => _pseudonymizer.Compute(subjectId);
 
     /// <summary>
-    /// Returns the cached entry, or loads it (creating the key when <paramref name="forWriting"/>). The caller owns
-    /// one reference and must <see cref="DataKeyEntry.Release"/> it.
+    /// Returns the cached entry, or loads it (creating the key when <paramref name="forWriting"/>). The entry may be
+    /// disposed by a concurrent shred at any time; users catch <see cref="ObjectDisposedException"/> and reload.
     /// </summary>
-    public async ValueTask<DataKeyEntry> AcquireAsync(string subjectId, string scope, bool forWriting, bool refresh, CancellationToken cancellationToken)
+    public async ValueTask<KeyLease> AcquireAsync(string subjectId, string scope, bool forWriting, bool refresh, CancellationToken cancellationToken)
     {
         SubjectPseudonymizer.ThrowIfInvalidSubjectId(subjectId);
         ArgumentException.ThrowIfNullOrEmpty(scope);
-        if (!refresh && _cache.TryAcquire(subjectId, scope, out var cached))
+        if (!refresh && _cache.TryGet(subjectId, scope, out var cached) && (cached.HasLiveKey || !forWriting))
         {
-            if (cached.HasLiveKey || !forWriting)
-            {
-                return cached;
-            }
-
-            cached.Release();
+            return new KeyLease(cached, owned: false);
         }
 
         var epoch = _cache.ShredEpoch;
         var pseudonym = _pseudonymizer.Compute(subjectId);
+        _metrics.KeyLoads.Add(1, new KeyValuePair<string, object?>("gdpr.scope", scope));
         var entry = await LoadAsync(subjectId, scope, pseudonym, forWriting, cancellationToken).ConfigureAwait(false);
-        return _cache.AddAndAcquire(entry, epoch);
+        return new KeyLease(entry, owned: !_cache.TryAdd(entry, epoch));
     }
 
     private async ValueTask<DataKeyEntry> LoadAsync(string subjectId, string scope, SubjectPseudonym pseudonym, bool forWriting, CancellationToken cancellationToken)
@@ -99,7 +101,11 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
                 await UnwrapAsync(key, dataKey, cancellationToken).ConfigureAwait(false);
             }
 
-            return new DataKeyEntry(subjectId, scope, pseudonym, key.Version, Math.Max(state.LastShreddedVersion, key.Version - 1), dataKey, _cache.Now());
+            var entry = new DataKeyEntry(subjectId, scope, pseudonym, key.Version, Math.Max(state.LastShreddedVersion, key.Version - 1), dataKey, _cache.Now());
+
+            // Import the key into the AEAD now (tens of microseconds), not on the first synchronous encryption.
+            entry.GetCipher(_algorithm);
+            return entry;
         }
         finally
         {
@@ -128,6 +134,7 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
         if (IsSameKey(stored, created))
         {
             Log.KeyCreated(_logger, pseudonym.Value, scope, version);
+            _metrics.KeysCreated.Add(1, new KeyValuePair<string, object?>("gdpr.scope", scope));
             return stored;
         }
 
@@ -180,6 +187,7 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
         if (tombstone is not null)
         {
             Log.KeyShredded(_logger, subject.Value, scope, tombstone.Version);
+            _metrics.KeysShredded.Add(1, new KeyValuePair<string, object?>("gdpr.scope", scope));
         }
 
         return tombstone;
@@ -265,6 +273,20 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
         ad[at++] = 0;
         BinaryPrimitives.WriteUInt32BigEndian(ad.AsSpan(at), (uint)version);
         return ad;
+    }
+
+    /// <summary>An entry to use for one operation; disposes it afterwards when the cache did not take it.</summary>
+    internal readonly struct KeyLease(DataKeyEntry entry, bool owned) : IDisposable
+    {
+        public DataKeyEntry Entry { get; } = entry;
+
+        public void Dispose()
+        {
+            if (owned)
+            {
+                Entry.Dispose();
+            }
+        }
     }
 
     private static bool IsSameKey(WrappedSubjectKey a, WrappedSubjectKey b)
