@@ -506,5 +506,7 @@ public sealed class PostgresEfAdapterTests : EfAdapterTests
     protected override string? SkipReason => PostgresTestDatabase.HowToRun;
 
     protected override TestDatabase? CreateDatabase()
-        => PostgresTestDatabase.ConfiguredConnectionString is { } cs ? new PostgresTestDatabase(cs) : null;
+        => PostgresTestDatabase.ConfiguredConnectionString is { } cs ? new PostgresTestDatabase(cs)
+            : PostgresTestDatabase.Required ? throw new InvalidOperationException("GDPR_REQUIRE_POSTGRES=1 but " + PostgresTestDatabase.HowToRun)
+            : null;
 }

@@ -136,6 +136,9 @@ public sealed class PostgresTestDatabase : TestDatabase
         ConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = _schema }.ToString();
     }
 
+    /// <summary>Gets whether PostgreSQL must be there (CI sets GDPR_REQUIRE_POSTGRES=1): then a missing one fails, never skips.</summary>
+    public static bool Required => Environment.GetEnvironmentVariable("GDPR_REQUIRE_POSTGRES") == "1";
+
     public static string? ConfiguredConnectionString => Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } cs ? cs : null;
 
     public string ConnectionString { get; }
