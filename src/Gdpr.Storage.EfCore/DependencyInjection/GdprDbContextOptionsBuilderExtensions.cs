@@ -51,7 +51,7 @@ public static class GdprDbContextOptionsBuilderExtensions
             serviceProvider.GetRequiredService<IFieldEncryptor>(),
             serviceProvider.GetRequiredService<ISubjectKeyManager>(),
             logger);
-        optionsBuilder.AddInterceptors(new EncryptingSaveChangesInterceptor(crypto), new DecryptingMaterializationInterceptor(crypto));
+        optionsBuilder.AddInterceptors(new EncryptingSaveChangesInterceptor(crypto), DecryptingBindingInterceptor.Instance);
         optionsBuilder.ReplaceService<IModelCustomizer, PersonalDataModelCustomizer>();
         return optionsBuilder;
     }

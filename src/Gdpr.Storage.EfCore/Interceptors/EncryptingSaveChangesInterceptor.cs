@@ -5,6 +5,9 @@ namespace Gdpr.Storage.EfCore.Interceptors;
 /// <summary>Encrypts annotated values into their envelope columns before SaveChanges sends anything.</summary>
 internal sealed class EncryptingSaveChangesInterceptor(PersonalDataCrypto crypto) : SaveChangesInterceptor
 {
+    /// <summary>Gets the crypto services of the context's application; the read path finds them here.</summary>
+    public PersonalDataCrypto Crypto => crypto;
+
     public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(eventData);

@@ -18,7 +18,7 @@ internal sealed class OwnerSubjects
 
     public static OwnerSubjects For(DbContext context) => PerContext.GetValue(context, _ => new OwnerSubjects());
 
-    public static string Key(IReadOnlyEntityType entityType, IReadOnlyList<object?> keyValues)
+    public static string Key(IReadOnlyEntityType entityType, IEnumerable<object?> keyValues)
         => entityType.Name + "\u0000" + string.Join("\u0000", keyValues.Select(Model.PersonalDataMembers.ToSubjectText));
 
     public void Record(string key, string? subjectId)

@@ -6,7 +6,6 @@ using Gdpr.Storage.EfCore.Diagnostics;
 using Gdpr.Storage.EfCore.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Gdpr.Storage.EfCore.Interceptors;
@@ -127,18 +126,22 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         Log.ValuesEncrypted(logger, count);
     }
 
-    /// <summary>Decrypts the envelopes of a freshly materialized entity into its members.</summary>
-    public void Materialize(MaterializationInterceptionData data, object entity, PersonalDataEntityMap map)
+    /// <summary>
+    /// Decrypts the envelopes of a freshly created entity into its members. <paramref name="row"/> holds the
+    /// columns of <see cref="PersonalDataEntityMap.ReadProperties"/>, read from the query's result, not through the
+    /// context (which is busy reading).
+    /// </summary>
+    public void Materialize(DbContext context, object entity, PersonalDataEntityMap map, object?[] row)
     {
         string? subject;
         if (map.Ownership is null)
         {
-            subject = PersonalDataMembers.ToSubjectText(data.GetPropertyValue(map.SubjectProperty!));
+            subject = PersonalDataMembers.ToSubjectText(row[0]);
         }
         else
         {
-            var ownerKey = OwnerSubjects.Key(map.Ownership.PrincipalEntityType, map.Ownership.Properties.Select(data.GetPropertyValue).ToArray());
-            if (!OwnerSubjects.For(data.Context).TryFind(ownerKey, out subject))
+            var ownerKey = OwnerSubjects.Key(map.Ownership.PrincipalEntityType, new ArraySegment<object?>(row, 0, map.SubjectCount));
+            if (!OwnerSubjects.For(context).TryFind(ownerKey, out subject))
             {
                 throw new PersonalDataModelException(map.Name, null, "its owner was not materialized in the same query, so its data subject is unknown; query the owner.");
             }
@@ -146,7 +149,7 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
 
         if (map.OwnedNavigations.Length > 0)
         {
-            OwnerSubjects.For(data.Context).Record(OwnerSubjects.Key(map.EntityType, map.KeyProperties.Select(data.GetPropertyValue).ToArray()), subject);
+            OwnerSubjects.For(context).Record(OwnerSubjects.Key(map.EntityType, new ArraySegment<object?>(row, map.SubjectCount, map.KeyProperties.Length)), subject);
         }
 
         if (map.Members.Length == 0)
@@ -159,7 +162,7 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         for (var i = 0; i < map.Members.Length; i++)
         {
             var member = map.Members[i];
-            var envelope = data.GetPropertyValue<byte[]?>(member.Shadow);
+            var envelope = (byte[]?)row[map.MembersOffset + i];
             if (envelope is null)
             {
                 values[i] = member.NullValue;
@@ -172,18 +175,14 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             }
             else if (string.IsNullOrWhiteSpace(subject))
             {
-                throw new PersonalDataModelException(map.Name, member.Name, $"the row (key {KeyText(data, map)}) holds an encrypted value but no data subject id.");
+                throw new PersonalDataModelException(map.Name, member.Name, $"the row (key {KeyText(map, row)}) holds an encrypted value but no data subject id.");
             }
             else
             {
-                (values[i], erased[i]) = Decrypt(data, map, member, subject, envelope);
+                (values[i], erased[i]) = Decrypt(map, member, subject, envelope, row);
             }
 
             member.Set(entity, values[i]);
-        }
-
-        for (var i = 0; i < values.Length; i++)
-        {
             values[i] = EntityCryptoState.Snapshot(values[i]);
         }
 
@@ -210,7 +209,7 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         }
     }
 
-    private (object? Value, bool Erased) Decrypt(MaterializationInterceptionData data, PersonalDataEntityMap map, PersonalDataMemberMap member, string subject, byte[] envelope)
+    private (object? Value, bool Erased) Decrypt(PersonalDataEntityMap map, PersonalDataMemberMap member, string subject, byte[] envelope, object?[] row)
     {
         var field = new FieldAddress(subject, member.Scope, member.FieldId);
         var length = encryptor.GetPlaintextLength(envelope);
@@ -230,12 +229,12 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         }
         catch (PersonalDataIntegrityException ex)
         {
-            throw IntegrityFailed(data, map, member, ex);
+            throw IntegrityFailed(map, member, row, ex);
         }
         catch (FormatException)
         {
             // Authenticated bytes of the wrong length for the member type: the column was written for another type.
-            throw IntegrityFailed(data, map, member, new PersonalDataIntegrityException(field.Field, keys.GetPseudonym(subject).Value, IntegrityFailure.UnsupportedFormat));
+            throw IntegrityFailed(map, member, row, new PersonalDataIntegrityException(field.Field, keys.GetPseudonym(subject).Value, IntegrityFailure.UnsupportedFormat));
         }
         finally
         {
@@ -272,18 +271,18 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         }
     }
 
-    private PersonalDataIntegrityException IntegrityFailed(MaterializationInterceptionData data, PersonalDataEntityMap map, PersonalDataMemberMap member, PersonalDataIntegrityException inner)
+    private PersonalDataIntegrityException IntegrityFailed(PersonalDataEntityMap map, PersonalDataMemberMap member, object?[] row, PersonalDataIntegrityException inner)
     {
-        var key = KeyText(data, map);
+        var key = KeyText(map, row);
         Log.IntegrityFailed(logger, map.Name, member.Name, key, inner.Failure);
         return new PersonalDataIntegrityException(inner.Field, inner.SubjectPseudonym, inner.Failure, $"entity {map.Name}, key {key}, member {member.Name}");
     }
 
     /// <summary>The primary key as text for messages; withheld when it contains the subject id (personal data).</summary>
-    private static string KeyText(MaterializationInterceptionData data, PersonalDataEntityMap map)
+    private static string KeyText(PersonalDataEntityMap map, object?[] row)
         => map.KeyIsPersonal || map.KeyProperties.Length == 0
             ? "[withheld]"
-            : string.Join(",", map.KeyProperties.Select(p => Convert.ToString(data.GetPropertyValue(p), CultureInfo.InvariantCulture)));
+            : string.Join(",", new ArraySegment<object?>(row, map.SubjectCount, map.KeyProperties.Length).Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
 
     /// <summary>Owned instances take the subject of the root that owns them, through any depth of ownership.</summary>
     private static Dictionary<object, string?>? ResolveOwnedSubjects(PersonalDataModelMap model, List<EntityEntry> entries)

@@ -56,6 +56,16 @@ internal sealed class PersonalDataEntityMap
 
     /// <summary>Whether the primary key includes the subject id, which then must not appear in messages.</summary>
     public bool KeyIsPersonal { get; init; }
+
+    /// <summary>
+    /// The columns read for decryption, in this order: the subject (the subject-id column, or the ownership
+    /// foreign key of an owned type), the primary key, then each member's envelope.
+    /// </summary>
+    public required IProperty[] ReadProperties { get; init; }
+
+    public int SubjectCount => SubjectProperty is null ? Ownership!.Properties.Count : 1;
+
+    public int MembersOffset => SubjectCount + KeyProperties.Length;
 }
 
 /// <summary>Caches the personal-data view of a finalized model.</summary>
@@ -164,6 +174,7 @@ internal sealed class PersonalDataModelMap
         }
 
         var key = entityType.FindPrimaryKey()?.Properties.ToArray() ?? [];
+        IProperty[] subjectColumns = subjectProperty is null ? [.. ownership!.Properties] : [subjectProperty];
         return new PersonalDataEntityMap
         {
             EntityType = entityType,
@@ -174,6 +185,7 @@ internal sealed class PersonalDataModelMap
             OwnedNavigations = owned,
             KeyProperties = key,
             KeyIsPersonal = subjectProperty is not null && key.Contains(subjectProperty),
+            ReadProperties = [.. subjectColumns, .. key, .. members.Select(m => m.Shadow)],
         };
     }
 
