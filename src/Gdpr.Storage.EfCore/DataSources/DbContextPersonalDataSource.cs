@@ -50,6 +50,7 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
         {
             var context = scope.ServiceProvider.GetRequiredService<TContext>();
             var model = PersonalDataModelMap.For(context.Model);
+            var crypto = DecryptingBindingInterceptor.CryptoFor(context);
             foreach (var (entityType, subjectProperty) in model.QueryRoots)
             {
                 if (!TryConvertSubject(subjectId, subjectProperty, out var subjectValue))
@@ -59,7 +60,9 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
 
                 for (var skip = 0; ; skip += BatchSize)
                 {
-                    var batch = await LoadAsync(context, entityType, subjectProperty, subjectValue, skip, tracking: false, cancellationToken).ConfigureAwait(false);
+                    // Tracked, so that each value's envelope is at hand to tell an erased value from a stored one.
+                    var batch = await LoadAsync(context, entityType, subjectProperty, subjectValue, skip, tracking: true, cancellationToken).ConfigureAwait(false);
+                    var items = new List<PersonalDataItem>();
                     foreach (var entity in batch)
                     {
                         if (model.Find(entity.GetType()) is not { } map)
@@ -68,10 +71,14 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
                         }
 
                         var recordKey = map.KeyIsPersonal ? null : KeyText(context, entity, map);
-                        foreach (var item in Items(model, map, entity, map.Name, recordKey))
-                        {
-                            yield return item;
-                        }
+                        var subject = PersonalDataMembers.ToSubjectText(map.GetSubject?.Invoke(entity)) ?? subjectId;
+                        items.AddRange(Items(context, crypto, model, map, entity, subject, map.Name, recordKey));
+                    }
+
+                    context.ChangeTracker.Clear();
+                    foreach (var item in items)
+                    {
+                        yield return item;
                     }
 
                     if (batch.Count < BatchSize)
@@ -176,13 +183,15 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
         }
     }
 
-    private IEnumerable<PersonalDataItem> Items(PersonalDataModelMap model, PersonalDataEntityMap map, object entity, string entityName, string? recordKey)
+    private IEnumerable<PersonalDataItem> Items(DbContext context, PersonalDataCrypto crypto, PersonalDataModelMap model, PersonalDataEntityMap map, object entity, string subjectId, string entityName, string? recordKey)
     {
-        var state = EntityCryptoState.Find(entity);
+        var entry = context.Entry(entity);
+        var row = PersonalDataCrypto.RowOf(entry, map);
         for (var i = 0; i < map.Members.Length; i++)
         {
             var member = map.Members[i];
-            var erased = state?.Erased[i] ?? false;
+            var envelope = (byte[]?)entry.CurrentValues[member.Shadow];
+            var erased = envelope is not null && crypto.Read(map, member, subjectId, envelope, row).Erased;
             var value = erased ? null : member.Get(entity);
             if (value is null && !erased)
             {
@@ -208,7 +217,7 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
 
         foreach (var (navigation, ownedMap, instance) in Owned(model, map, entity))
         {
-            foreach (var item in Items(model, ownedMap, instance, entityName + "." + navigation, recordKey))
+            foreach (var item in Items(context, crypto, model, ownedMap, instance, subjectId, entityName + "." + navigation, recordKey))
             {
                 yield return item;
             }

@@ -43,10 +43,12 @@ internal sealed class DecryptingBindingInterceptor : IInstantiationBindingInterc
         return binding;
     }
 
+    /// <summary>The crypto services of the application the context belongs to (set up by UseGdpr).</summary>
+    public static PersonalDataCrypto CryptoFor(DbContext context) => CryptoByContext.GetValue(context, FindCrypto);
+
     private static object Materialize(object entity, DbContext context, object?[] row, PersonalDataEntityMap map)
     {
-        var crypto = CryptoByContext.GetValue(context, FindCrypto);
-        crypto.Materialize(context, entity, map, row);
+        CryptoFor(context).Materialize(context, entity, map, row);
         return entity;
     }
 

@@ -19,10 +19,15 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
     private const int StackBufferSize = 256;
 
     /// <summary>
-    /// Encrypts every annotated value that is new or changed since it was last read or written. Keys are fetched
+    /// Encrypts every annotated value that is new or changed since it was read or written. Keys are fetched
     /// first, asynchronously, one call per (subject, scope); then every value is encrypted from the cache.
     /// Throws before anything is sent to the database, so a failure writes nothing.
     /// </summary>
+    /// <remarks>
+    /// "Changed" is judged against the envelope the entry holds (decrypted again), not against a snapshot kept per
+    /// instance: keeping one per materialized entity cost more than the decryption of the whole row, on every read,
+    /// while this costs a cache-hit decryption per member of tracked, unchanged entities, on save only.
+    /// </remarks>
     public async ValueTask EncryptPendingAsync(DbContext context, CancellationToken cancellationToken)
     {
         var model = PersonalDataModelMap.For(context.Model);
@@ -45,23 +50,32 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             }
 
             var entity = entry.Entity;
-            var subject = map.Ownership is null
-                ? PersonalDataMembers.ToSubjectText(map.GetSubject!(entity))
-                : ownedSubjects?.GetValueOrDefault(entity);
-            var state = EntityCryptoState.Find(entity);
-            var rewriteAll = entry.State == EntityState.Added || state is null || !string.Equals(state.SubjectId, subject, StringComparison.Ordinal);
-
-            var values = new object?[map.Members.Length];
-            var changed = false;
-            for (var i = 0; i < map.Members.Length; i++)
+            string? subject, originalSubject;
+            if (map.Ownership is null)
             {
-                values[i] = map.Members[i].Get(entity);
-                changed |= rewriteAll || !EntityCryptoState.SameValue(values[i], state!.Values[i]);
+                subject = PersonalDataMembers.ToSubjectText(map.GetSubject!(entity));
+                originalSubject = entry.State == EntityState.Added ? null : PersonalDataMembers.ToSubjectText(entry.OriginalValues[map.SubjectProperty!]);
+            }
+            else
+            {
+                (subject, originalSubject) = ownedSubjects?.GetValueOrDefault(entity) ?? default;
             }
 
-            if (!changed)
+            var rewriteAll = entry.State == EntityState.Added || !string.Equals(originalSubject, subject, StringComparison.Ordinal);
+            var values = new object?[map.Members.Length];
+            var changed = new bool[map.Members.Length];
+            var any = false;
+            for (var i = 0; i < map.Members.Length; i++)
             {
-                continue; // Saved or read before and unchanged: its envelopes stand; never encrypt twice.
+                var member = map.Members[i];
+                values[i] = member.Get(entity);
+                changed[i] = rewriteAll || IsChanged(entry, map, member, subject, values[i]);
+                any |= changed[i];
+            }
+
+            if (!any)
+            {
+                continue; // Its envelopes still hold exactly these values: never encrypt twice.
             }
 
             if (string.IsNullOrWhiteSpace(subject))
@@ -71,10 +85,10 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
                     : new PersonalDataModelException(map.Name, null, "the owner's data subject id is null or empty; nothing was saved.");
             }
 
-            (pending ??= []).Add(new Pending(entry, map, subject, values, rewriteAll ? null : state));
+            (pending ??= []).Add(new Pending(entry, map, subject, values, changed));
             for (var i = 0; i < values.Length; i++)
             {
-                if (values[i] is not null)
+                if (changed[i] && values[i] is not null)
                 {
                     (keysNeeded ??= []).Add((subject, map.Members[i].Scope));
                 }
@@ -97,21 +111,16 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         var count = 0;
         foreach (var p in pending)
         {
-            var snapshot = new object?[p.Values.Length];
-            var erased = new bool[p.Values.Length];
             for (var i = 0; i < p.Values.Length; i++)
             {
-                var value = p.Values[i];
-                snapshot[i] = EntityCryptoState.Snapshot(value);
-                if (p.Previous is not null && EntityCryptoState.SameValue(value, p.Previous.Values[i]))
+                if (!p.Changed[i])
                 {
-                    erased[i] = p.Previous.Erased[i];
-                    continue; // Only the changed members of a known entity get a new envelope.
+                    continue; // Only the changed members get a new envelope.
                 }
 
                 var member = p.Map.Members[i];
                 byte[]? envelope = null;
-                if (value is not null)
+                if (p.Values[i] is { } value)
                 {
                     envelope = await EncryptAsync(new FieldAddress(p.Subject, member.Scope, member.FieldId), value, cancellationToken).ConfigureAwait(false);
                     count++;
@@ -119,12 +128,62 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
 
                 p.Entry.CurrentValues[member.Shadow] = envelope;
             }
-
-            EntityCryptoState.Set(p.Entry.Entity, new EntityCryptoState(p.Subject, snapshot, erased));
         }
 
         Log.ValuesEncrypted(logger, count);
     }
+
+    /// <summary>
+    /// Reads one stored value as the application sees it: decrypted, or the member's replacement when erased
+    /// (key destroyed, or blanked by an erasure). <paramref name="row"/> follows <see cref="PersonalDataEntityMap.ReadProperties"/>
+    /// (only the key part is used, for error messages).
+    /// </summary>
+    public (object? Value, bool Erased) Read(PersonalDataEntityMap map, PersonalDataMemberMap member, string? subject, byte[]? envelope, object?[] row)
+    {
+        if (envelope is null)
+        {
+            return (member.NullValue, false);
+        }
+
+        if (envelope.Length == 0)
+        {
+            // The erasure replaced the value (ErasureAction.Replace): the column holds nothing of it any more.
+            return (member.ErasedValue, true);
+        }
+
+        if (string.IsNullOrWhiteSpace(subject))
+        {
+            throw new PersonalDataModelException(map.Name, member.Name, $"the row (key {KeyText(map, row)}) holds an encrypted value but no data subject id.");
+        }
+
+        return Decrypt(map, member, subject, envelope, row);
+    }
+
+    /// <summary>Builds a row (<see cref="PersonalDataEntityMap.ReadProperties"/> order) from a tracked entry, for <see cref="Read"/>.</summary>
+    public static object?[] RowOf(EntityEntry entry, PersonalDataEntityMap map)
+    {
+        var row = new object?[map.ReadProperties.Length];
+        for (var i = map.SubjectCount; i < row.Length; i++)
+        {
+            row[i] = entry.CurrentValues[map.ReadProperties[i]];
+        }
+
+        return row;
+    }
+
+    private bool IsChanged(EntityEntry entry, PersonalDataEntityMap map, PersonalDataMemberMap member, string? subject, object? value)
+    {
+        var envelope = (byte[]?)entry.CurrentValues[member.Shadow];
+        if (envelope is { Length: > 0 } && string.IsNullOrWhiteSpace(subject))
+        {
+            return true; // Cannot be judged; re-encrypting reports the missing subject id.
+        }
+
+        return !SameValue(value, Read(map, member, subject, envelope, RowOf(entry, map)).Value);
+    }
+
+    private static bool SameValue(object? current, object? stored)
+        => current is byte[] a && stored is byte[] b ? a.AsSpan().SequenceEqual(b) : Equals(current, stored);
 
     /// <summary>
     /// Decrypts the envelopes of a freshly created entity into its members. <paramref name="row"/> holds the
@@ -157,36 +216,11 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             return;
         }
 
-        var values = new object?[map.Members.Length];
-        var erased = new bool[map.Members.Length];
         for (var i = 0; i < map.Members.Length; i++)
         {
             var member = map.Members[i];
-            var envelope = (byte[]?)row[map.MembersOffset + i];
-            if (envelope is null)
-            {
-                values[i] = member.NullValue;
-            }
-            else if (envelope.Length == 0)
-            {
-                // The erasure replaced the value (ErasureAction.Replace): the column holds nothing of it any more.
-                values[i] = member.ErasedValue;
-                erased[i] = true;
-            }
-            else if (string.IsNullOrWhiteSpace(subject))
-            {
-                throw new PersonalDataModelException(map.Name, member.Name, $"the row (key {KeyText(map, row)}) holds an encrypted value but no data subject id.");
-            }
-            else
-            {
-                (values[i], erased[i]) = Decrypt(map, member, subject, envelope, row);
-            }
-
-            member.Set(entity, values[i]);
-            values[i] = EntityCryptoState.Snapshot(values[i]);
+            member.Set(entity, Read(map, member, subject, (byte[]?)row[map.MembersOffset + i], row).Value);
         }
-
-        EntityCryptoState.Set(entity, new EntityCryptoState(subject, values, erased));
     }
 
     private async ValueTask<byte[]> EncryptAsync(FieldAddress field, object value, CancellationToken cancellationToken)
@@ -285,20 +319,22 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             : string.Join(",", new ArraySegment<object?>(row, map.SubjectCount, map.KeyProperties.Length).Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
 
     /// <summary>Owned instances take the subject of the root that owns them, through any depth of ownership.</summary>
-    private static Dictionary<object, string?>? ResolveOwnedSubjects(PersonalDataModelMap model, List<EntityEntry> entries)
+    private static Dictionary<object, (string? Current, string? Original)>? ResolveOwnedSubjects(PersonalDataModelMap model, List<EntityEntry> entries)
     {
-        Dictionary<object, string?>? subjects = null;
+        Dictionary<object, (string?, string?)>? subjects = null;
         foreach (var entry in entries)
         {
             if (model.Get(entry.Metadata) is { Ownership: null, OwnedNavigations.Length: > 0 } map)
             {
-                Assign(model, map, entry.Entity, PersonalDataMembers.ToSubjectText(map.GetSubject!(entry.Entity)), subjects ??= new(ReferenceEqualityComparer.Instance));
+                var current = PersonalDataMembers.ToSubjectText(map.GetSubject!(entry.Entity));
+                var original = entry.State == EntityState.Added ? null : PersonalDataMembers.ToSubjectText(entry.OriginalValues[map.SubjectProperty!]);
+                Assign(model, map, entry.Entity, (current, original), subjects ??= new(ReferenceEqualityComparer.Instance));
             }
         }
 
         return subjects;
 
-        static void Assign(PersonalDataModelMap model, PersonalDataEntityMap map, object owner, string? subject, Dictionary<object, string?> subjects)
+        static void Assign(PersonalDataModelMap model, PersonalDataEntityMap map, object owner, (string?, string?) subject, Dictionary<object, (string?, string?)> subjects)
         {
             foreach (var (navigation, get) in map.OwnedNavigations)
             {
@@ -321,5 +357,5 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         }
     }
 
-    private sealed record Pending(EntityEntry Entry, PersonalDataEntityMap Map, string Subject, object?[] Values, EntityCryptoState? Previous);
+    private sealed record Pending(EntityEntry Entry, PersonalDataEntityMap Map, string Subject, object?[] Values, bool[] Changed);
 }
