@@ -224,23 +224,52 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
     }
 
     private async ValueTask<byte[]> EncryptAsync(FieldAddress field, object value, CancellationToken cancellationToken)
+        => TryEncryptCached(field, value)
+           ?? await encryptor.EncryptValueAsync(field, value, cancellationToken).ConfigureAwait(false); // Evicted since PrepareAsync: fetch or create the key again.
+
+    /// <summary>Encrypts with the cached key; strings and byte arrays without an intermediate copy on the heap.</summary>
+    private byte[]? TryEncryptCached(in FieldAddress field, object value)
     {
-        var plaintext = PersonalDataValueCodec.ToBytes(value);
+        if (value is byte[] bytes)
+        {
+            return TryEncrypt(field, bytes);
+        }
+
+        if (value is not string text)
+        {
+            var plaintext = PersonalDataValueCodec.ToBytes(value);
+            try
+            {
+                return TryEncrypt(field, plaintext);
+            }
+            finally
+            {
+                Array.Clear(plaintext);
+            }
+        }
+
+        var max = System.Text.Encoding.UTF8.GetMaxByteCount(text.Length);
+        byte[]? rented = null;
+        Span<byte> buffer = max <= StackBufferSize ? stackalloc byte[StackBufferSize] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        var length = System.Text.Encoding.UTF8.GetBytes(text, buffer);
         try
         {
-            var envelope = new byte[encryptor.GetEnvelopeLength(plaintext.Length)];
-            if (encryptor.TryEncrypt(field, plaintext, envelope, out _))
-            {
-                return envelope;
-            }
-
-            // Evicted since PrepareAsync (cache pressure, a concurrent shred): fetch or create the key again.
-            return await encryptor.EncryptAsync(field, plaintext, cancellationToken).ConfigureAwait(false);
+            return TryEncrypt(field, buffer[..length]);
         }
         finally
         {
-            Array.Clear(plaintext);
+            buffer[..length].Clear();
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
+    }
+
+    private byte[]? TryEncrypt(in FieldAddress field, ReadOnlySpan<byte> plaintext)
+    {
+        var envelope = new byte[encryptor.GetEnvelopeLength(plaintext.Length)];
+        return encryptor.TryEncrypt(field, plaintext, envelope, out _) ? envelope : null;
     }
 
     private (object? Value, bool Erased) Decrypt(PersonalDataEntityMap map, PersonalDataMemberMap member, string subject, byte[] envelope, object?[] row)
