@@ -261,6 +261,29 @@ public abstract class EfAdapterTests : IAsyncLifetime
         Assert.Contains(exported, item => item.Member == "Name");
     }
 
+    // GDPR Art. 17: the source may run before the keys are destroyed; a replaced value must stay replaced.
+    [SkippableFact]
+    public async Task Erase_Art17_BeforeKeysAreDestroyed_StillReplacesAndDeletes()
+    {
+        SkipIfUnavailable();
+        await WithContextAsync(async db =>
+        {
+            db.Customers.AddRange(NewCustomer("S-EARLY", "early@example.org", "Eddie Early"), NewCustomer("S-STAY", "stay@example.org", "Stella"));
+            await db.SaveChangesAsync();
+        });
+
+        var source = Services.GetRequiredService<IPersonalDataSource>();
+        var result = await source.EraseAsync("S-EARLY", new DataSourceErasureRequest(new HashSet<string>(AllScopes), new HashSet<string>()));
+
+        Assert.Equal((1, 1), (result.RowsDeleted, result.ValuesReplaced));
+        var early = await WithContextAsync(db => db.Customers.Include(c => c.Conversations).SingleAsync(c => c.CustomerNumber == "S-EARLY"));
+        Assert.Equal("[erased]", early.Name);
+        Assert.Equal("early@example.org", early.Email); // its key is not destroyed yet: that is the caller's step
+        Assert.Empty(early.Conversations);
+        Assert.Equal(Array.Empty<byte>(), await EnvelopeAsync("S-EARLY", "Name$gdpr"));
+        Assert.Equal("Stella", (await WithContextAsync(db => db.Customers.SingleAsync(c => c.CustomerNumber == "S-STAY"))).Name);
+    }
+
     // GDPR Art. 15: export streams a subject's decrypted values and nobody else's.
     [SkippableFact]
     public async Task Export_Art15_StreamsTheSubjectsDecryptedValuesOnly()

@@ -143,8 +143,11 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
                             var values = context.Entry(instance).CurrentValues;
                             if (values[member.Shadow] is byte[] { Length: > 0 })
                             {
-                                // An empty value is the "replaced" marker: nothing of the value is left, and it reads as its replacement.
+                                // An empty value is the "replaced" marker: nothing of the value is left, and it reads as its
+                                // replacement. The object gets the replacement too, or the save would see a changed value
+                                // (when the key is not destroyed yet) and encrypt it again over the marker.
                                 values[member.Shadow] = Array.Empty<byte>();
+                                member.Set(instance, member.ErasedValue);
                                 replaced++;
                             }
                         }
