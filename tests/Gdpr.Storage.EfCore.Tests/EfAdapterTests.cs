@@ -315,6 +315,27 @@ public abstract class EfAdapterTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task GuidSubjectId_RoundTripsAndExports_ByItsTextForm()
+    {
+        SkipIfUnavailable();
+        var account = Guid.Parse("3f2504e0-4f89-11d3-9a0c-0305e82c3301");
+        await WithContextAsync(async db =>
+        {
+            db.Tickets.AddRange(new Ticket { AccountId = account, AgentNote = "called about invoice" }, new Ticket { AccountId = Guid.NewGuid(), AgentNote = "other" });
+            await db.SaveChangesAsync();
+        });
+
+        var note = await WithContextAsync(db => db.Tickets.Where(t => t.AccountId == account).Select(t => t.AgentNote).SingleAsync());
+        var item = Assert.Single(await Services.GetRequiredService<IPersonalDataSource>().ExportAsync(account.ToString()).ToListAsync());
+
+        Assert.Equal("called about invoice", note);
+        Assert.Equal(("Ticket", "AgentNote", "called about invoice"), (item.Entity, item.Member, item.Value));
+        Assert.Equal((LawfulBasis.LegitimateInterests, false), (item.LawfulBasis, item.ProvidedBySubject));
+        Assert.Equal(["support"], item.Purposes);
+        Assert.Empty(await Services.GetRequiredService<IPersonalDataSource>().ExportAsync("not-a-guid").ToListAsync());
+    }
+
+    [SkippableFact]
     public async Task ConcurrentFirstWrites_SameNewSubject_BothStayReadable()
     {
         SkipIfUnavailable();

@@ -69,6 +69,18 @@ public sealed class Conversation
     public byte[]? Recording { get; set; }
 }
 
+/// <summary>A subject id that is not a string: a Guid column.</summary>
+public sealed class Ticket
+{
+    public long Id { get; set; }
+
+    [DataSubjectId]
+    public Guid AccountId { get; set; }
+
+    [PersonalData(PersonalDataCategories.AgentNotes, Purposes = ["support"], LawfulBasis = LawfulBasis.LegitimateInterests, ProvidedBySubject = false)]
+    public string? AgentNote { get; set; }
+}
+
 /// <summary>One member of every supported type, and the nullable forms.</summary>
 public sealed class TypeSample
 {
@@ -121,6 +133,8 @@ public sealed class ShopContext(DbContextOptions<ShopContext> options) : DbConte
     public DbSet<Conversation> Conversations => Set<Conversation>();
 
     public DbSet<TypeSample> TypeSamples => Set<TypeSample>();
+
+    public DbSet<Ticket> Tickets => Set<Ticket>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
