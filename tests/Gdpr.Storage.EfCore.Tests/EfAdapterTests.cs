@@ -310,6 +310,7 @@ public abstract class EfAdapterTests : IAsyncLifetime
         Assert.Equal("marketing", byMember[("Customer", "Tier")].RetentionPolicy);
         Assert.All(items, i => Assert.False(i.IsErased));
         Assert.All(items, i => Assert.False(string.IsNullOrEmpty(i.RecordKey)));
+        Assert.All(items, i => Assert.Equal("S-X", i.SubjectId)); // lets the exporter refuse another subject's value (Art. 15(4))
         Assert.DoesNotContain(items, i => Equals(i.Value, "y@example.org") || Equals(i.Value, "Yara"));
         Assert.Equal(7, items.Count);
     }
@@ -326,7 +327,8 @@ public abstract class EfAdapterTests : IAsyncLifetime
         });
 
         var note = await WithContextAsync(db => db.Tickets.Where(t => t.AccountId == account).Select(t => t.AgentNote).SingleAsync());
-        var item = Assert.Single(await Services.GetRequiredService<IPersonalDataSource>().ExportAsync(account.ToString()).ToListAsync());
+        var item = Assert.Single(await Services.GetRequiredService<IPersonalDataSource>().ExportAsync(account.ToString("D").ToUpperInvariant()).ToListAsync());
+        Assert.Equal(account.ToString("D").ToUpperInvariant(), item.SubjectId); // the caller's spelling of the same id
 
         Assert.Equal("called about invoice", note);
         Assert.Equal(("Ticket", "AgentNote", "called about invoice"), (item.Entity, item.Member, item.Value));

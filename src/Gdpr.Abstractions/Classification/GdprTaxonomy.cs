@@ -25,10 +25,14 @@ public static class GdprTaxonomy
     }
 
     /// <summary>
-    /// A set holding every category of the taxonomy, for registering one redactor for all personal data
-    /// (for example <c>redaction.SetRedactor&lt;ErasingRedactor&gt;(GdprTaxonomy.AllPersonalData)</c>).
+    /// Gets one classification set per category of the taxonomy (and the subject id), for registering one redactor
+    /// for all personal data: <c>redaction.SetRedactor&lt;ErasingRedactor&gt;(GdprTaxonomy.AllPersonalData)</c>.
     /// </summary>
-    public static DataClassificationSet AllPersonalData { get; } =
-        new(PersonalDataCategories.All.Select(c => new DataClassification(TaxonomyName, c.Id))
-            .Append(SubjectId));
+    /// <remarks>
+    /// One set per category, not one set of all categories: a redactor provider matches the set a member is
+    /// classified with exactly, so a single set of every category would match no annotated member. Each call
+    /// returns a new array.
+    /// </remarks>
+    public static DataClassificationSet[] AllPersonalData =>
+        [.. PersonalDataCategories.All.Select(c => new DataClassificationSet(new DataClassification(TaxonomyName, c.Id))).Append(new DataClassificationSet(SubjectId)).Distinct()];
 }

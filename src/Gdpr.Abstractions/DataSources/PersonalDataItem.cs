@@ -9,6 +9,12 @@ public sealed record PersonalDataItem
     /// <summary>Gets the entity (type or table) that holds it, for example <c>Customer</c>.</summary>
     public required string Entity { get; init; }
 
+    /// <summary>
+    /// Gets the id of the subject the value belongs to, when the source sets it (optional). The export checks it
+    /// against the subject asked for and fails rather than let another subject's value into a copy (GDPR Art. 15(4)).
+    /// </summary>
+    public string? SubjectId { get; init; }
+
     /// <summary>Gets the key of the row within the entity, as text (not personal data), or <see langword="null"/>.</summary>
     public string? RecordKey { get; init; }
 

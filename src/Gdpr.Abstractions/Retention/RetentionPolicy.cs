@@ -33,6 +33,13 @@ public sealed record RetentionPolicy
     /// <summary>Gets whether destroying the scope also deletes the rows that hold it, rather than leaving them to read as erased.</summary>
     public bool DeleteRowsOnErasure { get; init; }
 
+    /// <summary>
+    /// Gets whether the policy has a period (any of <see cref="Years"/>, <see cref="Months"/>, <see cref="Days"/> is
+    /// not zero). A <see cref="RetentionClock.Collection"/> policy without a period never expires on its own: its
+    /// values are kept until the subject is erased. With the other clocks a zero period ends at the clock's date.
+    /// </summary>
+    public bool HasPeriod => Years != 0 || Months != 0 || Days != 0;
+
     /// <summary>Returns the moment the period ends for a clock that started at <paramref name="start"/>.</summary>
     /// <param name="start">When the clock started.</param>
     /// <returns>The end of retention; the scope may be destroyed from then on, not a moment earlier.</returns>

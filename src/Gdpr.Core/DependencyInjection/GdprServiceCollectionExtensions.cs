@@ -2,6 +2,7 @@ using Gdpr.DataSources;
 using Gdpr.Diagnostics;
 using Gdpr.DependencyInjection;
 using Gdpr.Encryption;
+using Gdpr.Export;
 using Gdpr.Keys;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -38,6 +39,8 @@ public static class GdprServiceCollectionExtensions
         services.TryAddSingleton<SubjectKeyManager>();
         services.TryAddSingleton<ISubjectKeyManager>(sp => sp.GetRequiredService<SubjectKeyManager>());
         services.TryAddSingleton<IFieldEncryptor, FieldEncryptor>();
+        services.AddGdprErasure();
+        services.AddGdprExport();
         return new GdprBuilder(services);
     }
 

@@ -10,6 +10,10 @@ internal sealed class AesGcmFieldCipher : FieldCipher
 
     private readonly AesGcm _aes;
 
+    // AesGcm is not thread-safe (on OpenSSL one cipher context is reused per instance), while a cached key's cipher
+    // is shared by every thread: concurrent calls corrupted each other (bogus ciphertext, false integrity failures).
+    private readonly Lock _lock = new();
+
     public AesGcmFieldCipher(ReadOnlySpan<byte> key)
     {
         _aes = new AesGcm(key, TagBytes);
@@ -22,14 +26,23 @@ internal sealed class AesGcmFieldCipher : FieldCipher
     public override int TagSize => TagBytes;
 
     public override void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext, Span<byte> ciphertextAndTag)
-        => _aes.Encrypt(nonce, plaintext, ciphertextAndTag[..plaintext.Length], ciphertextAndTag[plaintext.Length..], associatedData);
+    {
+        lock (_lock)
+        {
+            _aes.Encrypt(nonce, plaintext, ciphertextAndTag[..plaintext.Length], ciphertextAndTag[plaintext.Length..], associatedData);
+        }
+    }
 
     public override bool Decrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertextAndTag, Span<byte> plaintext)
     {
         var length = ciphertextAndTag.Length - TagBytes;
         try
         {
-            _aes.Decrypt(nonce, ciphertextAndTag[..length], ciphertextAndTag[length..], plaintext[..length], associatedData);
+            lock (_lock)
+            {
+                _aes.Decrypt(nonce, ciphertextAndTag[..length], ciphertextAndTag[length..], plaintext[..length], associatedData);
+            }
+
             return true;
         }
         catch (AuthenticationTagMismatchException)

@@ -59,7 +59,15 @@ internal static class Envelope
 
     /// <summary>The most bytes the associated data of a field can take.</summary>
     public static int GetMaxAssociatedDataLength(int prefixLength, in FieldAddress field)
-        => HeaderSize + prefixLength + Encoding.UTF8.GetMaxByteCount(field.Field.Length);
+    {
+        // The span API reaches here with whatever the caller passed: say what is missing rather than NullReferenceException.
+        if (string.IsNullOrEmpty(field.Field) || string.IsNullOrEmpty(field.Scope))
+        {
+            throw new ArgumentException("A field address needs a scope and a field identity.", nameof(field));
+        }
+
+        return HeaderSize + prefixLength + Encoding.UTF8.GetMaxByteCount(field.Field.Length);
+    }
 
     /// <summary>
     /// header ‖ pseudonym ‖ 0x00 ‖ scope ‖ 0x00 ‖ field (UTF-8), where the middle part is the key entry's precomputed

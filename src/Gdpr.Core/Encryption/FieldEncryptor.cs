@@ -17,9 +17,6 @@ internal sealed class FieldEncryptor : IFieldEncryptor
     // Associated data up to this size is built on the stack; longer field names fall back to the heap.
     private const int StackAssociatedDataLimit = 512;
 
-    // Loads retried when a shred disposes the key between load and use; more would mean a shred storm on one subject.
-    private const int MaxAttempts = 3;
-
     private readonly SubjectKeyManager _keys;
     private readonly ILogger _logger;
 
@@ -98,17 +95,17 @@ internal sealed class FieldEncryptor : IFieldEncryptor
             return envelope;
         }
 
-        for (var attempt = 1; ; attempt++)
+        for (var shared = true; ; shared = false)
         {
-            using var lease = await _keys.AcquireAsync(field.SubjectId, field.Scope, forWriting: true, refresh: attempt > 1, cancellationToken).ConfigureAwait(false);
+            using var lease = await _keys.AcquireAsync(field.SubjectId, field.Scope, forWriting: true, refresh: !shared, cancellationToken, share: shared).ConfigureAwait(false);
             try
             {
                 EncryptCore(lease.Entry, field, plaintext.Span, envelope);
                 return envelope;
             }
-            catch (ObjectDisposedException) when (attempt < MaxAttempts)
+            catch (ObjectDisposedException) when (shared)
             {
-                // The key was shredded between load and use; the next load creates the scope's next key version.
+                // Shredded between load and use. Load again, privately: a private entry cannot be disposed under us.
             }
         }
     }
@@ -118,17 +115,17 @@ internal sealed class FieldEncryptor : IFieldEncryptor
         var length = GetPlaintextLengthOrThrow(field, envelope.Span);
         var plaintext = new byte[length];
         var status = TryDecrypt(field, envelope.Span, plaintext, out _);
-        for (var attempt = 1; status == FieldReadStatus.KeyNotCached; attempt++)
+        for (var shared = true; status == FieldReadStatus.KeyNotCached; shared = false)
         {
             // A miss, an expired entry, or a key version newer than the cache knows (another node created it): ask the store.
-            using var lease = await _keys.AcquireAsync(field.SubjectId, field.Scope, forWriting: false, refresh: true, cancellationToken).ConfigureAwait(false);
+            using var lease = await _keys.AcquireAsync(field.SubjectId, field.Scope, forWriting: false, refresh: true, cancellationToken, share: shared).ConfigureAwait(false);
             try
             {
                 status = DecryptCore(lease.Entry, field, envelope.Span, plaintext, cacheMayBeStale: false, out _);
             }
-            catch (ObjectDisposedException) when (attempt < MaxAttempts)
+            catch (ObjectDisposedException) when (shared)
             {
-                // Shredded between load and use: the next load sees the tombstone and answers "erased".
+                // Shredded between load and use. Load again, privately; that load sees the tombstone and answers "erased".
             }
         }
 
@@ -180,7 +177,7 @@ internal sealed class FieldEncryptor : IFieldEncryptor
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(max);
         try
         {
-            var length = System.Text.Encoding.UTF8.GetBytes(text, buffer);
+            var length = PersonalDataValueCodec.StrictUtf8.GetBytes(text, buffer);
             return await EncryptAsync(field, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
         }
         finally

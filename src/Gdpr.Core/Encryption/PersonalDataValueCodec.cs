@@ -16,6 +16,9 @@ namespace Gdpr.Encryption;
 /// </remarks>
 public static class PersonalDataValueCodec
 {
+    // Throws on a lone surrogate instead of writing U+FFFD: personal data is stored exactly or refused (Art. 5(1)(d)).
+    internal static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>Whether values of <paramref name="type"/> (or of its nullable form's underlying type) can be encrypted.</summary>
     /// <param name="type">The member type.</param>
     /// <returns><see langword="true"/> when supported.</returns>
@@ -35,13 +38,14 @@ public static class PersonalDataValueCodec
     /// <param name="value">A non-null value of a supported type.</param>
     /// <returns>The bytes.</returns>
     /// <exception cref="NotSupportedException">The value's type is not supported.</exception>
+    /// <exception cref="ArgumentException">A string holds a lone surrogate (it has no UTF-8 form).</exception>
     public static byte[] ToBytes(object value)
     {
         ArgumentNullException.ThrowIfNull(value);
         switch (value)
         {
             case string s:
-                return Encoding.UTF8.GetBytes(s);
+                return StrictUtf8.GetBytes(s);
             case byte[] b:
                 return (byte[])b.Clone();
         }

@@ -15,7 +15,8 @@ internal sealed class DataKeyCache : IDisposable
     private readonly int _maxEntries;
     private readonly Lock _trimLock = new();
     private readonly bool _systemClock;
-    private readonly long _maxAgeMilliseconds;
+    private readonly long _maxAge;
+    private readonly ITimer _sweep;
     private long _shredEpoch;
 
     // The entry this thread used last. A request usually reads or writes several fields of one subject in a row;
@@ -30,8 +31,18 @@ internal sealed class DataKeyCache : IDisposable
     {
         _time = time;
         _maxEntries = options.Value.KeyCache.MaxEntries;
-        _maxAgeMilliseconds = (long)options.Value.KeyCache.MaxAge.TotalMilliseconds;
         _systemClock = ReferenceEquals(time, TimeProvider.System);
+        var maxAge = options.Value.KeyCache.MaxAge;
+
+        // In the units of Now(), converted once in integer arithmetic (a double loses ~100 ticks at today's timestamps).
+        _maxAge = _systemClock
+            ? (long)maxAge.TotalMilliseconds
+            : (long)Int128.Min(long.MaxValue, (Int128)maxAge.Ticks * time.TimestampFrequency / TimeSpan.TicksPerSecond);
+
+        // Expiry is otherwise only noticed when a key is asked for again: sweep so idle keys are wiped too.
+        // (A timer period is capped at ~49 days; a day is plenty for long MaxAge values.)
+        var period = maxAge < TimeSpan.FromDays(1) ? maxAge : TimeSpan.FromDays(1);
+        _sweep = time.CreateTimer(static state => ((DataKeyCache)state!).RemoveExpired(), this, period, period);
     }
 
     public int Count => _entries.Count;
@@ -40,11 +51,12 @@ internal sealed class DataKeyCache : IDisposable
     public long ShredEpoch => Volatile.Read(ref _shredEpoch);
 
     /// <summary>
-    /// Milliseconds on a monotonic clock. On the system clock this is the coarse tick count, which costs a few
+    /// A monotonic time for ages. On the system clock this is the coarse millisecond tick count, which costs a few
     /// nanoseconds where a precise timestamp can cost a system call on a virtual machine; an age limit of minutes
-    /// needs no better. Any other <see cref="TimeProvider"/> (a FakeTimeProvider in tests) is asked directly.
+    /// needs no better. Any other <see cref="TimeProvider"/> (a FakeTimeProvider in tests) gives its timestamp,
+    /// exact to its resolution.
     /// </summary>
-    public long Now() => _systemClock ? Environment.TickCount64 : (long)_time.GetElapsedTime(0).TotalMilliseconds;
+    public long Now() => _systemClock ? Environment.TickCount64 : _time.GetTimestamp();
 
     public bool TryGet(string subjectId, string scope, [NotNullWhen(true)] out DataKeyEntry? entry)
     {
@@ -55,14 +67,14 @@ internal sealed class DataKeyCache : IDisposable
             && !entry.IsDisposed
             && string.Equals(entry.SubjectId, subjectId, StringComparison.Ordinal)
             && string.Equals(entry.Scope, scope, StringComparison.Ordinal)
-            && now - entry.LoadedAt < _maxAgeMilliseconds)
+            && now - entry.LoadedAt < _maxAge)
         {
             return true;
         }
 
         if (_entries.TryGetValue((subjectId, scope), out entry))
         {
-            if (now - entry.LoadedAt >= _maxAgeMilliseconds)
+            if (now - entry.LoadedAt >= _maxAge)
             {
                 Remove(entry);
             }
@@ -90,14 +102,16 @@ internal sealed class DataKeyCache : IDisposable
         }
 
         var key = (entry.SubjectId, entry.Scope);
-        _entries.AddOrUpdate(
-            key,
-            entry,
-            (_, existing) =>
+        // Not AddOrUpdate: its update factory may run several times for one existing entry (under contention, or
+        // when Evict removed it meanwhile), releasing it twice and wiping a key an operation still uses.
+        while (!_entries.TryAdd(key, entry))
+        {
+            if (_entries.TryGetValue(key, out var existing) && _entries.TryUpdate(key, entry, existing))
             {
                 existing.Dispose();
-                return entry;
-            });
+                break;
+            }
+        }
 
         // A shred that ran between the check above and the insert bumped the epoch before evicting; it may have
         // missed our entry, so look again.
@@ -140,6 +154,7 @@ internal sealed class DataKeyCache : IDisposable
 
     public void Dispose()
     {
+        _sweep.Dispose();
         foreach (var (_, entry) in _entries)
         {
             Remove(entry);
@@ -155,6 +170,18 @@ internal sealed class DataKeyCache : IDisposable
         }
 
         return false;
+    }
+
+    private void RemoveExpired()
+    {
+        var now = Now();
+        foreach (var (_, entry) in _entries)
+        {
+            if (now - entry.LoadedAt >= _maxAge)
+            {
+                Remove(entry);
+            }
+        }
     }
 
     private void Trim()

@@ -56,7 +56,7 @@ internal sealed class DataKeyEntry : IDisposable
 
     public int LastShreddedVersion { get; }
 
-    /// <summary>When the entry was loaded, in the owning cache's milliseconds.</summary>
+    /// <summary>When the entry was loaded, in the owning cache's time units (<see cref="DataKeyCache.Now"/>).</summary>
     public long LoadedAt { get; }
 
     public bool HasLiveKey => LiveVersion > 0;

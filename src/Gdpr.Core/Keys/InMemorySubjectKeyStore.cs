@@ -30,7 +30,7 @@ public sealed class InMemorySubjectKeyStore : ISubjectKeyStore
         lock (_lock)
         {
             _keys.TryGetValue((subject, scope), out var key);
-            return ValueTask.FromResult(new SubjectKeyState(key, LastShreddedVersion(subject, scope)));
+            return ValueTask.FromResult(new SubjectKeyState(key is null ? null : Detach(key), LastShreddedVersion(subject, scope)));
         }
     }
 
@@ -43,7 +43,7 @@ public sealed class InMemorySubjectKeyStore : ISubjectKeyStore
         {
             if (_keys.TryGetValue((key.Subject, key.Scope), out var existing))
             {
-                return ValueTask.FromResult(existing);
+                return ValueTask.FromResult(Detach(existing));
             }
 
             if (key.Version <= LastShreddedVersion(key.Subject, key.Scope))
@@ -51,9 +51,9 @@ public sealed class InMemorySubjectKeyStore : ISubjectKeyStore
                 throw new InvalidOperationException($"Key version {key.Version} of scope '{key.Scope}' was already shredded; a new key needs a higher version.");
             }
 
-            var copy = key with { WrappedKey = key.WrappedKey.ToArray() };
+            var copy = Detach(key);
             _keys.Add((key.Subject, key.Scope), copy);
-            return ValueTask.FromResult(copy);
+            return ValueTask.FromResult(Detach(copy));
         }
     }
 
@@ -104,7 +104,7 @@ public sealed class InMemorySubjectKeyStore : ISubjectKeyStore
     {
         lock (_lock)
         {
-            return Snapshot(_keys.Values.Where(k => k.KeyEncryptionKeyId == keyEncryptionKeyId).ToList(), cancellationToken);
+            return Snapshot(_keys.Values.Where(k => k.KeyEncryptionKeyId == keyEncryptionKeyId).Select(Detach).ToList(), cancellationToken);
         }
     }
 
@@ -127,6 +127,10 @@ public sealed class InMemorySubjectKeyStore : ISubjectKeyStore
             return ValueTask.FromResult(true);
         }
     }
+
+    // Callers get their own copy of the wrapped bytes: a shred wipes the store's copy in place, and must not wipe
+    // it under a reader that is still unwrapping it (that reader then reported tampering instead of a clean race).
+    private static WrappedSubjectKey Detach(WrappedSubjectKey key) => key with { WrappedKey = key.WrappedKey.ToArray() };
 
     private int LastShreddedVersion(SubjectPseudonym subject, string scope)
         => _tombstones.TryGetValue((subject, scope), out var list) ? list.Max(t => t.Version) : 0;

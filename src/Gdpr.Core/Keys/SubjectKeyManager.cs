@@ -13,10 +13,11 @@ namespace Gdpr.Keys;
 /// The key hierarchy: creates, unwraps, caches and destroys the data keys of (subject, scope), and rotates the
 /// key-encryption key. Fails closed: if the store or the KEK cannot be had, it throws and nothing is encrypted.
 /// </summary>
-internal sealed class SubjectKeyManager : ISubjectKeyManager
+internal sealed class SubjectKeyManager : ISubjectKeyManager, IDisposable
 {
     internal const int DataKeySize = 32;
     private const int RotationBatchSize = 500;
+    private const int MaxLoadAttempts = 3;
 
     private readonly ISubjectKeyStore _store;
     private readonly IKeyEncryptionKeyProvider _keyEncryptionKeys;
@@ -26,6 +27,9 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
     private readonly ILogger _logger;
     private readonly GdprMetrics _metrics;
     private readonly Encryption.FieldEncryptionAlgorithm _algorithm;
+
+    // Two overlapping rotations retire each other's new KEK while the other still wraps under it: run one at a time.
+    private readonly SemaphoreSlim _rotation = new(1, 1);
 
     public SubjectKeyManager(
         ISubjectKeyStore store,
@@ -49,13 +53,16 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
 
     internal DataKeyCache Cache => _cache;
 
+    public void Dispose() => _rotation.Dispose();
+
     public SubjectPseudonym GetPseudonym(string subjectId) => _pseudonymizer.Compute(subjectId);
 
     /// <summary>
-    /// Returns the cached entry, or loads it (creating the key when <paramref name="forWriting"/>). The entry may be
-    /// disposed by a concurrent shred at any time; users catch <see cref="ObjectDisposedException"/> and reload.
+    /// Returns the cached entry, or loads it (creating the key when <paramref name="forWriting"/>). A shared entry
+    /// may be disposed by a concurrent shred at any time; users catch <see cref="ObjectDisposedException"/> and call
+    /// again with <paramref name="share"/> false, which loads a private entry no one else can dispose.
     /// </summary>
-    public async ValueTask<KeyLease> AcquireAsync(string subjectId, string scope, bool forWriting, bool refresh, CancellationToken cancellationToken)
+    public async ValueTask<KeyLease> AcquireAsync(string subjectId, string scope, bool forWriting, bool refresh, CancellationToken cancellationToken, bool share = true)
     {
         SubjectPseudonymizer.ThrowIfInvalidSubjectId(subjectId);
         ArgumentException.ThrowIfNullOrEmpty(scope);
@@ -68,7 +75,7 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
         var pseudonym = _pseudonymizer.Compute(subjectId);
         _metrics.KeyLoads.Add(1, new KeyValuePair<string, object?>("gdpr.scope", scope));
         var entry = await LoadAsync(subjectId, scope, pseudonym, forWriting, cancellationToken).ConfigureAwait(false);
-        return new KeyLease(entry, owned: !_cache.TryAdd(entry, epoch));
+        return new KeyLease(entry, owned: !share || !_cache.TryAdd(entry, epoch));
     }
 
     private async ValueTask<DataKeyEntry> LoadAsync(string subjectId, string scope, SubjectPseudonym pseudonym, bool forWriting, CancellationToken cancellationToken)
@@ -76,36 +83,52 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
         var dataKey = GC.AllocateUninitializedArray<byte>(DataKeySize, pinned: true);
         try
         {
-            SubjectKeyState state;
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                state = await _store.GetStateAsync(pseudonym, scope, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (IsInfrastructureFailure(ex))
-            {
-                throw Unavailable(scope, ex);
-            }
+                SubjectKeyState state;
+                try
+                {
+                    state = await _store.GetStateAsync(pseudonym, scope, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsInfrastructureFailure(ex))
+                {
+                    throw Unavailable(scope, ex);
+                }
 
-            var key = state.Key;
-            if (key is null && !forWriting)
-            {
-                return new DataKeyEntry(subjectId, scope, pseudonym, 0, state.LastShreddedVersion, default, _cache.Now());
-            }
+                var key = state.Key;
+                if (key is null && !forWriting)
+                {
+                    return new DataKeyEntry(subjectId, scope, pseudonym, 0, state.LastShreddedVersion, default, _cache.Now());
+                }
 
-            if (key is null)
-            {
-                key = await CreateAsync(pseudonym, scope, state.LastShreddedVersion + 1, dataKey, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await UnwrapAsync(key, dataKey, cancellationToken).ConfigureAwait(false);
-            }
+                if (key is null)
+                {
+                    key = await CreateAsync(pseudonym, scope, state.LastShreddedVersion + 1, dataKey, mayRetry: attempt < MaxLoadAttempts, cancellationToken).ConfigureAwait(false);
+                    if (key is null)
+                    {
+                        // A concurrent shred used up the version we read as next: read the state again.
+                        continue;
+                    }
+                }
+                else
+                {
+                    try
+                    {
+                        await UnwrapAsync(key, dataKey, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (KeyUnavailableException) when (attempt < MaxLoadAttempts)
+                    {
+                        // A KEK rotation may have rewrapped the key and retired the KEK we read it under: read it again.
+                        continue;
+                    }
+                }
 
-            var entry = new DataKeyEntry(subjectId, scope, pseudonym, key.Version, Math.Max(state.LastShreddedVersion, key.Version - 1), dataKey, _cache.Now());
+                var entry = new DataKeyEntry(subjectId, scope, pseudonym, key.Version, Math.Max(state.LastShreddedVersion, key.Version - 1), dataKey, _cache.Now());
 
-            // Import the key into the AEAD now (tens of microseconds), not on the first synchronous encryption.
-            entry.GetCipher(_algorithm);
-            return entry;
+                // Import the key into the AEAD now (tens of microseconds), not on the first synchronous encryption.
+                entry.GetCipher(_algorithm);
+                return entry;
+            }
         }
         finally
         {
@@ -113,8 +136,11 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
         }
     }
 
-    /// <summary>Creates a key, or adopts the one a concurrent writer stored first; leaves its bytes in <paramref name="dataKey"/>.</summary>
-    private async ValueTask<WrappedSubjectKey> CreateAsync(SubjectPseudonym pseudonym, string scope, int version, byte[] dataKey, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates a key, or adopts the one a concurrent writer stored first; leaves its bytes in <paramref name="dataKey"/>.
+    /// Returns null (when <paramref name="mayRetry"/>) if the store refused it because <paramref name="version"/> was shredded meanwhile.
+    /// </summary>
+    private async ValueTask<WrappedSubjectKey?> CreateAsync(SubjectPseudonym pseudonym, string scope, int version, byte[] dataKey, bool mayRetry, CancellationToken cancellationToken)
     {
         RandomNumberGenerator.Fill(dataKey);
         WrappedSubjectKey stored;
@@ -128,6 +154,13 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
         }
         catch (Exception ex) when (IsInfrastructureFailure(ex))
         {
+            // Between our read and our write another writer created this version and a shred destroyed it: the store
+            // refuses the version. That is a race with an erasure, not an outage; the caller reads the state again.
+            if (mayRetry && await WasShreddedAsync(pseudonym, scope, version, cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
             throw Unavailable(scope, ex);
         }
 
@@ -135,12 +168,51 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
         {
             Log.KeyCreated(_logger, pseudonym.Value, scope, version);
             _metrics.KeysCreated.Add(1, new KeyValuePair<string, object?>("gdpr.scope", scope));
-            return stored;
+            return await RewrapIfRotatedAsync(stored, dataKey, cancellationToken).ConfigureAwait(false);
         }
 
         // Another writer (thread or node) won the race: use its key so every value lands under the one the store keeps.
         await UnwrapAsync(stored, dataKey, cancellationToken).ConfigureAwait(false);
         return stored;
+    }
+
+    /// <summary>
+    /// A KEK rotation that began after we read the active KEK may have queried the store before our key was in it,
+    /// and then retired the KEK we wrapped it with: every value written with the key would be lost on restart. If
+    /// the active KEK changed meanwhile, we still hold the data key, so we rewrap it under the active one ourselves.
+    /// (If the active KEK is unchanged, any rotation's queries come after our write and will see the key.)
+    /// </summary>
+    private async ValueTask<WrappedSubjectKey> RewrapIfRotatedAsync(WrappedSubjectKey stored, byte[] dataKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var activeKeyId = await _keyEncryptionKeys.GetActiveKeyIdAsync(cancellationToken).ConfigureAwait(false);
+            if (activeKeyId == stored.KeyEncryptionKeyId)
+            {
+                return stored;
+            }
+
+            var wrapped = await _keyEncryptionKeys.WrapAsync(activeKeyId, dataKey, GetWrappingAssociatedData(stored.Subject, stored.Scope, stored.Version), cancellationToken).ConfigureAwait(false);
+            var rewrapped = stored with { KeyEncryptionKeyId = activeKeyId, WrappedKey = wrapped };
+            await _store.ReplaceWrappingAsync(stored, rewrapped, cancellationToken).ConfigureAwait(false);
+            return rewrapped;
+        }
+        catch (Exception ex) when (IsInfrastructureFailure(ex))
+        {
+            throw Unavailable(stored.Scope, ex);
+        }
+    }
+
+    private async ValueTask<bool> WasShreddedAsync(SubjectPseudonym pseudonym, string scope, int version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _store.GetStateAsync(pseudonym, scope, cancellationToken).ConfigureAwait(false)).LastShreddedVersion >= version;
+        }
+        catch (Exception ex) when (IsInfrastructureFailure(ex))
+        {
+            return false;
+        }
     }
 
     private async ValueTask UnwrapAsync(WrappedSubjectKey key, byte[] dataKey, CancellationToken cancellationToken)
@@ -199,6 +271,19 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager
     public void Evict(SubjectPseudonym subject, string? scope = null) => _cache.Evict(subject, scope);
 
     public async ValueTask<KeyRotationResult> RotateKeyEncryptionKeyAsync(CancellationToken cancellationToken = default)
+    {
+        await _rotation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await RotateCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _rotation.Release();
+        }
+    }
+
+    private async ValueTask<KeyRotationResult> RotateCoreAsync(CancellationToken cancellationToken)
     {
         var oldKeyIds = await _keyEncryptionKeys.GetKeyIdsAsync(cancellationToken).ConfigureAwait(false);
         var newKeyId = await _keyEncryptionKeys.CreateKeyAsync(cancellationToken).ConfigureAwait(false);

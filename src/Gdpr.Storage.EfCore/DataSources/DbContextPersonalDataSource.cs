@@ -71,8 +71,13 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
                         }
 
                         var recordKey = map.KeyIsPersonal ? null : KeyText(context, entity, map);
-                        var subject = PersonalDataMembers.ToSubjectText(map.GetSubject?.Invoke(entity)) ?? subjectId;
-                        items.AddRange(Items(context, crypto, model, map, entity, subject, map.Name, recordKey));
+                        var rowSubject = map.GetSubject?.Invoke(entity);
+                        var subject = PersonalDataMembers.ToSubjectText(rowSubject) ?? subjectId;
+
+                        // The item names the row's own subject, so the exporter can refuse another subject's value
+                        // (Art. 15(4)); a typed id equal to the one asked for is reported in the caller's spelling.
+                        var itemSubject = rowSubject is string || !Equals(rowSubject, subjectValue) ? subject : subjectId;
+                        items.AddRange(Items(context, crypto, model, map, entity, subject, itemSubject, map.Name, recordKey));
                     }
 
                     context.ChangeTracker.Clear();
@@ -168,7 +173,7 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
     }
 
     /// <summary>A row is deleted when every personal-data member in it is destroyed now and its policy says delete.</summary>
-    private static bool DeletesRow(PersonalDataMemberMap member, DataSourceErasureRequest request, Dictionary<string, Retention.RetentionPolicy> policies)
+    private static bool DeletesRow(PersonalDataMemberMap member, DataSourceErasureRequest request, Dictionary<string, global::Gdpr.Retention.RetentionPolicy> policies)
         => request.DestroyedScopes.Contains(member.Scope)
            && policies.TryGetValue(member.Scope, out var policy)
            && policy.DeleteRowsOnErasure;
@@ -186,7 +191,7 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
         }
     }
 
-    private IEnumerable<PersonalDataItem> Items(DbContext context, PersonalDataCrypto crypto, PersonalDataModelMap model, PersonalDataEntityMap map, object entity, string subjectId, string entityName, string? recordKey)
+    private IEnumerable<PersonalDataItem> Items(DbContext context, PersonalDataCrypto crypto, PersonalDataModelMap model, PersonalDataEntityMap map, object entity, string subjectId, string itemSubject, string entityName, string? recordKey)
     {
         var entry = context.Entry(entity);
         var row = PersonalDataCrypto.RowOf(entry, map);
@@ -206,6 +211,7 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
             {
                 Source = Name,
                 Entity = entityName,
+                SubjectId = itemSubject,
                 RecordKey = recordKey,
                 Member = member.Name,
                 Category = attribute.Category,
@@ -220,7 +226,7 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
 
         foreach (var (navigation, ownedMap, instance) in Owned(model, map, entity))
         {
-            foreach (var item in Items(context, crypto, model, ownedMap, instance, subjectId, entityName + "." + navigation, recordKey))
+            foreach (var item in Items(context, crypto, model, ownedMap, instance, subjectId, itemSubject, entityName + "." + navigation, recordKey))
             {
                 yield return item;
             }

@@ -16,7 +16,7 @@ public static class GdprEfCoreBuilderExtensions
     /// </summary>
     /// <remarks>
     /// Rows are found by the plaintext subject-id column. Erasure deletes a row when every personal-data member in
-    /// it belongs to a destroyed scope whose <see cref="Retention.RetentionPolicy.DeleteRowsOnErasure"/> is set; it
+    /// it belongs to a destroyed scope whose <see cref="global::Gdpr.Retention.RetentionPolicy.DeleteRowsOnErasure"/> is set; it
     /// blanks members with <see cref="ErasureAction.Replace"/> in a destroyed scope (they then read as their
     /// replacement). Both run in batches and are idempotent.
     /// </remarks>

@@ -1,0 +1,190 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Gdpr.Erasure;
+using NSec.Cryptography;
+
+namespace Gdpr.Certificates;
+
+/// <summary>Issues signed erasure certificates and exports the public key that verifies them.</summary>
+public interface IErasureCertificateIssuer
+{
+    /// <summary>Returns the signing public key as PEM SubjectPublicKeyInfo, for <c>openssl pkeyutl -verify</c> and other tools.</summary>
+    /// <returns>The PEM text.</returns>
+    string ExportPublicKeyPem();
+
+    /// <summary>Writes the canonical certificate of an erasure and signs it with Ed25519.</summary>
+    /// <param name="result">The erasure's result.</param>
+    /// <returns>The certificate and its signature.</returns>
+    SignedErasureCertificate Issue(ErasureResult result);
+}
+
+/// <summary>Verifies erasure certificates with nothing but the signer's public key.</summary>
+public static class ErasureCertificateVerifier
+{
+    /// <summary>Checks an Ed25519 signature over a certificate's exact bytes.</summary>
+    /// <param name="json">The certificate bytes as issued.</param>
+    /// <param name="signature">The 64-byte signature.</param>
+    /// <param name="publicKeyPem">The signer's public key, PEM SubjectPublicKeyInfo.</param>
+    /// <returns><see langword="true"/> when the signature is valid for exactly these bytes.</returns>
+    /// <exception cref="ArgumentException"><paramref name="publicKeyPem"/> is not an Ed25519 public key in PEM.</exception>
+    public static bool Verify(ReadOnlySpan<byte> json, ReadOnlySpan<byte> signature, string publicKeyPem)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(publicKeyPem);
+
+        // NSec reads the exact PEM layout it writes; accept CRLF and surrounding blanks from other tools too.
+        var normalized = publicKeyPem.Replace("\r\n", "\n", StringComparison.Ordinal).Trim() + "\n";
+        if (!PublicKey.TryImport(CertificateSigningKey.Algorithm, Encoding.ASCII.GetBytes(normalized), KeyBlobFormat.PkixPublicKeyText, out var publicKey) || publicKey is null)
+        {
+            throw new ArgumentException("The public key is not an Ed25519 key in PEM SubjectPublicKeyInfo form.", nameof(publicKeyPem));
+        }
+
+        return CertificateSigningKey.Algorithm.Verify(publicKey, json, signature);
+    }
+
+    /// <summary>Checks a certificate's signature.</summary>
+    /// <param name="certificate">The certificate.</param>
+    /// <param name="publicKeyPem">The signer's public key, PEM SubjectPublicKeyInfo.</param>
+    /// <returns><see langword="true"/> when the signature is valid.</returns>
+    public static bool Verify(SignedErasureCertificate certificate, string publicKeyPem)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        return Verify(certificate.Json.Span, certificate.Signature.Span, publicKeyPem);
+    }
+}
+
+/// <summary>
+/// Writes certificates in their canonical form: UTF-8 JSON, no insignificant whitespace, members of every object in
+/// ordinal order of name, arrays in ordinal order of scope (or source name, or hold id), absent values as
+/// <c>null</c>, times as UTC <c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>, strings escaped as System.Text.Json's default
+/// encoder does. The same result always gives the same bytes, apart from <c>certificateId</c> and <c>issuedAt</c>.
+/// </summary>
+internal sealed class ErasureCertificateIssuer(CertificateSigningKey key, TimeProvider time) : IErasureCertificateIssuer
+{
+    internal const string CertificateType = "gdpr.erasure-certificate";
+    internal const int FormatVersion = 1;
+
+    public string ExportPublicKeyPem() => key.PublicKeyPem;
+
+    public SignedErasureCertificate Issue(ErasureResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var json = Write(result, "cert-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), time.GetUtcNow());
+        return new SignedErasureCertificate(json, key.Sign(json));
+    }
+
+    internal static byte[] Write(ErasureResult result, string certificateId, DateTimeOffset issuedAt)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false }))
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("audit");
+            WriteStringOrNull(w, "hash", result.AuditHash);
+            w.WriteNumber("sequence", result.AuditSequence);
+            w.WriteEndObject();
+            w.WriteString("certificateId", certificateId);
+
+            w.WriteStartArray("destroyed");
+            foreach (var s in Ordered(result, ScopeErasureStatus.Destroyed))
+            {
+                w.WriteStartObject();
+                WriteTimeOrNull(w, "destroyedAt", s.DestroyedAt);
+                w.WriteNumber("keyVersion", s.KeyVersion ?? 0);
+                w.WriteString("scope", s.Scope);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteString("erasedAt", Time(result.ErasedAt));
+
+            w.WriteStartArray("held");
+            foreach (var s in Ordered(result, ScopeErasureStatus.Held))
+            {
+                WriteKept(w, s);
+            }
+
+            w.WriteEndArray();
+
+            w.WriteStartArray("holds");
+            foreach (var h in result.Holds.OrderBy(h => h.Id, StringComparer.Ordinal))
+            {
+                w.WriteStartObject();
+                w.WriteString("holdId", h.Id);
+                w.WriteString("placedAt", Time(h.PlacedAt));
+                w.WriteString("reason", h.Reason);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteString("issuedAt", Time(issuedAt));
+
+            w.WriteStartArray("retained");
+            foreach (var s in Ordered(result, ScopeErasureStatus.Retained))
+            {
+                WriteKept(w, s);
+            }
+
+            w.WriteEndArray();
+
+            w.WriteStartArray("sources");
+            foreach (var s in result.Sources.OrderBy(s => s.Source, StringComparer.Ordinal))
+            {
+                w.WriteStartObject();
+                w.WriteString("name", s.Source);
+                w.WriteNumber("rowsDeleted", s.RowsDeleted);
+                w.WriteNumber("valuesReplaced", s.ValuesReplaced);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteString("subject", result.Subject.Value);
+            w.WriteString("type", CertificateType);
+            w.WriteNumber("version", FormatVersion);
+            w.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static IEnumerable<ScopeErasureOutcome> Ordered(ErasureResult result, ScopeErasureStatus status)
+        => result.Scopes.Where(s => s.Status == status).OrderBy(s => s.Scope, StringComparer.Ordinal);
+
+    private static void WriteKept(Utf8JsonWriter w, ScopeErasureOutcome s)
+    {
+        w.WriteStartObject();
+        WriteStringOrNull(w, "legalBasis", s.LegalBasis);
+        WriteTimeOrNull(w, "retainedUntil", s.RetainedUntil);
+        w.WriteString("scope", s.Scope);
+        w.WriteEndObject();
+    }
+
+    private static void WriteStringOrNull(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null)
+        {
+            w.WriteNull(name);
+        }
+        else
+        {
+            w.WriteString(name, value);
+        }
+    }
+
+    private static void WriteTimeOrNull(Utf8JsonWriter w, string name, DateTimeOffset? value)
+    {
+        if (value is { } v)
+        {
+            w.WriteString(name, Time(v));
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+
+    private static string Time(DateTimeOffset value)
+        => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+}

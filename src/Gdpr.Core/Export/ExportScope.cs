@@ -1,0 +1,14 @@
+namespace Gdpr.Export;
+
+/// <summary>Which of the subject's values an export holds.</summary>
+public enum ExportScope
+{
+    /// <summary>Every value, the copy of the right of access (GDPR Art. 15(3)).</summary>
+    Access = 0,
+
+    /// <summary>
+    /// The data-portability subset (GDPR Art. 20(1)): values the subject provided, processed on consent or contract,
+    /// unless <see cref="ExportOptions.PortabilityOverrides"/> says otherwise for the member.
+    /// </summary>
+    Portability = 1,
+}

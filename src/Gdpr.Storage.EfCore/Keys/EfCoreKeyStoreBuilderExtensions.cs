@@ -1,0 +1,116 @@
+using Gdpr.Keys;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gdpr.Storage.EfCore.Keys;
+
+/// <summary>Registers the EF Core key store in place of the in-memory one.</summary>
+public static class EfCoreKeyStoreBuilderExtensions
+{
+    private static readonly object InnerKeyEncryptionKeyProvider = new();
+
+    /// <summary>
+    /// Keeps the subjects' data keys in the application's own DbContext, whose model must include
+    /// <see cref="GdprKeyStoreModelBuilderExtensions.AddGdprKeyStore"/>. The context must be registered with
+    /// <c>AddDbContextFactory&lt;TContext&gt;</c> (or <c>AddPooledDbContextFactory</c>), configured with a connection
+    /// string rather than a shared <c>DbConnection</c>: every key-store operation runs in a short-lived context of
+    /// its own, never in the application's context instance.
+    /// </summary>
+    /// <typeparam name="TContext">The application's DbContext.</typeparam>
+    /// <param name="builder">The builder from <c>AddGdpr</c>.</param>
+    /// <param name="configure">Sets the key store's options.</param>
+    /// <returns>The builder.</returns>
+    public static IGdprBuilder UseEfCoreKeyStore<TContext>(this IGdprBuilder builder, Action<EfCoreKeyStoreOptions>? configure = null)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var options = services.AddOptions<EfCoreKeyStoreOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Validate(o => o.ListenerReconnectDelay > TimeSpan.Zero, "EfCoreKeyStoreOptions.ListenerReconnectDelay must be positive.")
+            .ValidateOnStart();
+
+        services.RemoveAll<KeyStoreContextSource>();
+        services.AddSingleton(sp =>
+        {
+            var factory = sp.GetService<IDbContextFactory<TContext>>()
+                ?? throw new InvalidOperationException(
+                    $"UseEfCoreKeyStore<{typeof(TContext).Name}> needs an IDbContextFactory<{typeof(TContext).Name}>: register the context with services.AddDbContextFactory<{typeof(TContext).Name}>(...).");
+            return new KeyStoreContextSource(factory.CreateDbContext, typeof(TContext).Name);
+        });
+
+        if (!services.Any(d => d.ServiceType == typeof(ShredNotificationListener)))
+        {
+            // A hosted service so that a host starts listening at start-up; without a host, the store's first read does.
+            services.AddSingleton<ShredNotificationListener>();
+            services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ShredNotificationListener>());
+        }
+
+        services.TryAddSingleton(sp => new EfCoreSubjectKeyStore(
+            sp.GetRequiredService<KeyStoreContextSource>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ShredNotificationListener>(),
+            sp.GetService<ILogger<EfCoreSubjectKeyStore>>()));
+        services.Replace(ServiceDescriptor.Singleton<ISubjectKeyStore>(sp => sp.GetRequiredService<EfCoreSubjectKeyStore>()));
+        RecordKeyEncryptionKeysInTheStore(services);
+        return builder;
+    }
+
+    /// <summary>
+    /// Keeps the subjects' data keys in a database of their own, through <see cref="GdprKeyStoreDbContext"/>.
+    /// </summary>
+    /// <param name="builder">The builder from <c>AddGdpr</c>.</param>
+    /// <param name="configureDatabase">Chooses the provider and connection string, e.g. <c>o =&gt; o.UseSqlite("Data Source=keys.db")</c>.</param>
+    /// <param name="configure">Sets the key store's options.</param>
+    /// <returns>The builder.</returns>
+    public static IGdprBuilder UseEfCoreKeyStore(this IGdprBuilder builder, Action<DbContextOptionsBuilder> configureDatabase, Action<EfCoreKeyStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configureDatabase);
+        // Pooled: the store creates a context per operation, and a pooled one skips rebuilding its services each time.
+        builder.Services.AddPooledDbContextFactory<GdprKeyStoreDbContext>(configureDatabase);
+        return builder.UseEfCoreKeyStore<GdprKeyStoreDbContext>(configure);
+    }
+
+    /// <summary>
+    /// Wraps the KEK provider registered so far (the local key ring, or a KMS registered before this call) so that
+    /// KEK creation and retirement land in the KEK metadata table. The original registration is kept as a keyed
+    /// service, so the container still creates and disposes it.
+    /// </summary>
+    private static void RecordKeyEncryptionKeysInTheStore(IServiceCollection services)
+    {
+        if (services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, InnerKeyEncryptionKeyProvider)))
+        {
+            return;
+        }
+
+        var existing = services.LastOrDefault(d => d.ServiceType == typeof(IKeyEncryptionKeyProvider) && !d.IsKeyedService);
+        if (existing is null)
+        {
+            return;
+        }
+
+        services.Remove(existing);
+        services.Add(existing switch
+        {
+            { ImplementationInstance: { } instance } => new ServiceDescriptor(existing.ServiceType, InnerKeyEncryptionKeyProvider, instance),
+            { ImplementationFactory: { } factory } => new ServiceDescriptor(existing.ServiceType, InnerKeyEncryptionKeyProvider, (sp, _) => factory(sp), existing.Lifetime),
+            _ => new ServiceDescriptor(existing.ServiceType, InnerKeyEncryptionKeyProvider, existing.ImplementationType!, existing.Lifetime),
+        });
+        services.Add(new ServiceDescriptor(
+            typeof(IKeyEncryptionKeyProvider),
+            sp => new KeyEncryptionKeyLedger(
+                sp.GetRequiredKeyedService<IKeyEncryptionKeyProvider>(InnerKeyEncryptionKeyProvider),
+                sp.GetRequiredService<EfCoreSubjectKeyStore>(),
+                sp.GetService<ILoggerFactory>()?.CreateLogger<KeyEncryptionKeyLedger>() ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance),
+            existing.Lifetime));
+    }
+}

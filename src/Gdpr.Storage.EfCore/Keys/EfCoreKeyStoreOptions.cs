@@ -1,0 +1,18 @@
+namespace Gdpr.Storage.EfCore.Keys;
+
+/// <summary>Options of the EF Core key store.</summary>
+public sealed class EfCoreKeyStoreOptions
+{
+    /// <summary>
+    /// Gets or sets whether nodes sharing a PostgreSQL key store tell each other about shreds (PostgreSQL
+    /// <c>LISTEN</c>/<c>NOTIFY</c> on channel <c>gdpr_key_shred</c>), so that every node stops reading a shredded
+    /// subject within about a second. Ignored on other databases. Default <see langword="true"/>.
+    /// </summary>
+    public bool ShredNotifications { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the first wait before the shred listener reconnects after losing its connection; it doubles
+    /// on each failure, up to 30 seconds. Default 1 second.
+    /// </summary>
+    public TimeSpan ListenerReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+}

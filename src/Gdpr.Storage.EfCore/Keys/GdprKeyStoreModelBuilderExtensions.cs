@@ -1,0 +1,73 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Gdpr.Storage.EfCore.Keys;
+
+/// <summary>Adds the key store's tables to an EF Core model.</summary>
+public static class GdprKeyStoreModelBuilderExtensions
+{
+    // Table names are part of the documented schema (docs/key-store.md); changing them needs a migration.
+    internal const string KeysTable = "gdpr_subject_keys";
+
+    internal const string TombstonesTable = "gdpr_key_tombstones";
+
+    internal const string KeyEncryptionKeysTable = "gdpr_key_encryption_keys";
+
+    internal const int PseudonymMaxLength = 128;
+    internal const int ScopeMaxLength = 128;
+    internal const int KeyEncryptionKeyIdMaxLength = 200;
+
+    /// <summary>
+    /// Adds the key store's entity types (live keys, tombstones, key-encryption-key metadata) to the model, so that
+    /// an application's own DbContext can hold the key store; call it from <c>OnModelCreating</c>. The tables then
+    /// come with <c>EnsureCreated</c> and with the application's next migration.
+    /// </summary>
+    /// <param name="modelBuilder">The model builder.</param>
+    /// <param name="schema">The database schema of the tables, or <see langword="null"/> for the default one.</param>
+    /// <returns>The model builder.</returns>
+    public static ModelBuilder AddGdprKeyStore(this ModelBuilder modelBuilder, string? schema = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+
+        modelBuilder.Entity<SubjectKeyRecord>(key =>
+        {
+            key.ToTable(KeysTable, schema);
+
+            // The primary key is the UNIQUE (pseudonym, scope) constraint: at most one live key per subject and
+            // scope, which is what makes concurrent first writes from several processes converge on one key.
+            key.HasKey(k => new { k.Pseudonym, k.Scope }).HasName("pk_gdpr_subject_keys");
+            key.Property(k => k.Pseudonym).HasColumnName("pseudonym").HasMaxLength(PseudonymMaxLength).IsUnicode(false);
+            key.Property(k => k.Scope).HasColumnName("scope").HasMaxLength(ScopeMaxLength);
+            key.Property(k => k.Version).HasColumnName("version");
+            key.Property(k => k.KeyEncryptionKeyId).HasColumnName("kek_id").HasMaxLength(KeyEncryptionKeyIdMaxLength).IsUnicode(false);
+            key.Property(k => k.WrappedKey).HasColumnName("wrapped_key");
+            key.Property(k => k.CreatedAt).HasColumnName("created_at");
+
+            // KEK rotation lists the keys wrapped under one KEK.
+            key.HasIndex(k => k.KeyEncryptionKeyId).HasDatabaseName("ix_gdpr_subject_keys_kek_id");
+        });
+
+        modelBuilder.Entity<KeyTombstoneRecord>(tombstone =>
+        {
+            tombstone.ToTable(TombstonesTable, schema);
+            tombstone.HasKey(t => new { t.Pseudonym, t.Scope, t.Version }).HasName("pk_gdpr_key_tombstones");
+            tombstone.Property(t => t.Pseudonym).HasColumnName("pseudonym").HasMaxLength(PseudonymMaxLength).IsUnicode(false);
+            tombstone.Property(t => t.Scope).HasColumnName("scope").HasMaxLength(ScopeMaxLength);
+            tombstone.Property(t => t.Version).HasColumnName("version");
+            tombstone.Property(t => t.ShreddedAt).HasColumnName("shredded_at");
+
+            // A node that lost its shred notifications replays the recent tombstones.
+            tombstone.HasIndex(t => t.ShreddedAt).HasDatabaseName("ix_gdpr_key_tombstones_shredded_at");
+        });
+
+        modelBuilder.Entity<KeyEncryptionKeyRecord>(kek =>
+        {
+            kek.ToTable(KeyEncryptionKeysTable, schema);
+            kek.HasKey(k => k.KeyEncryptionKeyId).HasName("pk_gdpr_key_encryption_keys");
+            kek.Property(k => k.KeyEncryptionKeyId).HasColumnName("kek_id").HasMaxLength(KeyEncryptionKeyIdMaxLength).IsUnicode(false);
+            kek.Property(k => k.CreatedAt).HasColumnName("created_at");
+            kek.Property(k => k.RetiredAt).HasColumnName("retired_at");
+        });
+
+        return modelBuilder;
+    }
+}

@@ -1,0 +1,45 @@
+namespace Gdpr.Storage.EfCore.Keys;
+
+// The rows of the key store. Internal: applications reach keys only through ISubjectKeyStore, and the model
+// (table and column names, constraints) is the contract documented in docs/key-store.md.
+
+/// <summary>A live data key of one (subject, scope), wrapped under a key-encryption key.</summary>
+internal sealed class SubjectKeyRecord
+{
+    public required string Pseudonym { get; set; }
+
+    public required string Scope { get; set; }
+
+    public int Version { get; set; }
+
+    public required string KeyEncryptionKeyId { get; set; }
+
+    public required byte[] WrappedKey { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>The evidence that a data key was destroyed; no key material.</summary>
+internal sealed class KeyTombstoneRecord
+{
+    public required string Pseudonym { get; set; }
+
+    public required string Scope { get; set; }
+
+    public int Version { get; set; }
+
+    public DateTimeOffset ShreddedAt { get; set; }
+}
+
+/// <summary>
+/// A key-encryption key: when it was created (or first used, if it was created outside the SDK) and when it was
+/// retired — the date from which backups holding keys wrapped under it no longer reveal destroyed keys.
+/// </summary>
+internal sealed class KeyEncryptionKeyRecord
+{
+    public required string KeyEncryptionKeyId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? RetiredAt { get; set; }
+}

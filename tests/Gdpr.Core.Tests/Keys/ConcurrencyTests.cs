@@ -1,0 +1,266 @@
+using System.Collections.Concurrent;
+using Gdpr.Core.Tests.TestSupport;
+using Gdpr.Encryption;
+using Gdpr.Keys;
+
+namespace Gdpr.Core.Tests.Keys;
+
+/// <summary>Many threads at once: never another subject's value, never an unexpected exception, one key per subject.</summary>
+public class ConcurrencyTests
+{
+    private const string Scope = "default";
+
+    [Theory]
+    [MemberData(nameof(Values.AllAlgorithms), MemberType = typeof(Values))]
+    public async Task EncryptDecryptShred_ManyThreads_EveryReadIsRightOrErased(FieldEncryptionAlgorithm algorithm)
+    {
+        const int Tasks = 8;
+        const int OperationsPerTask = 2_000;
+        const int Subjects = 50;
+        await using var host = GdprTestHost.Create(algorithm, configure: o => o.KeyCache.MaxEntries = 40); // smaller than the subject count: evictions race too
+        var written = new ConcurrentDictionary<int, ConcurrentBag<(byte[] Envelope, string Value)>>();
+        var unexpected = new ConcurrentQueue<string>();
+        var counts = new int[4];
+        using var start = new Barrier(Tasks);
+
+        var workers = Enumerable.Range(0, Tasks).Select(t => Task.Run(async () =>
+        {
+            var random = new Random(1000 + t);
+            start.SignalAndWait();
+            for (var op = 0; op < OperationsPerTask; op++)
+            {
+                var subject = random.Next(Subjects);
+                var field = new FieldAddress($"subject-{subject}", Scope, "Customer.Email");
+                var roll = random.Next(100);
+                try
+                {
+                    if (roll < 2)
+                    {
+                        await host.Keys.ShredAsync(field.SubjectId, Scope);
+                        Interlocked.Increment(ref counts[0]);
+                    }
+                    else if (roll < 40)
+                    {
+                        var value = $"subject-{subject}:{t}:{op}";
+                        written.GetOrAdd(subject, _ => []).Add((await host.Encryptor.EncryptValueAsync(field, value), value));
+                        Interlocked.Increment(ref counts[1]);
+                    }
+                    else if (written.TryGetValue(subject, out var bag) && !bag.IsEmpty)
+                    {
+                        var (envelope, value) = bag.ElementAt(random.Next(bag.Count));
+                        if (roll < 70)
+                        {
+                            var read = await host.Encryptor.DecryptValueAsync<string>(field, envelope);
+                            if (!read.IsErased && read.Value != value)
+                            {
+                                unexpected.Enqueue($"async read of subject {subject} returned another value");
+                            }
+                        }
+                        else
+                        {
+                            // The span API, as a materializer would use it: prepare, then the allocation-free path.
+                            await host.Encryptor.PrepareAsync(field.SubjectId, Scope, forWriting: false);
+                            var buffer = new byte[envelope.Length];
+                            var status = host.Encryptor.TryDecrypt(field, envelope, buffer, out var length);
+                            if (status == FieldReadStatus.Decrypted && System.Text.Encoding.UTF8.GetString(buffer, 0, length) != value)
+                            {
+                                unexpected.Enqueue($"span read of subject {subject} returned another value");
+                            }
+                        }
+
+                        Interlocked.Increment(ref counts[2]);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    unexpected.Enqueue($"{ex.GetType().Name}: {ex.Message}{(ex is PersonalDataIntegrityException p ? " " + p.Failure : "")}");
+                }
+            }
+        })).ToArray();
+
+        await Task.WhenAll(workers);
+
+        Assert.True(unexpected.IsEmpty, string.Join("\n", unexpected.Distinct().Take(10)));
+        Assert.True(counts[0] > 100 && counts[1] > 4_000 && counts[2] > 4_000, string.Join(",", counts));
+
+        // Afterwards, every envelope reads as its own value or erased, and the newest key of each subject is live.
+        foreach (var (subject, bag) in written)
+        {
+            var field = new FieldAddress($"subject-{subject}", Scope, "Customer.Email");
+            foreach (var (envelope, value) in bag)
+            {
+                var read = await host.Encryptor.DecryptValueAsync<string>(field, envelope);
+                Assert.True(read.IsErased || read.Value == value);
+            }
+        }
+
+        Assert.True(host.Cache.Count <= 40);
+    }
+
+    [Theory]
+    [InlineData(2, 0)]
+    [InlineData(16, 0)]
+    [InlineData(2, 50)]
+    [InlineData(16, 50)]
+    public async Task FirstWrites_ForANewSubjectFromManyThreads_EndWithOneKeyAndAllValuesReadable(int threads, int storeDelayMs)
+    {
+        var inner = new InMemorySubjectKeyStore();
+        var store = new DelayingKeyStore(inner, TimeSpan.FromMilliseconds(storeDelayMs));
+        using var kek = GdprTestHost.CreateInMemoryKeyRing();
+        await using var host = GdprTestHost.Create(store: store, kek: kek);
+        using var start = new Barrier(threads);
+
+        var writes = Enumerable.Range(0, threads).Select(i => Task.Run(async () =>
+        {
+            var field = new FieldAddress("brand-new-subject", Scope, $"Customer.Field{i}");
+            start.SignalAndWait();
+            return (field, Envelope: await host.Encryptor.EncryptValueAsync(field, $"value {i}"), Value: $"value {i}");
+        })).ToArray();
+        var results = await Task.WhenAll(writes);
+
+        Assert.Equal(1, inner.Count);
+        var state = await inner.GetStateAsync(host.Keys.GetPseudonym("brand-new-subject"), Scope);
+        Assert.Equal(1, state.Key!.Version);
+        Assert.All(results, r => Assert.Equal(1, r.Envelope[5]));
+
+        // Readable here and, independent of any cache, by a fresh host on the same store and key ring.
+        await using var fresh = GdprTestHost.Create(store: inner, kek: kek);
+        foreach (var (field, envelope, value) in results)
+        {
+            Assert.Equal(value, (await host.Encryptor.DecryptValueAsync<string>(field, envelope)).Value);
+            Assert.Equal(value, (await fresh.Encryptor.DecryptValueAsync<string>(field, envelope)).Value);
+        }
+    }
+
+    [Fact]
+    public async Task FirstWrites_RacingWithAShred_NeverFailAndNeverLoseAReadableValue()
+    {
+        // A writer that read "no key" just before another writer created v1 and a third shredded it must not fail:
+        // the shred is a legitimate concurrent erasure, not a broken key store.
+        for (var round = 0; round < 20; round++)
+        {
+            var inner = new InMemorySubjectKeyStore();
+            var store = new DelayingKeyStore(inner, TimeSpan.FromMilliseconds(20));
+            await using var host = GdprTestHost.Create(store: store);
+            var subject = $"racing-{round}";
+            using var start = new Barrier(9);
+
+            var writers = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+            {
+                var field = new FieldAddress(subject, Scope, $"Customer.Field{i}");
+                start.SignalAndWait();
+                await Task.Delay(i * 3);
+                return (field, Envelope: await host.Encryptor.EncryptValueAsync(field, $"value {i}"), Value: $"value {i}");
+            })).ToArray();
+            var shredder = Task.Run(async () =>
+            {
+                start.SignalAndWait();
+                await Task.Delay(25);
+                await host.Keys.ShredAsync(subject, Scope);
+            });
+
+            await Task.WhenAll(writers.Cast<Task>().Append(shredder));
+
+            foreach (var (field, envelope, value) in writers.Select(w => w.Result))
+            {
+                var read = await host.Encryptor.DecryptValueAsync<string>(field, envelope);
+                Assert.True(read.IsErased || read.Value == value);
+            }
+
+            Assert.InRange(inner.Count, 0, 1);
+        }
+    }
+
+    [Fact]
+    public async Task KekRotations_DuringWritesAndReads_LoseNothing()
+    {
+        var inner = new InMemorySubjectKeyStore();
+        var store = new DelayingKeyStore(inner, TimeSpan.FromMilliseconds(1));
+        using var kek = GdprTestHost.CreateInMemoryKeyRing();
+        await using var host = GdprTestHost.Create(store: store, kek: kek, configure: o => o.KeyCache.MaxEntries = 10);
+        var written = new ConcurrentBag<(FieldAddress Field, byte[] Envelope, string Value)>();
+        var errors = new ConcurrentQueue<string>();
+        using var stop = new CancellationTokenSource();
+
+        var workers = Enumerable.Range(0, 4).Select(t => Task.Run(async () =>
+        {
+            var random = new Random(t);
+            var op = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                var field = new FieldAddress($"rot-{random.Next(30)}", random.Next(2) == 0 ? "default" : "marketing", "Customer.Email");
+                try
+                {
+                    if (random.Next(2) == 0 || written.IsEmpty)
+                    {
+                        var value = $"{field.SubjectId}/{field.Scope}/{t}/{op++}";
+                        written.Add((field, await host.Encryptor.EncryptValueAsync(field, value), value));
+                    }
+                    else
+                    {
+                        var (f, envelope, value) = written.ElementAt(random.Next(written.Count));
+                        var read = await host.Encryptor.DecryptValueAsync<string>(f, envelope);
+                        if (read.Value != value)
+                        {
+                            errors.Enqueue("read another value");
+                        }
+                    }
+                }
+                catch (Exception ex)
+                {
+                    errors.Enqueue($"{ex.GetType().Name}: {ex.Message}");
+                }
+            }
+        })).ToArray();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await Task.Delay(30);
+            await host.Keys.RotateKeyEncryptionKeyAsync();
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(workers);
+
+        Assert.True(errors.IsEmpty, string.Join("\n", errors.Distinct().Take(10)));
+        Assert.Single(await kek.GetKeyIdsAsync());
+        Assert.Equal(inner.Count, (await inner.GetKeysWrappedWithAsync(await kek.GetActiveKeyIdAsync()).ToListAsync()).Count);
+
+        // Nothing depends on the cache: a restarted host reads every value.
+        await using var restarted = GdprTestHost.Create(store: inner, kek: kek);
+        foreach (var (field, envelope, value) in written)
+        {
+            Assert.Equal(value, (await restarted.Encryptor.DecryptValueAsync<string>(field, envelope)).Value);
+        }
+    }
+
+    /// <summary>Widens the race window: every read of the key state takes a while, like a remote store.</summary>
+    private sealed class DelayingKeyStore(ISubjectKeyStore inner, TimeSpan delay) : ISubjectKeyStore
+    {
+        public async ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)
+        {
+            var state = await inner.GetStateAsync(subject, scope, cancellationToken);
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, cancellationToken);
+            }
+
+            return state;
+        }
+
+        public ValueTask<WrappedSubjectKey> AddKeyAsync(WrappedSubjectKey key, CancellationToken cancellationToken = default) => inner.AddKeyAsync(key, cancellationToken);
+
+        public ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, DateTimeOffset shreddedAt, CancellationToken cancellationToken = default)
+            => inner.ShredAsync(subject, scope, shreddedAt, cancellationToken);
+
+        public IAsyncEnumerable<string> GetScopesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default) => inner.GetScopesAsync(subject, cancellationToken);
+
+        public IAsyncEnumerable<KeyTombstone> GetTombstonesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default) => inner.GetTombstonesAsync(subject, cancellationToken);
+
+        public IAsyncEnumerable<WrappedSubjectKey> GetKeysWrappedWithAsync(string keyEncryptionKeyId, CancellationToken cancellationToken = default)
+            => inner.GetKeysWrappedWithAsync(keyEncryptionKeyId, cancellationToken);
+
+        public ValueTask<bool> ReplaceWrappingAsync(WrappedSubjectKey current, WrappedSubjectKey rewrapped, CancellationToken cancellationToken = default)
+            => inner.ReplaceWrappingAsync(current, rewrapped, cancellationToken);
+    }
+}

@@ -1,0 +1,255 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Gdpr.Encryption;
+using Gdpr.Keys;
+using Gdpr.Storage.EfCore.Keys;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace Gdpr.Storage.EfCore.Tests.Keys;
+
+/// <summary>
+/// Several application nodes sharing one PostgreSQL key store: a shred on one node must reach every other node
+/// within the documented bound (docs/key-store.md: under 1 s while connected; KeyCache.MaxAge otherwise).
+/// </summary>
+public sealed class PostgresMultiNodeTests(PostgresKeyStoreDatabase database) : IClassFixture<PostgresKeyStoreDatabase>
+{
+    private const string Scope = "default";
+
+    /// <summary>The documented bound for a connected node (docs/key-store.md).</summary>
+    private static readonly TimeSpan NotificationBound = TimeSpan.FromSeconds(1);
+
+    [SkippableFact]
+    public async Task Shred_OnNodeA_NodeBCannotReadWithinOneSecond_Art17()
+    {
+        var connectionString = database.ConnectionString;
+
+        // Node B's clock stands still: its cache never expires, so only the notification can evict the key.
+        var clockB = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var nodeA = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory);
+        await using var nodeB = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory, clockB);
+        var (field, envelope) = await WriteOnAAndReadOnBAsync(nodeA, nodeB);
+
+        await nodeA.GetRequiredService<ISubjectKeyManager>().ShredAsync(field.SubjectId, Scope);
+
+        var elapsed = await WaitUntilErasedAsync(nodeB, field, envelope, NotificationBound);
+        Assert.True(elapsed <= NotificationBound, $"node B still read the subject {elapsed} after the shred");
+    }
+
+    [SkippableFact]
+    public async Task HostedListener_StartedByTheHost_SurvivesMalformedMessagesAndEvicts()
+    {
+        var connectionString = database.ConnectionString;
+        var clockB = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var nodeA = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory);
+        await using var nodeB = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory, clockB);
+
+        // A host starts its hosted services before serving: B listens before it has read any key.
+        foreach (var hosted in nodeB.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        Assert.True(nodeB.GetRequiredService<ShredNotificationListener>().IsListening);
+        foreach (var junk in new[] { "no-separator", "|scope-only", "pseudonym-only|" })
+        {
+            await database.ScalarAsync("SELECT pg_notify('gdpr_key_shred', @payload)", ("payload", junk));
+        }
+
+        var (field, envelope) = await WriteOnAAndReadOnBAsync(nodeA, nodeB);
+        await nodeA.GetRequiredService<ISubjectKeyManager>().ShredAsync(field.SubjectId, Scope);
+
+        var elapsed = await WaitUntilErasedAsync(nodeB, field, envelope, NotificationBound);
+        Assert.True(elapsed <= NotificationBound, $"node B still read the subject {elapsed} after the shred");
+    }
+
+    [SkippableFact]
+    public async Task Shred_WithNotificationsOff_NodeBReadsUntilKeyCacheMaxAgeThenNot()
+    {
+        var connectionString = database.ConnectionString;
+        var clockB = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var nodeA = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory);
+        await using var nodeB = TestHosts.Build(
+            o => o.UseNpgsql(connectionString), database.KeyRingDirectory, clockB, keyStore: o => o.ShredNotifications = false);
+        var (field, envelope) = await WriteOnAAndReadOnBAsync(nodeA, nodeB);
+        var encryptorB = nodeB.GetRequiredService<IFieldEncryptor>();
+
+        await nodeA.GetRequiredService<ISubjectKeyManager>().ShredAsync(field.SubjectId, Scope);
+        await Task.Delay(NotificationBound * 2);
+
+        // Without LISTEN/NOTIFY the cached key stays in use — the reason the listener exists ...
+        Assert.False((await encryptorB.DecryptValueAsync<string>(field, envelope)).IsErased);
+
+        // ... and MaxAge is the backstop that bounds it.
+        clockB.Advance(new GdprOptions().KeyCache.MaxAge);
+        Assert.True((await encryptorB.DecryptValueAsync<string>(field, envelope)).IsErased);
+    }
+
+    [SkippableFact]
+    public async Task Shred_WhileNodeBIsDisconnected_IsEvictedWhenNodeBReconnects()
+    {
+        var connectionString = database.ConnectionString;
+        var clockB = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var nodeA = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory);
+        await using var nodeB = TestHosts.Build(
+            o => o.UseNpgsql(connectionString), database.KeyRingDirectory, clockB, gdpr: o => o.KeyCache.MaxAge = TimeSpan.FromHours(1));
+        var (field, envelope) = await WriteOnAAndReadOnBAsync(nodeA, nodeB);
+        var listenerB = nodeB.GetRequiredService<ShredNotificationListener>();
+        Assert.True(listenerB.IsListening);
+
+        // Cut every listener's session (as a failover or a network cut would), then shred while B is away.
+        await database.ScalarAsync(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = @name AND datname = current_database()",
+            ("name", ShredNotificationListener.ApplicationName));
+        await WaitForAsync(() => !listenerB.IsListening, TimeSpan.FromSeconds(10));
+        await nodeA.GetRequiredService<ISubjectKeyManager>().ShredAsync(field.SubjectId, Scope);
+        var encryptorB = nodeB.GetRequiredService<IFieldEncryptor>();
+        Assert.False((await encryptorB.DecryptValueAsync<string>(field, envelope)).IsErased);
+
+        // B reconnects after its back-off (on its own clock) and replays the recent tombstones.
+        var deadline = Stopwatch.StartNew();
+        while (!(await encryptorB.DecryptValueAsync<string>(field, envelope)).IsErased)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(15), "node B did not evict the key after reconnecting");
+            clockB.Advance(TimeSpan.FromSeconds(2));
+            await Task.Delay(50);
+        }
+
+        Assert.True(listenerB.IsListening);
+    }
+
+    [SkippableFact]
+    public async Task AddKey_AnotherWriterInsertsFirst_UniqueViolationAdoptsTheWinner()
+    {
+        var connectionString = database.ConnectionString;
+
+        // A writer that bypasses the store (another version of the app, a restore script) inserts the row just
+        // before ours: the UNIQUE (pseudonym, scope) constraint refuses ours and the store returns the winner.
+        var subject = TestHosts.NewPseudonym();
+        var winnerBytes = RandomNumberGenerator.GetBytes(96);
+        var injector = new CompetingInsert(connectionString, subject, winnerBytes);
+        await using var services = TestHosts.Build(o => o.UseNpgsql(connectionString).AddInterceptors(injector), database.KeyRingDirectory);
+        var store = services.GetRequiredService<ISubjectKeyStore>();
+
+        var kept = await store.AddKeyAsync(new WrappedSubjectKey(subject, Scope, 1, "kek-ours", RandomNumberGenerator.GetBytes(96), TimeProvider.System.GetUtcNow()));
+
+        Assert.True(injector.Fired);
+        Assert.Equal("kek-winner", kept.KeyEncryptionKeyId);
+        Assert.Equal(winnerBytes, kept.WrappedKey.ToArray());
+        Assert.Equal(winnerBytes, (await store.GetStateAsync(subject, Scope)).Key!.WrappedKey.ToArray());
+    }
+
+    [SkippableFact]
+    public async Task PurgeDeletedKeys_Full_RemovesTheDeadRowVersionFromTheTableFile()
+    {
+        var connectionString = database.ConnectionString;
+        await using var services = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory);
+        var store = services.GetRequiredService<EfCoreSubjectKeyStore>();
+        var subject = TestHosts.NewPseudonym();
+        var wrapped = RandomNumberGenerator.GetBytes(96);
+        await store.AddKeyAsync(new WrappedSubjectKey(subject, Scope, 1, "kek-purge", wrapped, TimeProvider.System.GetUtcNow()));
+        await store.ShredAsync(subject, Scope, TimeProvider.System.GetUtcNow());
+
+        // The deleted row version is still in the table's file: what docs/key-store.md says VACUUM is for.
+        Assert.True(await TableFileContainsAsync(wrapped));
+
+        // VACUUM keeps a deleted row version while any running transaction may still see it (other test classes
+        // work on the same server), so purge again until it is gone — within a deadline, or the test fails.
+        var deadline = Stopwatch.StartNew();
+        do
+        {
+            await store.PurgeDeletedKeysAsync(full: true);
+            if (!await TableFileContainsAsync(wrapped))
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+        while (deadline.Elapsed < TimeSpan.FromSeconds(20));
+
+        Assert.Fail("VACUUM FULL left the destroyed key's bytes in the table file");
+    }
+
+    private async Task<bool> TableFileContainsAsync(byte[] needle)
+    {
+        // Superuser only (the CI cluster's user is one): flush to disk, then read the heap file raw.
+        await database.ScalarAsync("CHECKPOINT");
+        var file = (byte[])(await database.ScalarAsync("SELECT pg_read_binary_file(pg_relation_filepath('gdpr_subject_keys'))"))!;
+        return file.AsSpan().IndexOf(needle) >= 0;
+    }
+
+    private static async Task<(FieldAddress Field, byte[] Envelope)> WriteOnAAndReadOnBAsync(IServiceProvider nodeA, IServiceProvider nodeB)
+    {
+        var field = new FieldAddress(TestHosts.NewSubjectId(), Scope, "Customer.Phone");
+        var envelope = await nodeA.GetRequiredService<IFieldEncryptor>().EncryptValueAsync(field, "+31 20 123 4567");
+
+        // B reads first, so the key is in B's cache before the shred.
+        Assert.Equal("+31 20 123 4567", (await nodeB.GetRequiredService<IFieldEncryptor>().DecryptValueAsync<string>(field, envelope)).Value);
+        return (field, envelope);
+    }
+
+    private static async Task<TimeSpan> WaitUntilErasedAsync(IServiceProvider node, FieldAddress field, byte[] envelope, TimeSpan bound)
+    {
+        var encryptor = node.GetRequiredService<IFieldEncryptor>();
+        var elapsed = Stopwatch.StartNew();
+        while (!(await encryptor.DecryptValueAsync<string>(field, envelope)).IsErased && elapsed.Elapsed <= bound * 3)
+        {
+            await Task.Delay(10);
+        }
+
+        return elapsed.Elapsed;
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var elapsed = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(elapsed.Elapsed < timeout, "condition not met in time");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Inserts a competing key row on another connection right before the store's own INSERT.</summary>
+    private sealed class CompetingInsert(string connectionString, SubjectPseudonym subject, byte[] wrapped) : DbCommandInterceptor
+    {
+        public bool Fired { get; private set; }
+
+        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            await CompeteAsync(command);
+            return result;
+        }
+
+        public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            await CompeteAsync(command);
+            return result;
+        }
+
+        private async Task CompeteAsync(DbCommand command)
+        {
+            if (Fired || !command.CommandText.Contains("INSERT INTO gdpr_subject_keys", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            Fired = true;
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var insert = new NpgsqlCommand(
+                "INSERT INTO gdpr_subject_keys (pseudonym, scope, version, kek_id, wrapped_key, created_at) VALUES (@p, @s, 1, 'kek-winner', @w, now())", connection);
+            insert.Parameters.AddWithValue("p", subject.Value);
+            insert.Parameters.AddWithValue("s", Scope);
+            insert.Parameters.AddWithValue("w", wrapped);
+            await insert.ExecuteNonQueryAsync();
+        }
+    }
+}
