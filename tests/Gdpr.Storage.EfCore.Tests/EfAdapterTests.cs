@@ -4,10 +4,13 @@ using System.Text;
 using Gdpr.DataSources;
 using Gdpr.Keys;
 using Gdpr.Retention;
+using Gdpr.Storage.EfCore.Keys;
 using Gdpr.Storage.EfCore.Tests.Infrastructure;
 using Gdpr.Storage.EfCore.Tests.TestModel;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
@@ -59,17 +62,17 @@ public abstract class EfAdapterTests : IAsyncLifetime
 
     protected void SkipIfUnavailable() => Skip.If(_database is null, SkipReason);
 
-    protected ServiceProvider BuildServices(Action<IServiceCollection>? configure = null)
+    protected ServiceProvider BuildServices(Action<IGdprBuilder>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero)));
-        services.AddGdpr(o =>
+        var gdpr = services.AddGdpr(o =>
         {
             o.PseudonymKey = RandomNumberGenerator.GetBytes(32);
             o.RetentionPolicies.Add(new RetentionPolicy { Name = "marketing", Years = 2 });
             o.RetentionPolicies.Add(new RetentionPolicy { Name = "chat", Months = 6, DeleteRowsOnErasure = true });
         }).AddEfCoreDataSource<ShopContext>();
-        configure?.Invoke(services);
+        configure?.Invoke(gdpr);
         var database = Database;
         services.AddDbContext<ShopContext>((sp, o) =>
         {
@@ -362,6 +365,37 @@ public abstract class EfAdapterTests : IAsyncLifetime
         Assert.Equal(["first@example.org", "second@example.org"], emails.Order());
     }
 
+    // The real set-up: the EF key store in the same database. A cold key cache makes the read load every key while
+    // the application's context is busy reading; the store must go through a context and connection of its own.
+    [SkippableFact]
+    public async Task EfKeyStoreOnTheSameDatabase_ColdCache_LoadsKeysWhileTheContextReads()
+    {
+        SkipIfUnavailable();
+        var database = Database;
+        await using var services = BuildServices(g => g.UseEfCoreKeyStore(database.Configure));
+        await using (var keyStore = await services.GetRequiredService<IDbContextFactory<GdprKeyStoreDbContext>>().CreateDbContextAsync())
+        {
+            await keyStore.GetService<IRelationalDatabaseCreator>().CreateTablesAsync();
+        }
+
+        string[] subjects = ["S-EFK-1", "S-EFK-2", "S-EFK-3"];
+        await WithContextAsync(async db =>
+        {
+            db.Customers.AddRange(subjects.Select(s => NewCustomer(s, $"{s}@example.org")));
+            await db.SaveChangesAsync();
+        }, services);
+
+        var keys = services.GetRequiredService<ISubjectKeyManager>();
+        foreach (var subject in subjects)
+        {
+            keys.Evict(keys.GetPseudonym(subject));
+        }
+
+        var read = await WithContextAsync(db => db.Customers.Where(c => c.CustomerNumber.StartsWith("S-EFK-")).OrderBy(c => c.CustomerNumber).ToListAsync(), services);
+        Assert.Equal(subjects.Select(s => $"{s}@example.org"), read.Select(c => c.Email));
+        Assert.Equal(subjects.Select(s => $"+31 6 {s}"), read.Select(c => Assert.Single(c.Phones).Number));
+    }
+
     [SkippableFact]
     public async Task TrackedEntity_SavedTwice_IsNotEncryptedTwice()
     {
@@ -520,7 +554,7 @@ public abstract class EfAdapterTests : IAsyncLifetime
             .ThrowsAsync(new TimeoutException("key store unreachable"));
         store.Setup(s => s.AddKeyAsync(It.IsAny<WrappedSubjectKey>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new TimeoutException("key store unreachable"));
-        await using var failing = BuildServices(s => s.Replace(ServiceDescriptor.Singleton(store.Object)));
+        await using var failing = BuildServices(g => g.Services.Replace(ServiceDescriptor.Singleton(store.Object)));
 
         await Assert.ThrowsAsync<KeyUnavailableException>(() => WithContextAsync(async db =>
         {
