@@ -1,0 +1,58 @@
+using Gdpr.Encryption;
+using Gdpr.Keys;
+using Gdpr.Storage.EfCore.Interceptors;
+using Gdpr.Storage.EfCore.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gdpr.Storage.EfCore;
+
+/// <summary>Switches the Gdpr adapter on for a DbContext.</summary>
+public static class GdprDbContextOptionsBuilderExtensions
+{
+    /// <summary>
+    /// Stores every <see cref="PersonalDataAttribute"/> member of the context's entity types (owned types included)
+    /// encrypted under its data subject's key, and reads it back decrypted. This is the only call needed: it also
+    /// adds the model step (no change to <c>OnModelCreating</c>), which validates the model when it is built.
+    /// </summary>
+    /// <remarks>
+    /// <para>Each annotated member is stored in a binary column (BLOB on SQLite, bytea on PostgreSQL) of the same
+    /// name, holding the envelope; the entity objects always hold plaintext. Annotated members cannot be used in
+    /// SQL (filters, ordering, joins); a projection of one materializes its whole entity. See docs/efcore.md.</para>
+    /// <para>The key store must not use this context or its connection: keys may be loaded while the context is
+    /// reading (materialization is synchronous in EF Core).</para>
+    /// </remarks>
+    /// <example>
+    /// <code>
+    /// services.AddGdpr(o => o.PseudonymKey = secret)
+    ///         .AddEfCoreDataSource&lt;ShopContext&gt;();
+    /// services.AddDbContext&lt;ShopContext&gt;((sp, options) => options
+    ///     .UseSqlite("Data Source=shop.db")
+    ///     .UseGdpr(sp));
+    /// </code>
+    /// </example>
+    /// <param name="optionsBuilder">The context's options.</param>
+    /// <param name="serviceProvider">The application's services, where <c>AddGdpr</c> registered the engine.</param>
+    /// <returns>The options builder.</returns>
+    /// <exception cref="PersonalDataModelException">
+    /// When the model is built: an annotated type without exactly one <see cref="DataSubjectIdAttribute"/> member
+    /// (owned types use their owner's), an annotated key, foreign key or index, or an unsupported member type.
+    /// </exception>
+    public static DbContextOptionsBuilder UseGdpr(this DbContextOptionsBuilder optionsBuilder, IServiceProvider serviceProvider)
+    {
+        ArgumentNullException.ThrowIfNull(optionsBuilder);
+        ArgumentNullException.ThrowIfNull(serviceProvider);
+
+        var logger = serviceProvider.GetService<ILoggerFactory>()?.CreateLogger("Gdpr.Storage.EfCore") ?? NullLogger.Instance;
+        var crypto = new PersonalDataCrypto(
+            serviceProvider.GetRequiredService<IFieldEncryptor>(),
+            serviceProvider.GetRequiredService<ISubjectKeyManager>(),
+            logger);
+        optionsBuilder.AddInterceptors(new EncryptingSaveChangesInterceptor(crypto), DecryptingBindingInterceptor.Instance);
+        optionsBuilder.ReplaceService<IModelCustomizer, PersonalDataModelCustomizer>();
+        return optionsBuilder;
+    }
+}

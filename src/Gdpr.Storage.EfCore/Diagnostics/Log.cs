@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Gdpr.Storage.EfCore.Diagnostics;
+
+/// <summary>
+/// Every log line of the EF Core adapter (event ids 2000-2099). Arguments are entity and member names, scopes and
+/// counts — never a subject id, a value or key material.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(2001, LogLevel.Debug, "Encrypted {Count} personal-data values before SaveChanges.")]
+    public static partial void ValuesEncrypted(ILogger logger, int count);
+
+    [LoggerMessage(2002, LogLevel.Debug, "A key of scope {Scope} was not cached while materializing {Entity}; loaded it from the key store synchronously.")]
+    public static partial void KeyLoadedDuringMaterialization(ILogger logger, string scope, string entity);
+
+    [LoggerMessage(2003, LogLevel.Warning, "The encrypted value of {Entity}.{Member} (key {Key}) failed its integrity check: {Failure}.")]
+    public static partial void IntegrityFailed(ILogger logger, string entity, string member, string key, IntegrityFailure failure);
+
+    [LoggerMessage(2004, LogLevel.Information, "Erasure in data source {Source}: {RowsDeleted} rows deleted, {ValuesReplaced} values replaced.")]
+    public static partial void Erased(ILogger logger, string source, int rowsDeleted, int valuesReplaced);
+}

@@ -1,0 +1,211 @@
+using System.Collections.Concurrent;
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore.Metadata;
+
+namespace Gdpr.Storage.EfCore.Model;
+
+/// <summary>One annotated member of an entity type as the interceptors use it: accessors, shadow column, field identity.</summary>
+internal sealed class PersonalDataMemberMap
+{
+    public required string Name { get; init; }
+
+    public required Type MemberType { get; init; }
+
+    public required PersonalDataAttribute Attribute { get; init; }
+
+    public required IProperty Shadow { get; init; }
+
+    /// <summary>The field identity the envelope is bound to: <c>{CLR type name}.{member}</c>.</summary>
+    public required string FieldId { get; init; }
+
+    public required object? ErasedValue { get; init; }
+
+    /// <summary>What a NULL column reads as: null, or the default of a non-nullable value type.</summary>
+    public required object? NullValue { get; init; }
+
+    public required Func<object, object?> Get { get; init; }
+
+    public required Action<object, object?> Set { get; init; }
+
+    public string Scope => Attribute.RetentionPolicy;
+}
+
+/// <summary>The personal-data view of one entity type of a finalized model.</summary>
+internal sealed class PersonalDataEntityMap
+{
+    public required IEntityType EntityType { get; init; }
+
+    public string Name => EntityType.ClrType.Name;
+
+    public required PersonalDataMemberMap[] Members { get; init; }
+
+    /// <summary>The subject-id column (root types); <see langword="null"/> for owned types, which use their owner's.</summary>
+    public IProperty? SubjectProperty { get; init; }
+
+    public Func<object, object?>? GetSubject { get; init; }
+
+    /// <summary>The ownership of an owned type, whose principal supplies the subject.</summary>
+    public IForeignKey? Ownership { get; init; }
+
+    /// <summary>Navigations to owned types that hold personal data (directly or further down).</summary>
+    public required (INavigation Navigation, Func<object, object?> Get)[] OwnedNavigations { get; init; }
+
+    public required IProperty[] KeyProperties { get; init; }
+
+    /// <summary>Whether the primary key includes the subject id, which then must not appear in messages.</summary>
+    public bool KeyIsPersonal { get; init; }
+
+    /// <summary>
+    /// The columns read for decryption, in this order: the subject (the subject-id column, or the ownership
+    /// foreign key of an owned type), the primary key, then each member's envelope.
+    /// </summary>
+    public required IProperty[] ReadProperties { get; init; }
+
+    public int SubjectCount => SubjectProperty is null ? Ownership!.Properties.Count : 1;
+
+    public int MembersOffset => SubjectCount + KeyProperties.Length;
+}
+
+/// <summary>Caches the personal-data view of a finalized model.</summary>
+internal sealed class PersonalDataModelMap
+{
+    private static readonly ConditionalWeakTable<IModel, PersonalDataModelMap> Maps = new();
+    private readonly ConcurrentDictionary<IEntityType, PersonalDataEntityMap?> _entities = new();
+    private readonly IModel _model;
+
+    private PersonalDataModelMap(IModel model)
+    {
+        _model = model;
+
+        // Built eagerly so that a model the step never ran on fails on first use, before any plaintext is written.
+        foreach (var entityType in model.GetEntityTypes())
+        {
+            _ = Get(entityType);
+        }
+
+        // A subject's rows are queried from the hierarchy root when it carries the subject id (derived rows come with it).
+        QueryRoots = model.GetEntityTypes()
+            .Where(t => !t.IsOwned() && Get(t) is { SubjectProperty: not null })
+            .Select(t =>
+            {
+                var subject = Get(t)!.SubjectProperty!;
+                var root = t.GetRootType();
+                return root.FindProperty(subject.Name) is { } rootSubject ? (root, rootSubject) : (t, subject);
+            })
+            .DistinctBy(q => q.Item1)
+            .ToArray();
+        HasPersonalData = _entities.Values.Any(m => m is not null);
+    }
+
+    public bool HasPersonalData { get; }
+
+    /// <summary>The entity types a subject's rows are queried from (hierarchy roots that carry the subject id).</summary>
+    public (IEntityType EntityType, IProperty SubjectProperty)[] QueryRoots { get; }
+
+    public static PersonalDataModelMap For(IModel model) => Maps.GetValue(model, m => new PersonalDataModelMap(m));
+
+    public PersonalDataEntityMap? Get(IEntityType entityType) => _entities.GetOrAdd(entityType, Build);
+
+    public PersonalDataEntityMap? Find(Type clrType) => _model.FindEntityType(clrType) is { } t ? Get(t) : null;
+
+    private PersonalDataEntityMap? Build(IEntityType entityType)
+    {
+        if (entityType.HasSharedClrType || entityType.ClrType == typeof(Dictionary<string, object>))
+        {
+            return null;
+        }
+
+        var name = entityType.ClrType.Name;
+        var members = new List<PersonalDataMemberMap>();
+        foreach (var (member, attribute) in PersonalDataMembers.GetPersonalData(entityType.ClrType))
+        {
+            var shadow = entityType.FindProperty(member.Name + PersonalDataMembers.ShadowSuffix);
+            if (shadow is null)
+            {
+                if (entityType.FindProperty(member.Name) is not null)
+                {
+                    // Fail closed: the column would receive plaintext.
+                    throw new PersonalDataModelException(name, member.Name, "is mapped as a plaintext column: the model was built without the Gdpr model step (call UseGdpr on the DbContext options; compiled models are not supported).");
+                }
+
+                continue;
+            }
+
+            var memberType = PersonalDataMembers.GetMemberType(member);
+            members.Add(new PersonalDataMemberMap
+            {
+                Name = member.Name,
+                MemberType = memberType,
+                Attribute = attribute,
+                Shadow = shadow,
+                FieldId = name + "." + member.Name,
+                ErasedValue = PersonalDataMembers.GetErasedValue(name, member.Name, memberType, attribute.Replacement),
+                NullValue = memberType.IsValueType && Nullable.GetUnderlyingType(memberType) is null ? Activator.CreateInstance(memberType) : null,
+                Get = CompileGetter(member),
+                Set = CompileSetter(member),
+            });
+        }
+
+        var owned = entityType.GetNavigations()
+            .Where(n => n.ForeignKey.IsOwnership && !n.IsOnDependent && HoldsPersonalData(n.TargetEntityType))
+            .Select(n => (n, CompileGetter(n.PropertyInfo ?? (MemberInfo?)n.FieldInfo ?? throw new PersonalDataModelException(name, n.Name, "an owned navigation to personal data must be a CLR member."))))
+            .ToArray();
+
+        if (members.Count == 0 && owned.Length == 0)
+        {
+            return null;
+        }
+
+        var ownership = entityType.FindOwnership();
+        IProperty? subjectProperty = null;
+        Func<object, object?>? getSubject = null;
+        if (ownership is null)
+        {
+            var subjects = PersonalDataMembers.GetSubjectIds(entityType.ClrType);
+            if (subjects.Count != 1 || entityType.FindProperty(subjects[0].Name) is not { } p)
+            {
+                throw new PersonalDataModelException(name, null, "a type with [PersonalData] members needs exactly one mapped [DataSubjectId] member.");
+            }
+
+            subjectProperty = p;
+            getSubject = CompileGetter(subjects[0]);
+        }
+
+        var key = entityType.FindPrimaryKey()?.Properties.ToArray() ?? [];
+        IProperty[] subjectColumns = subjectProperty is null ? [.. ownership!.Properties] : [subjectProperty];
+        return new PersonalDataEntityMap
+        {
+            EntityType = entityType,
+            Members = [.. members],
+            SubjectProperty = subjectProperty,
+            GetSubject = getSubject,
+            Ownership = ownership,
+            OwnedNavigations = owned,
+            KeyProperties = key,
+            KeyIsPersonal = subjectProperty is not null && key.Contains(subjectProperty),
+            ReadProperties = [.. subjectColumns, .. key, .. members.Select(m => m.Shadow)],
+        };
+    }
+
+    private static bool HoldsPersonalData(IEntityType entityType)
+        => PersonalDataMembers.GetPersonalData(entityType.ClrType).Any()
+           || entityType.GetNavigations().Any(n => n.ForeignKey.IsOwnership && !n.IsOnDependent && HoldsPersonalData(n.TargetEntityType));
+
+    private static Func<object, object?> CompileGetter(MemberInfo member)
+    {
+        var instance = Expression.Parameter(typeof(object), "entity");
+        var access = Expression.MakeMemberAccess(Expression.Convert(instance, member.DeclaringType!), member);
+        return Expression.Lambda<Func<object, object?>>(Expression.Convert(access, typeof(object)), instance).Compile();
+    }
+
+    private static Action<object, object?> CompileSetter(MemberInfo member)
+    {
+        var instance = Expression.Parameter(typeof(object), "entity");
+        var value = Expression.Parameter(typeof(object), "value");
+        var type = PersonalDataMembers.GetMemberType(member);
+        var target = Expression.MakeMemberAccess(Expression.Convert(instance, member.DeclaringType!), member);
+        return Expression.Lambda<Action<object, object?>>(Expression.Assign(target, Expression.Convert(value, type)), instance, value).Compile();
+    }
+}

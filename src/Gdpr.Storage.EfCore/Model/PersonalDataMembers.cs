@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Reflection;
+using Gdpr.Encryption;
+
+namespace Gdpr.Storage.EfCore.Model;
+
+/// <summary>Reflection over the CLR side of an entity: its annotated members and its subject-id member.</summary>
+internal static class PersonalDataMembers
+{
+    /// <summary>The suffix of the shadow property that holds a member's envelope. The column keeps the member's name.</summary>
+    public const string ShadowSuffix = "$gdpr";
+
+    private const BindingFlags Declared = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+
+    /// <summary>Every instance property and field of the type and its bases, most derived first, overrides once.</summary>
+    public static IEnumerable<MemberInfo> GetMembers(Type type)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var t = type; t is not null && t != typeof(object); t = t.BaseType)
+        {
+            foreach (var member in t.GetProperties(Declared).Cast<MemberInfo>().Concat(t.GetFields(Declared)))
+            {
+                if (seen.Add(member.Name))
+                {
+                    yield return member;
+                }
+            }
+        }
+    }
+
+    public static IEnumerable<(MemberInfo Member, PersonalDataAttribute Attribute)> GetPersonalData(Type type)
+    {
+        foreach (var member in GetMembers(type))
+        {
+            if (member.GetCustomAttribute<PersonalDataAttribute>(inherit: true) is { } attribute)
+            {
+                yield return (member, attribute);
+            }
+        }
+    }
+
+    public static List<MemberInfo> GetSubjectIds(Type type)
+        => GetMembers(type).Where(m => m.IsDefined(typeof(DataSubjectIdAttribute), inherit: true)).ToList();
+
+    public static Type GetMemberType(MemberInfo member)
+        => member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType;
+
+    public static bool IsWritable(MemberInfo member)
+        => member is PropertyInfo p ? p.SetMethod is not null : !((FieldInfo)member).IsInitOnly;
+
+    /// <summary>
+    /// What an erased value of <paramref name="memberType"/> reads as: the attribute's replacement converted to the
+    /// member type, or the type's default.
+    /// </summary>
+    /// <exception cref="PersonalDataModelException">The replacement cannot be converted.</exception>
+    public static object? GetErasedValue(string entity, string member, Type memberType, object? replacement)
+    {
+        var type = Nullable.GetUnderlyingType(memberType) ?? memberType;
+        if (replacement is null)
+        {
+            return memberType.IsValueType && Nullable.GetUnderlyingType(memberType) is null ? Activator.CreateInstance(memberType) : null;
+        }
+
+        if (type.IsInstanceOfType(replacement))
+        {
+            return replacement;
+        }
+
+        try
+        {
+            if (type.IsEnum)
+            {
+                return replacement is string name ? Enum.Parse(type, name) : Enum.ToObject(type, replacement);
+            }
+
+            if (type == typeof(Guid) && replacement is string g)
+            {
+                return Guid.Parse(g, CultureInfo.InvariantCulture);
+            }
+
+            if (type == typeof(DateOnly) && replacement is string d)
+            {
+                return DateOnly.Parse(d, CultureInfo.InvariantCulture);
+            }
+
+            if (type == typeof(DateTimeOffset) && replacement is string o)
+            {
+                return DateTimeOffset.Parse(o, CultureInfo.InvariantCulture);
+            }
+
+            return Convert.ChangeType(replacement, type, CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidCastException or OverflowException or ArgumentException)
+        {
+            throw new PersonalDataModelException(entity, member, $"the Replacement value cannot be converted to {type.Name}.");
+        }
+    }
+
+    /// <summary>The subject id as the text the key hierarchy works with.</summary>
+    public static string? ToSubjectText(object? value) => value switch
+    {
+        null => null,
+        string s => s,
+        Guid g => g.ToString("D"),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+
+    public static bool IsSupported(Type memberType) => PersonalDataValueCodec.IsSupported(memberType);
+}

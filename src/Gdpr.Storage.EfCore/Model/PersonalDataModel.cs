@@ -1,0 +1,150 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+
+namespace Gdpr.Storage.EfCore.Model;
+
+/// <summary>
+/// The model step: finds every entity type (owned types included) with <see cref="PersonalDataAttribute"/> members,
+/// validates it, and maps each annotated member to a binary shadow column that holds its envelope.
+/// </summary>
+/// <remarks>
+/// The CLR member itself becomes unmapped: the application's object always holds plaintext, the column only ever
+/// the envelope. Because the member is unmapped, EF cannot translate it into SQL (no filtering or ordering on
+/// encrypted values), and a projection of it makes EF materialize the whole entity, which is then decrypted.
+/// </remarks>
+internal static class PersonalDataModel
+{
+    public static void Apply(ModelBuilder modelBuilder)
+    {
+        var model = modelBuilder.Model;
+        var annotatedTypes = new List<IMutableEntityType>();
+        foreach (var entityType in model.GetEntityTypes().ToList())
+        {
+            if (entityType.HasSharedClrType || entityType.IsPropertyBag)
+            {
+                continue;
+            }
+
+            if (PersonalDataMembers.GetPersonalData(entityType.ClrType).Any())
+            {
+                annotatedTypes.Add(entityType);
+            }
+        }
+
+        foreach (var entityType in annotatedTypes)
+        {
+            ValidateSubject(entityType);
+            foreach (var (member, attribute) in PersonalDataMembers.GetPersonalData(entityType.ClrType))
+            {
+                MapMember(entityType, member.Name, member, attribute);
+            }
+        }
+    }
+
+    /// <summary>The subject comes from exactly one [DataSubjectId] member of the type, or of its owner for owned types.</summary>
+    private static void ValidateSubject(IMutableEntityType entityType)
+    {
+        var name = entityType.ClrType.Name;
+        var ownership = entityType.FindOwnership();
+        var subjects = PersonalDataMembers.GetSubjectIds(entityType.ClrType);
+        if (ownership is not null)
+        {
+            if (subjects.Count > 0)
+            {
+                throw new PersonalDataModelException(name, subjects[0].Name, "an owned type takes its data subject from its owner; remove [DataSubjectId].");
+            }
+
+            ValidateSubject(ownership.PrincipalEntityType);
+            return;
+        }
+
+        if (subjects.Count != 1)
+        {
+            throw new PersonalDataModelException(
+                name,
+                subjects.Count == 0 ? null : string.Join(", ", subjects.Select(s => s.Name)),
+                $"a type with [PersonalData] members needs exactly one [DataSubjectId] member; it has {subjects.Count}.");
+        }
+
+        var subject = subjects[0];
+        if (subject.IsDefined(typeof(PersonalDataAttribute), inherit: true))
+        {
+            throw new PersonalDataModelException(name, subject.Name, "the [DataSubjectId] member is the lookup key and cannot also be [PersonalData].");
+        }
+
+        if (entityType.FindProperty(subject.Name) is null)
+        {
+            throw new PersonalDataModelException(name, subject.Name, "the [DataSubjectId] member must be a mapped column (it is how a subject's rows are found).");
+        }
+    }
+
+    private static void MapMember(IMutableEntityType entityType, string memberName, System.Reflection.MemberInfo member, PersonalDataAttribute attribute)
+    {
+        var name = entityType.ClrType.Name;
+        if (entityType.FindProperty(memberName + PersonalDataMembers.ShadowSuffix) is not null)
+        {
+            return; // Already mapped (inherited from a base entity type, or the step ran twice).
+        }
+
+        var property = entityType.FindProperty(memberName);
+        if (property is null)
+        {
+            if (entityType.FindNavigation(memberName) is not null || entityType.FindSkipNavigation(memberName) is not null)
+            {
+                throw new PersonalDataModelException(name, memberName, "a navigation cannot be [PersonalData]; annotate the members of the related type.");
+            }
+
+            return; // Not mapped ([NotMapped] or ignored): nothing of it is stored.
+        }
+
+        if (property.DeclaringType != entityType)
+        {
+            return; // Declared on a base entity type, which maps it.
+        }
+
+        if (property.IsPrimaryKey() || property.IsKey())
+        {
+            throw new PersonalDataModelException(name, memberName, "a key cannot be [PersonalData]: keys are compared in SQL and would leak through indexes.");
+        }
+
+        if (property.IsForeignKey())
+        {
+            throw new PersonalDataModelException(name, memberName, "a foreign key cannot be [PersonalData]: relationships are joined in SQL on plaintext.");
+        }
+
+        if (property.IsIndex())
+        {
+            throw new PersonalDataModelException(name, memberName, "an indexed member cannot be [PersonalData]: encrypted values cannot be searched.");
+        }
+
+        var memberType = PersonalDataMembers.GetMemberType(member);
+        if (!PersonalDataMembers.IsSupported(memberType))
+        {
+            throw new PersonalDataModelException(name, memberName, $"members of type {memberType.Name} cannot be encrypted; use string, byte[], an integer, decimal, bool, DateTime, DateTimeOffset, DateOnly, Guid or an enum.");
+        }
+
+        if (!PersonalDataMembers.IsWritable(member))
+        {
+            throw new PersonalDataModelException(name, memberName, "the member needs a setter (any accessibility) so that decrypted values can be put back.");
+        }
+
+        if (string.IsNullOrWhiteSpace(attribute.RetentionPolicy) || attribute.RetentionPolicy.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new PersonalDataModelException(name, memberName, "the RetentionPolicy (the key scope) must be a non-empty name.");
+        }
+
+        _ = PersonalDataMembers.GetErasedValue(name, memberName, memberType, attribute.Replacement);
+
+        // Keep the column the member had (its configured or conventional name, owned prefixes included).
+        var table = StoreObjectIdentifier.Create(entityType, StoreObjectType.Table);
+        var columnName = table is { } t ? property.GetColumnName(t) ?? property.GetColumnName() : property.GetColumnName();
+        entityType.RemoveProperty(property);
+        entityType.AddIgnored(memberName);
+
+        var shadow = entityType.AddProperty(memberName + PersonalDataMembers.ShadowSuffix, typeof(byte[]));
+
+        // Nullable even for non-nullable members: an erasure may blank the column (ErasureAction.Replace).
+        shadow.IsNullable = true;
+        shadow.SetColumnName(columnName);
+    }
+}

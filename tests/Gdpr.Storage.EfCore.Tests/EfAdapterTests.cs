@@ -1,0 +1,592 @@
+using Gdpr.Classification;
+using System.Security.Cryptography;
+using System.Text;
+using Gdpr.DataSources;
+using Gdpr.Keys;
+using Gdpr.Retention;
+using Gdpr.Storage.EfCore.Keys;
+using Gdpr.Storage.EfCore.Tests.Infrastructure;
+using Gdpr.Storage.EfCore.Tests.TestModel;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using Moq;
+
+namespace Gdpr.Storage.EfCore.Tests;
+
+/// <summary>The adapter's behaviour, run on every provider by the derived classes.</summary>
+public abstract class EfAdapterTests : IAsyncLifetime
+{
+    private static readonly string[] AllScopes = ["default", "marketing", "chat"];
+    private TestDatabase? _database;
+    private ServiceProvider? _services;
+
+    protected TestDatabase Database => _database ?? throw new InvalidOperationException("skipped");
+
+    protected ServiceProvider Services => _services ?? throw new InvalidOperationException("skipped");
+
+    /// <summary>Creates the provider's database, or returns null when the provider is not available (the test skips).</summary>
+    protected abstract TestDatabase? CreateDatabase();
+
+    protected abstract string? SkipReason { get; }
+
+    public async Task InitializeAsync()
+    {
+        _database = CreateDatabase();
+        if (_database is null)
+        {
+            return;
+        }
+
+        _services = BuildServices();
+        await using var scope = _services.CreateAsyncScope();
+        await _database.CreateTablesAsync(scope.ServiceProvider.GetRequiredService<ShopContext>());
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+
+    protected void SkipIfUnavailable() => Skip.If(_database is null, SkipReason);
+
+    protected ServiceProvider BuildServices(Action<IGdprBuilder>? configure = null)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero)));
+        var gdpr = services.AddGdpr(o =>
+        {
+            o.PseudonymKey = RandomNumberGenerator.GetBytes(32);
+            o.RetentionPolicies.Add(new RetentionPolicy { Name = "marketing", Years = 2 });
+            o.RetentionPolicies.Add(new RetentionPolicy { Name = "chat", Months = 6, DeleteRowsOnErasure = true });
+        }).AddEfCoreDataSource<ShopContext>();
+        configure?.Invoke(gdpr);
+        var database = Database;
+        services.AddDbContext<ShopContext>((sp, o) =>
+        {
+            database.Configure(o);
+            o.UseGdpr(sp);
+
+            // Every test builds its own application services, hence its own EF internal provider.
+            o.ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning));
+        });
+        return services.BuildServiceProvider();
+    }
+
+    protected async Task<T> WithContextAsync<T>(Func<ShopContext, Task<T>> action, IServiceProvider? services = null)
+    {
+        await using var scope = (services ?? Services).CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<ShopContext>());
+    }
+
+    protected Task WithContextAsync(Func<ShopContext, Task> action, IServiceProvider? services = null)
+        => WithContextAsync(async c => { await action(c); return 0; }, services);
+
+    private static Customer NewCustomer(string number, string email, string name = "Alice Example", string? street = "Keizersgracht 1")
+        => new()
+        {
+            CustomerNumber = number,
+            Email = email,
+            Name = name,
+            Tier = Tier.Gold,
+            Address = new Address { Street = street, Country = "NL" },
+            Phones = [new Phone { Number = $"+31 6 {number}", IsMobile = true }],
+            Conversations = [new Conversation { CustomerNumber = number, Transcript = $"transcript of {number}", Recording = [1, 2, 3, 4] }],
+        };
+
+    private static TypeSample FullSample(string subject) => new()
+    {
+        Subject = subject,
+        Text = "héllo wörld ✓",
+        Bytes = [0, 1, 2, 255],
+        U8 = 200,
+        I8 = -100,
+        I16 = -30000,
+        U16 = 60000,
+        I32 = int.MinValue,
+        U32 = uint.MaxValue,
+        I64 = long.MinValue,
+        U64 = ulong.MaxValue,
+        Dec = 12345.6789m,
+        Flag = true,
+        When = new DateTime(2025, 3, 4, 5, 6, 7, DateTimeKind.Utc),
+        WhenOffset = new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.FromHours(2)),
+        Day = new DateOnly(1980, 2, 29),
+        Token = Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e"),
+        Tier = Tier.Gold,
+        NText = "nullable text",
+        NBytes = [9, 8, 7],
+        NU8 = 1,
+        NI8 = -1,
+        NI16 = -2,
+        NU16 = 2,
+        NI32 = -3,
+        NU32 = 3,
+        NI64 = -4,
+        NU64 = 4,
+        NDec = -0.5m,
+        NFlag = false,
+        NWhen = new DateTime(2024, 12, 31, 23, 59, 59, DateTimeKind.Local),
+        NWhenOffset = new DateTimeOffset(2024, 12, 31, 23, 59, 59, TimeSpan.FromHours(-5)),
+        NDay = new DateOnly(2000, 1, 1),
+        NToken = Guid.Parse("7c9e6679-7425-40de-944b-e07fc1f90ae7"),
+        NTier = Tier.Basic,
+    };
+
+    [SkippableFact]
+    public async Task RoundTrip_EverySupportedTypeAndNullableForm_ReadsBackEqual()
+    {
+        SkipIfUnavailable();
+        var full = FullSample("S-TYPES-1");
+        var empty = new TypeSample { Subject = "S-TYPES-2", Text = "", Bytes = [] };
+        await WithContextAsync(async db =>
+        {
+            db.TypeSamples.AddRange(full, empty);
+            await db.SaveChangesAsync();
+        });
+
+        var (readFull, readEmpty, nullColumns) = await WithContextAsync(async db =>
+        {
+            var f = await db.TypeSamples.SingleAsync(s => s.Subject == "S-TYPES-1");
+            var e = await db.TypeSamples.SingleAsync(s => s.Subject == "S-TYPES-2");
+            var nulls = await db.TypeSamples.CountAsync(s => s.Subject == "S-TYPES-2" && EF.Property<byte[]?>(s, "NText$gdpr") == null && EF.Property<byte[]?>(s, "NI32$gdpr") == null);
+            return (f, e, nulls);
+        });
+
+        foreach (var property in typeof(TypeSample).GetProperties())
+        {
+            Assert.True(Equivalent(property.GetValue(full), property.GetValue(readFull)), $"{property.Name} did not round-trip");
+            Assert.True(Equivalent(property.GetValue(empty), property.GetValue(readEmpty)), $"{property.Name} (defaults/null) did not round-trip");
+        }
+
+        Assert.Equal(DateTimeKind.Local, readFull.NWhen!.Value.Kind);
+        Assert.Equal(TimeSpan.FromHours(-5), readFull.NWhenOffset!.Value.Offset);
+        Assert.Null(readEmpty.NText);
+        Assert.Null(readEmpty.NTier);
+        Assert.Equal(1, nullColumns); // null stays NULL in the column, not an envelope
+    }
+
+    // GDPR Art. 32(1)(a): the stored form of personal data is encrypted.
+    [SkippableFact]
+    public async Task RawDatabase_Art32_HoldsNoAnnotatedPlaintext()
+    {
+        SkipIfUnavailable();
+        var sample = FullSample("S-RAW-TYPES");
+        sample.Text = "typesample-plaintext-marker-77";
+        var customer = NewCustomer("S-RAW-SUBJECT-42", "raw-marker-alice@example.org", "Marker Alice Raw", "Marker Street 99");
+        customer.Conversations[0].Transcript = "raw transcript marker: my card number is 4111";
+        await WithContextAsync(async db =>
+        {
+            db.Customers.Add(customer);
+            db.TypeSamples.Add(sample);
+            await db.SaveChangesAsync();
+        });
+
+        var raw = await WithContextAsync(Database.ReadRawAsync);
+
+        string[] plaintexts = [customer.Email!, customer.Name, customer.Address!.Street!, customer.Phones[0].Number, customer.Conversations[0].Transcript!, sample.Text, sample.NText!];
+        foreach (var plaintext in plaintexts)
+        {
+            var utf8 = Encoding.UTF8.GetBytes(plaintext);
+            Assert.DoesNotContain(raw, buffer => buffer.AsSpan().IndexOf(utf8) >= 0);
+        }
+
+        // The search can fail: the subject id is a plaintext lookup column and must be found.
+        Assert.Contains(raw, buffer => buffer.AsSpan().IndexOf(Encoding.UTF8.GetBytes("S-RAW-SUBJECT-42")) >= 0 || Database is PostgresTestDatabase);
+        Assert.True(raw.Count >= plaintexts.Length);
+        if (Database is SqliteTestDatabase sqlite)
+        {
+            Assert.True(sqlite.HasWal, "the WAL file was expected to hold the writes");
+            Assert.Contains(raw, buffer => buffer.AsSpan().IndexOf(Encoding.UTF8.GetBytes("S-RAW-SUBJECT-42")) >= 0);
+        }
+    }
+
+    // GDPR Art. 17: erasing one subject leaves the others readable.
+    [SkippableFact]
+    public async Task Erase_Art17_OneSubjectAmongMany_OthersStayReadable()
+    {
+        SkipIfUnavailable();
+        await WithContextAsync(async db =>
+        {
+            db.Customers.AddRange(NewCustomer("S-A", "a@example.org", "Anna"), NewCustomer("S-B", "b@example.org", "Bert"), NewCustomer("S-C", "c@example.org", "Cleo"));
+            await db.SaveChangesAsync();
+        });
+
+        var keys = Services.GetRequiredService<ISubjectKeyManager>();
+        foreach (var scope in AllScopes)
+        {
+            await keys.ShredAsync("S-B", scope);
+        }
+
+        var source = Assert.Single(Services.GetServices<IPersonalDataSource>());
+        var request = new DataSourceErasureRequest(new HashSet<string>(AllScopes), new HashSet<string>());
+        var result = await source.EraseAsync("S-B", request);
+        var again = await source.EraseAsync("S-B", request);
+
+        Assert.Equal(1, result.RowsDeleted); // the conversation: "chat" says delete rows
+        Assert.Equal(1, result.ValuesReplaced); // Customer.Name: ErasureAction.Replace
+        Assert.Equal(new DataSourceErasureResult(source.Name, 0, 0), again); // idempotent
+
+        await WithContextAsync(async db =>
+        {
+            var all = await db.Customers.Include(c => c.Conversations).OrderBy(c => c.CustomerNumber).ToListAsync();
+            Assert.Equal(["S-A", "S-B", "S-C"], all.Select(c => c.CustomerNumber));
+            var (a, b, c) = (all[0], all[1], all[2]);
+            Assert.Equal(("a@example.org", "Anna", Tier.Gold, "Keizersgracht 1"), (a.Email, a.Name, a.Tier, a.Address!.Street));
+            Assert.Equal(("c@example.org", "Cleo", Tier.Gold, "Keizersgracht 1"), (c.Email, c.Name, c.Tier, c.Address!.Street));
+            Assert.Equal("transcript of S-A", Assert.Single(a.Conversations).Transcript);
+            Assert.Equal("+31 6 S-C", Assert.Single(c.Phones).Number);
+            Assert.Null(Assert.Single(b.Phones).Number); // erased without a replacement: the member type's default
+            Assert.Equal("transcript of S-C", Assert.Single(c.Conversations).Transcript);
+
+            Assert.Null(b.Email); // erased, no replacement
+            Assert.Equal("[erased]", b.Name); // replaced
+            Assert.Equal(Tier.Basic, b.Tier); // erased, replacement converted to the member type
+            Assert.Null(b.Address!.Street);
+            Assert.Equal("NL", b.Address.Country);
+            Assert.Empty(b.Conversations);
+        });
+
+        var exported = await source.ExportAsync("S-B").ToListAsync();
+        Assert.All(exported, item => Assert.True(item.IsErased && item.Value is null));
+        Assert.Contains(exported, item => item.Member == "Name");
+    }
+
+    // GDPR Art. 17: the source may run before the keys are destroyed; a replaced value must stay replaced.
+    [SkippableFact]
+    public async Task Erase_Art17_BeforeKeysAreDestroyed_StillReplacesAndDeletes()
+    {
+        SkipIfUnavailable();
+        await WithContextAsync(async db =>
+        {
+            db.Customers.AddRange(NewCustomer("S-EARLY", "early@example.org", "Eddie Early"), NewCustomer("S-STAY", "stay@example.org", "Stella"));
+            await db.SaveChangesAsync();
+        });
+
+        var source = Services.GetRequiredService<IPersonalDataSource>();
+        var result = await source.EraseAsync("S-EARLY", new DataSourceErasureRequest(new HashSet<string>(AllScopes), new HashSet<string>()));
+
+        Assert.Equal((1, 1), (result.RowsDeleted, result.ValuesReplaced));
+        var early = await WithContextAsync(db => db.Customers.Include(c => c.Conversations).SingleAsync(c => c.CustomerNumber == "S-EARLY"));
+        Assert.Equal("[erased]", early.Name);
+        Assert.Equal("early@example.org", early.Email); // its key is not destroyed yet: that is the caller's step
+        Assert.Empty(early.Conversations);
+        Assert.Equal(Array.Empty<byte>(), await EnvelopeAsync("S-EARLY", "Name$gdpr"));
+        Assert.Equal("Stella", (await WithContextAsync(db => db.Customers.SingleAsync(c => c.CustomerNumber == "S-STAY"))).Name);
+    }
+
+    // GDPR Art. 15: export streams a subject's decrypted values and nobody else's.
+    [SkippableFact]
+    public async Task Export_Art15_StreamsTheSubjectsDecryptedValuesOnly()
+    {
+        SkipIfUnavailable();
+        await WithContextAsync(async db =>
+        {
+            db.Customers.AddRange(NewCustomer("S-X", "x@example.org", "Xavier", "Xstraat 1"), NewCustomer("S-Y", "y@example.org", "Yara"));
+            await db.SaveChangesAsync();
+        });
+
+        var source = Services.GetRequiredService<IPersonalDataSource>();
+        var items = await source.ExportAsync("S-X").ToListAsync();
+
+        var byMember = items.ToDictionary(i => (i.Entity, i.Member));
+        Assert.Equal("x@example.org", byMember[("Customer", "Email")].Value);
+        Assert.Equal("Xavier", byMember[("Customer", "Name")].Value);
+        Assert.Equal(Tier.Gold, byMember[("Customer", "Tier")].Value);
+        Assert.Equal("Xstraat 1", byMember[("Customer.Address", "Street")].Value);
+        Assert.Equal("transcript of S-X", byMember[("Conversation", "Transcript")].Value);
+        Assert.Equal("+31 6 S-X", byMember[("Customer.Phones", "Number")].Value);
+        Assert.Equal(new byte[] { 1, 2, 3, 4 }, byMember[("Conversation", "Recording")].Value);
+        Assert.Equal(PersonalDataCategories.Email, byMember[("Customer", "Email")].Category);
+        Assert.Equal("marketing", byMember[("Customer", "Tier")].RetentionPolicy);
+        Assert.All(items, i => Assert.False(i.IsErased));
+        Assert.All(items, i => Assert.False(string.IsNullOrEmpty(i.RecordKey)));
+        Assert.All(items, i => Assert.Equal("S-X", i.SubjectId)); // lets the exporter refuse another subject's value (Art. 15(4))
+        Assert.DoesNotContain(items, i => Equals(i.Value, "y@example.org") || Equals(i.Value, "Yara"));
+        Assert.Equal(7, items.Count);
+    }
+
+    [SkippableFact]
+    public async Task GuidSubjectId_RoundTripsAndExports_ByItsTextForm()
+    {
+        SkipIfUnavailable();
+        var account = Guid.Parse("3f2504e0-4f89-11d3-9a0c-0305e82c3301");
+        await WithContextAsync(async db =>
+        {
+            db.Tickets.AddRange(new Ticket { AccountId = account, AgentNote = "called about invoice" }, new Ticket { AccountId = Guid.NewGuid(), AgentNote = "other" });
+            await db.SaveChangesAsync();
+        });
+
+        var note = await WithContextAsync(db => db.Tickets.Where(t => t.AccountId == account).Select(t => t.AgentNote).SingleAsync());
+        var item = Assert.Single(await Services.GetRequiredService<IPersonalDataSource>().ExportAsync(account.ToString("D").ToUpperInvariant()).ToListAsync());
+        Assert.Equal(account.ToString("D").ToUpperInvariant(), item.SubjectId); // the caller's spelling of the same id
+
+        Assert.Equal("called about invoice", note);
+        Assert.Equal(("Ticket", "AgentNote", "called about invoice"), (item.Entity, item.Member, item.Value));
+        Assert.Equal((LawfulBasis.LegitimateInterests, false), (item.LawfulBasis, item.ProvidedBySubject));
+        Assert.Equal(["support"], item.Purposes);
+        Assert.Empty(await Services.GetRequiredService<IPersonalDataSource>().ExportAsync("not-a-guid").ToListAsync());
+    }
+
+    [SkippableFact]
+    public async Task ConcurrentFirstWrites_SameNewSubject_BothStayReadable()
+    {
+        SkipIfUnavailable();
+        using var start = new ManualResetEventSlim();
+        async Task WriteAsync(string email)
+        {
+            await using var scope = Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ShopContext>();
+            db.Customers.Add(NewCustomer("S-RACE", email));
+            start.Wait();
+            await db.SaveChangesAsync();
+        }
+
+        var writers = new[] { Task.Run(() => WriteAsync("first@example.org")), Task.Run(() => WriteAsync("second@example.org")) };
+        start.Set();
+        await Task.WhenAll(writers);
+
+        // Drop the cached keys so that reading goes to the key store: the kept key must open both rows.
+        var keys = Services.GetRequiredService<ISubjectKeyManager>();
+        keys.Evict(keys.GetPseudonym("S-RACE"));
+        var emails = await WithContextAsync(db => db.Customers.Where(c => c.CustomerNumber == "S-RACE").Select(c => c.Email).ToListAsync());
+        Assert.Equal(["first@example.org", "second@example.org"], emails.Order());
+    }
+
+    // The real set-up: the EF key store in the same database. A cold key cache makes the read load every key while
+    // the application's context is busy reading; the store must go through a context and connection of its own.
+    [SkippableFact]
+    public async Task EfKeyStoreOnTheSameDatabase_ColdCache_LoadsKeysWhileTheContextReads()
+    {
+        SkipIfUnavailable();
+        var database = Database;
+        await using var services = BuildServices(g => g.UseEfCoreKeyStore(database.Configure));
+        await using (var keyStore = await services.GetRequiredService<IDbContextFactory<GdprKeyStoreDbContext>>().CreateDbContextAsync())
+        {
+            await keyStore.GetService<IRelationalDatabaseCreator>().CreateTablesAsync();
+        }
+
+        string[] subjects = ["S-EFK-1", "S-EFK-2", "S-EFK-3"];
+        await WithContextAsync(async db =>
+        {
+            db.Customers.AddRange(subjects.Select(s => NewCustomer(s, $"{s}@example.org")));
+            await db.SaveChangesAsync();
+        }, services);
+
+        var keys = services.GetRequiredService<ISubjectKeyManager>();
+        foreach (var subject in subjects)
+        {
+            keys.Evict(keys.GetPseudonym(subject));
+        }
+
+        var read = await WithContextAsync(db => db.Customers.Where(c => c.CustomerNumber.StartsWith("S-EFK-")).OrderBy(c => c.CustomerNumber).ToListAsync(), services);
+        Assert.Equal(subjects.Select(s => $"{s}@example.org"), read.Select(c => c.Email));
+        Assert.Equal(subjects.Select(s => $"+31 6 {s}"), read.Select(c => Assert.Single(c.Phones).Number));
+    }
+
+    [SkippableFact]
+    public async Task TrackedEntity_SavedTwice_IsNotEncryptedTwice()
+    {
+        SkipIfUnavailable();
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ShopContext>();
+        var customer = NewCustomer("S-TWICE", "twice@example.org", "Twice");
+        db.Customers.Add(customer);
+        await db.SaveChangesAsync();
+        var firstEnvelope = await EnvelopeAsync("S-TWICE", "Email$gdpr");
+
+        await db.SaveChangesAsync(); // nothing changed
+        Assert.Equal("twice@example.org", customer.Email);
+        Assert.Equal(firstEnvelope, await EnvelopeAsync("S-TWICE", "Email$gdpr"));
+
+        customer.Name = "Twice Renamed";
+        var nameBefore = await EnvelopeAsync("S-TWICE", "Name$gdpr");
+        await db.SaveChangesAsync();
+        Assert.Equal(("twice@example.org", "Twice Renamed"), (customer.Email, customer.Name));
+        Assert.Equal(firstEnvelope, await EnvelopeAsync("S-TWICE", "Email$gdpr")); // the unchanged member kept its envelope
+        Assert.NotEqual(nameBefore, await EnvelopeAsync("S-TWICE", "Name$gdpr"));
+
+        var read = await WithContextAsync(c => c.Customers.AsNoTracking().SingleAsync(x => x.CustomerNumber == "S-TWICE"));
+        Assert.Equal(("twice@example.org", "Twice Renamed", "Keizersgracht 1"), (read.Email, read.Name, read.Address!.Street));
+
+        // A tracked, materialized entity saved again is not re-encrypted either.
+        var tracked = await db.Customers.SingleAsync(x => x.CustomerNumber == "S-TWICE");
+        db.ChangeTracker.Clear();
+        var again = await db.Customers.SingleAsync(x => x.CustomerNumber == "S-TWICE");
+        Assert.Equal(EntityState.Unchanged, db.Entry(again).State);
+        await db.SaveChangesAsync();
+        Assert.Equal(firstEnvelope, await EnvelopeAsync("S-TWICE", "Email$gdpr"));
+        Assert.Equal("twice@example.org", tracked.Email);
+    }
+
+    [SkippableFact]
+    public async Task SynchronousSaveChanges_EncryptsAndReadsBack()
+    {
+        SkipIfUnavailable();
+        await using (var scope = Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ShopContext>();
+            db.Customers.Add(NewCustomer("S-SYNC", "sync@example.org"));
+            db.SaveChanges();
+        }
+
+        Assert.NotNull(await EnvelopeAsync("S-SYNC", "Email$gdpr"));
+        await using var readScope = Services.CreateAsyncScope();
+        var reader = readScope.ServiceProvider.GetRequiredService<ShopContext>();
+        Assert.Equal("sync@example.org", reader.Customers.Single(c => c.CustomerNumber == "S-SYNC").Email);
+    }
+
+    [SkippableFact]
+    public async Task ProjectionAndNoTracking_DecryptAnnotatedMembers()
+    {
+        SkipIfUnavailable();
+        await WithContextAsync(async db =>
+        {
+            db.Customers.AddRange(NewCustomer("S-P1", "p1@example.org", "Pia", "Pstraat 1"), NewCustomer("S-P2", "p2@example.org", "Piet", "Pstraat 2"));
+            await db.SaveChangesAsync();
+        });
+
+        await WithContextAsync(async db =>
+        {
+            var anonymous = await db.Customers.Where(c => c.CustomerNumber == "S-P1").Select(c => new { c.Id, c.Email, Street = c.Address!.Street }).SingleAsync();
+            Assert.Equal(("p1@example.org", "Pstraat 1"), (anonymous.Email, anonymous.Street));
+
+            // A projection of an annotated member materializes (and, in a tracking query, tracks) the entity.
+            db.ChangeTracker.Clear();
+            var scalars = await db.Customers.AsNoTracking().OrderBy(c => c.CustomerNumber).Where(c => c.CustomerNumber.StartsWith("S-P")).Select(c => c.Name).ToListAsync();
+            Assert.Equal(["Pia", "Piet"], scalars);
+
+            var noTracking = await db.Customers.AsNoTracking().Include(c => c.Conversations).SingleAsync(c => c.CustomerNumber == "S-P2");
+            Assert.Equal(("p2@example.org", "Piet", Tier.Gold, "Pstraat 2"), (noTracking.Email, noTracking.Name, noTracking.Tier, noTracking.Address!.Street));
+            Assert.Equal("transcript of S-P2", Assert.Single(noTracking.Conversations).Transcript);
+            Assert.Equal("+31 6 S-P2", Assert.Single(noTracking.Phones).Number);
+            Assert.Empty(db.ChangeTracker.Entries());
+
+            var joined = await db.Conversations.AsNoTracking().Where(c => c.CustomerNumber == "S-P1")
+                .Select(c => new { c.Transcript, Owner = db.Customers.Single(x => x.Id == c.CustomerId).Email }).SingleAsync();
+            Assert.Equal(("transcript of S-P1", "p1@example.org"), (joined.Transcript, joined.Owner));
+        });
+    }
+
+    // Documented limitation: an owned type's subject is its owner's, so the owner must be in the query.
+    [SkippableFact]
+    public async Task OwnedCollectionQueriedWithoutItsOwner_ThrowsTypedError_NotCiphertext()
+    {
+        SkipIfUnavailable();
+        await WithContextAsync(async db =>
+        {
+            db.Customers.Add(NewCustomer("S-OWNED", "owned@example.org"));
+            await db.SaveChangesAsync();
+        });
+
+        var error = await Assert.ThrowsAsync<PersonalDataModelException>(() => WithContextAsync(db =>
+            db.Customers.AsNoTracking().Where(c => c.CustomerNumber == "S-OWNED").SelectMany(c => c.Phones).ToListAsync()));
+        Assert.Equal("Phone", error.Entity);
+    }
+
+    [SkippableTheory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task MissingSubjectId_ThrowsTypedError_AndWritesNothing(string? subject)
+    {
+        SkipIfUnavailable();
+        var error = await Assert.ThrowsAsync<PersonalDataModelException>(() => WithContextAsync(async db =>
+        {
+            db.Customers.Add(NewCustomer("S-OK-NEIGHBOUR", "n@example.org"));
+            db.Customers.Add(NewCustomer(subject!, "nobody@example.org"));
+            await db.SaveChangesAsync();
+        }));
+
+        Assert.Equal(("Customer", "CustomerNumber"), (error.Entity, error.Member));
+        Assert.DoesNotContain("nobody@example.org", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await WithContextAsync(db => db.Customers.CountAsync()));
+        Assert.Equal(0, await WithContextAsync(db => db.Conversations.CountAsync()));
+    }
+
+    [SkippableFact]
+    public async Task TamperedCiphertext_ThrowsIntegrityError_NamingEntityKeyAndMember_WithoutPlaintext()
+    {
+        SkipIfUnavailable();
+        var customer = NewCustomer("S-TAMPER-SUBJECT", "tamper@example.org", "Tamara");
+        await WithContextAsync(async db =>
+        {
+            db.Customers.Add(customer);
+            await db.SaveChangesAsync();
+        });
+
+        var envelope = (await EnvelopeAsync("S-TAMPER-SUBJECT", "Email$gdpr"))!;
+        envelope[^3] ^= 0x40; // one bit of the tag
+        await WithContextAsync(db => db.Database.ExecuteSqlRawAsync("UPDATE \"Customers\" SET \"Email\" = {0} WHERE \"Id\" = {1}", envelope, customer.Id));
+
+        var error = await Assert.ThrowsAsync<PersonalDataIntegrityException>(() =>
+            WithContextAsync(db => db.Customers.SingleAsync(c => c.CustomerNumber == "S-TAMPER-SUBJECT")));
+
+        Assert.Equal(IntegrityFailure.AuthenticationFailed, error.Failure);
+        Assert.Equal("Customer.Email", error.Field);
+        Assert.Contains("entity Customer", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"key {customer.Id}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("member Email", error.Message, StringComparison.Ordinal);
+        foreach (var secret in new[] { "tamper@example.org", "Tamara", "S-TAMPER-SUBJECT" })
+        {
+            Assert.DoesNotContain(secret, error.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [SkippableFact]
+    public async Task KeyStoreUnreachable_ThrowsKeyUnavailable_AndWritesNothing()
+    {
+        SkipIfUnavailable();
+        var store = new Mock<ISubjectKeyStore>();
+        store.Setup(s => s.GetStateAsync(It.IsAny<SubjectPseudonym>(), It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new TimeoutException("key store unreachable"));
+        store.Setup(s => s.AddKeyAsync(It.IsAny<WrappedSubjectKey>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new TimeoutException("key store unreachable"));
+        await using var failing = BuildServices(g => g.Services.Replace(ServiceDescriptor.Singleton(store.Object)));
+
+        await Assert.ThrowsAsync<KeyUnavailableException>(() => WithContextAsync(async db =>
+        {
+            db.Customers.Add(NewCustomer("S-DOWN", "down@example.org"));
+            await db.SaveChangesAsync();
+        }, failing));
+
+        Assert.Equal(0, await WithContextAsync(db => db.Customers.CountAsync()));
+        var raw = await WithContextAsync(Database.ReadRawAsync);
+        Assert.DoesNotContain(raw, buffer => buffer.AsSpan().IndexOf("down@example.org"u8) >= 0);
+    }
+
+    private Task<byte[]?> EnvelopeAsync(string subject, string shadow)
+        => WithContextAsync(db => db.Customers.AsNoTracking().Where(c => c.CustomerNumber == subject).Select(c => EF.Property<byte[]?>(c, shadow)).SingleAsync());
+
+    private static bool Equivalent(object? expected, object? actual)
+        => expected is byte[] a && actual is byte[] b ? a.AsSpan().SequenceEqual(b) : Equals(expected, actual);
+}
+
+public sealed class SqliteEfAdapterTests : EfAdapterTests
+{
+    protected override string? SkipReason => null;
+
+    protected override TestDatabase CreateDatabase() => new SqliteTestDatabase();
+}
+
+public sealed class PostgresEfAdapterTests : EfAdapterTests
+{
+    protected override string? SkipReason => PostgresTestDatabase.HowToRun;
+
+    protected override TestDatabase? CreateDatabase()
+        => PostgresTestDatabase.ConfiguredConnectionString is { } cs ? new PostgresTestDatabase(cs)
+            : PostgresTestDatabase.Required ? throw new InvalidOperationException("GDPR_REQUIRE_POSTGRES=1 but " + PostgresTestDatabase.HowToRun)
+            : null;
+}
