@@ -1,5 +1,6 @@
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
+using Gdpr.Storage.EfCore;
 using Gdpr.DataSources;
 using Gdpr.Encryption;
 using Gdpr.Erasure;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using Gdpr.Storage.EfCore;
 using Gdpr.Keys;
 using Gdpr.Storage.EfCore.Keys;
 using Microsoft.Data.Sqlite;

@@ -1,6 +1,7 @@
+using Gdpr.Export;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Gdpr.Export;
+namespace Gdpr;
 
 /// <summary>Configures the subject export (GDPR Art. 15 and 20).</summary>
 public static class GdprExportBuilderExtensions

@@ -1,9 +1,10 @@
 using Gdpr.Audit;
+using Gdpr.Storage.EfCore.Audit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace Gdpr.Storage.EfCore.Audit;
+namespace Gdpr.Storage.EfCore;
 
 /// <summary>Maps and registers the EF Core audit trail.</summary>
 public static class AuditModelBuilderExtensions

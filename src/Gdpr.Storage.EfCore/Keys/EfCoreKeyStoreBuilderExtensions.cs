@@ -1,12 +1,13 @@
 using Gdpr.Keys;
+using Gdpr.Storage.EfCore.Keys;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Gdpr.Storage.EfCore.Keys;
+namespace Gdpr.Storage.EfCore;
 
 /// <summary>Registers the EF Core key store in place of the in-memory one.</summary>
 public static class EfCoreKeyStoreBuilderExtensions
@@ -41,10 +42,17 @@ public static class EfCoreKeyStoreBuilderExtensions
         services.RemoveAll<KeyStoreContextSource>();
         services.AddSingleton(sp =>
         {
-            var factory = sp.GetService<IDbContextFactory<TContext>>()
-                ?? throw new InvalidOperationException(
+            if (sp.GetService<IServiceProviderIsService>()?.IsService(typeof(IDbContextFactory<TContext>)) == false)
+            {
+                throw new InvalidOperationException(
                     $"UseEfCoreKeyStore<{typeof(TContext).Name}> needs an IDbContextFactory<{typeof(TContext).Name}>: register the context with services.AddDbContextFactory<{typeof(TContext).Name}>(...).");
-            return new KeyStoreContextSource(factory.CreateDbContext, typeof(TContext).Name);
+            }
+
+            // Resolved on first use, not here: when the application's own context (options built with UseGdpr, which
+            // needs the engine, which needs this store) is also the key store's, resolving the factory now would
+            // close a cycle in the container and hang the first resolution.
+            var factory = new Lazy<IDbContextFactory<TContext>>(sp.GetRequiredService<IDbContextFactory<TContext>>);
+            return new KeyStoreContextSource(() => factory.Value.CreateDbContext(), typeof(TContext).Name);
         });
 
         if (!services.Any(d => d.ServiceType == typeof(ShredNotificationListener)))

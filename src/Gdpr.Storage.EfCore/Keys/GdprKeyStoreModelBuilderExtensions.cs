@@ -1,6 +1,7 @@
+using Gdpr.Storage.EfCore.Keys;
 using Microsoft.EntityFrameworkCore;
 
-namespace Gdpr.Storage.EfCore.Keys;
+namespace Gdpr.Storage.EfCore;
 
 /// <summary>Adds the key store's tables to an EF Core model.</summary>
 public static class GdprKeyStoreModelBuilderExtensions

@@ -1,9 +1,10 @@
 using Gdpr.Retention;
+using Gdpr.Storage.EfCore.Retention;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace Gdpr.Storage.EfCore.Retention;
+namespace Gdpr.Storage.EfCore;
 
 /// <summary>Maps and registers the EF Core retention schedule.</summary>
 public static class RetentionModelBuilderExtensions

@@ -1,0 +1,36 @@
+using Gdpr.Storage.EfCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gdpr.Samples.ContactCenter.Model;
+
+/// <summary>
+/// The contact center's database: its own tables, plus the SDK's key store, audit trail, retention schedule and
+/// legal holds in the same SQLite file. Personal data is encrypted by the adapter (<c>UseGdpr</c>) — nothing here
+/// mentions it.
+/// </summary>
+public sealed class ContactCenterDb(DbContextOptions<ContactCenterDb> options) : DbContext(options)
+{
+    public DbSet<Customer> Customers => Set<Customer>();
+
+    public DbSet<ChatSession> ChatSessions => Set<ChatSession>();
+
+    public DbSet<CallRecord> CallRecords => Set<CallRecord>();
+
+    public DbSet<Invoice> Invoices => Set<Invoice>();
+
+    public DbSet<InterestProfile> InterestProfiles => Set<InterestProfile>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Customer>().HasIndex(c => c.CustomerNumber).IsUnique();
+        modelBuilder.Entity<ChatSession>().HasIndex(c => c.CustomerNumber);
+        modelBuilder.Entity<CallRecord>().HasIndex(c => c.CustomerNumber);
+        modelBuilder.Entity<Invoice>().HasIndex(c => c.CustomerNumber);
+        modelBuilder.Entity<InterestProfile>().HasIndex(c => c.CustomerNumber);
+
+        modelBuilder.AddGdprKeyStore();
+        modelBuilder.AddGdprAuditTrail();
+        modelBuilder.AddGdprRetentionSchedule();
+        modelBuilder.AddGdprLegalHolds();
+    }
+}
