@@ -126,6 +126,12 @@ public sealed class ContactCenterApp : IAsyncDisposable
             throw new SampleInputException("--customers must be between 1 and 100000");
         }
 
+        await SeedCoreAsync(customers, cancellationToken);
+        return 0;
+    }
+
+    private async Task<string> SeedCoreAsync(int customers, CancellationToken cancellationToken)
+    {
         await using var db = await CreateDbAsync(cancellationToken);
         var first = await db.Customers.CountAsync(cancellationToken) + 1;
         var time = _services.GetRequiredService<TimeProvider>();
@@ -143,7 +149,7 @@ public sealed class ContactCenterApp : IAsyncDisposable
 
         await db.SaveChangesAsync(cancellationToken);
         _out.WriteLine($"Seeded {customers} customer(s) with chats, calls, invoices and interest profiles: C-{first:D4} to C-{first + customers - 1:D4}.");
-        return 0;
+        return $"C-{first:D4}";
     }
 
     public async Task<int> ListSubjectsAsync(CancellationToken cancellationToken)
@@ -254,12 +260,8 @@ public sealed class ContactCenterApp : IAsyncDisposable
 
     public async Task<int> DemoAsync(CancellationToken cancellationToken)
     {
-        if ((await GetSubjectsAsync(cancellationToken)).Count == 0)
-        {
-            await SeedAsync(3, cancellationToken);
-        }
-
-        var subject = (await GetSubjectsAsync(cancellationToken))[0];
+        // Fresh customers every run, so the demo never shows a customer an earlier run already erased.
+        var subject = await SeedCoreAsync(3, cancellationToken);
         var folder = Path.GetDirectoryName(_databasePath)!;
         _out.WriteLine();
         _out.WriteLine($"1. At rest — how {subject}'s e-mail address is stored:");
