@@ -11,6 +11,10 @@ namespace Gdpr.Keys;
 internal sealed class DataKeyCache : IDisposable
 {
     private readonly ConcurrentDictionary<(string SubjectId, string Scope), DataKeyEntry> _entries = new();
+
+    // Shreds that know only the pseudonym (the sweeper, other nodes' notifications) find entries here instead of
+    // scanning the cache. A hint, not the truth: a miss or a stale hit falls back to a scan.
+    private readonly ConcurrentDictionary<(SubjectPseudonym Pseudonym, string Scope), DataKeyEntry> _byPseudonym = new();
     private readonly TimeProvider _time;
     private readonly int _maxEntries;
     private readonly Lock _trimLock = new();
@@ -123,7 +127,9 @@ internal sealed class DataKeyCache : IDisposable
             }
         }
 
-        // A shred that ran between the check above and the insert bumped the epoch before evicting; it may have
+        _byPseudonym[(entry.Pseudonym, entry.Scope)] = entry;
+
+        // A shred that ran between the check above and the inserts bumped the epoch before evicting; it may have
         // missed our entry, so look again.
         if (ShredEpoch != epochBeforeLoad)
         {
@@ -143,6 +149,7 @@ internal sealed class DataKeyCache : IDisposable
         Interlocked.Increment(ref _shredEpoch);
         if (_entries.TryRemove((subjectId, scope), out var removed))
         {
+            _byPseudonym.TryRemove(new KeyValuePair<(SubjectPseudonym, string), DataKeyEntry>((removed.Pseudonym, removed.Scope), removed));
             removed.Dispose();
         }
     }
@@ -150,6 +157,20 @@ internal sealed class DataKeyCache : IDisposable
     public int Evict(SubjectPseudonym pseudonym, string? scope)
     {
         Interlocked.Increment(ref _shredEpoch);
+        if (scope is not null)
+        {
+            if (!_byPseudonym.TryGetValue((pseudonym, scope), out var hinted))
+            {
+                // Every live entry is indexed before its adder re-checks the epoch we just bumped.
+                return 0;
+            }
+
+            if (Remove(hinted))
+            {
+                return 1;
+            }
+        }
+
         var evicted = 0;
         foreach (var (_, entry) in _entries)
         {
@@ -176,6 +197,7 @@ internal sealed class DataKeyCache : IDisposable
     {
         if (_entries.TryRemove(new KeyValuePair<(string, string), DataKeyEntry>((entry.SubjectId, entry.Scope), entry)))
         {
+            _byPseudonym.TryRemove(new KeyValuePair<(SubjectPseudonym, string), DataKeyEntry>((entry.Pseudonym, entry.Scope), entry));
             entry.Dispose();
             return true;
         }

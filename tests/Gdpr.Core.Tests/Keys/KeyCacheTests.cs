@@ -189,6 +189,43 @@ public class KeyCacheTests
         }
     }
 
+    [Fact]
+    public async Task EvictByPseudonym_AfterRacingLoaders_RemovesTheLiveEntry_AndLeavesOtherScopesAndSubjects()
+    {
+        // Shreds known only by pseudonym (the sweeper, another node's notification) must find the cached entry
+        // even when racing loaders replaced it, and must not touch another scope or subject.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        using var cache = new DataKeyCache(Microsoft.Extensions.Options.Options.Create(new GdprOptions()), time);
+        var pseudonym = new SubjectPseudonym("p-1");
+        for (var round = 0; round < 200; round++)
+        {
+            using var start = new Barrier(4);
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+            {
+                var entry = new DataKeyEntry("cust-1", Scope, pseudonym, 1, 0, new byte[32], cache.Now());
+                var epoch = cache.ShredEpoch;
+                start.SignalAndWait();
+                cache.TryAdd(entry, epoch);
+            })));
+            var other = new DataKeyEntry("cust-1", "tax", pseudonym, 1, 0, new byte[32], cache.Now());
+            var stranger = new DataKeyEntry("cust-2", Scope, new SubjectPseudonym("p-2"), 1, 0, new byte[32], cache.Now());
+            cache.TryAdd(other, cache.ShredEpoch);
+            cache.TryAdd(stranger, cache.ShredEpoch);
+            Assert.True(cache.TryGet("cust-1", Scope, out var live));
+
+            Assert.Equal(1, cache.Evict(pseudonym, Scope));
+
+            Assert.True(live.IsDisposed);
+            Assert.False(cache.TryGet("cust-1", Scope, out _));
+            Assert.True(cache.TryGet("cust-1", "tax", out _));
+            Assert.True(cache.TryGet("cust-2", Scope, out _));
+            Assert.Equal(0, cache.Evict(pseudonym, Scope));
+            cache.Evict(pseudonym, null);
+            cache.Evict(stranger.Pseudonym, null);
+            Assert.Equal(0, cache.Count);
+        }
+    }
+
     private static bool CanEncrypt(GdprTestHost host, string subjectId)
         => host.Encryptor.TryEncrypt(new FieldAddress(subjectId, Scope, "Customer.Email"), new byte[4], new byte[host.Encryptor.GetEnvelopeLength(4)], out _);
 
