@@ -41,10 +41,16 @@ public static class EfCoreKeyStoreBuilderExtensions
         services.RemoveAll<KeyStoreContextSource>();
         services.AddSingleton(sp =>
         {
-            var factory = sp.GetService<IDbContextFactory<TContext>>()
-                ?? throw new InvalidOperationException(
+            if (sp.GetService<IServiceProviderIsService>() is { } registered && !registered.IsService(typeof(IDbContextFactory<TContext>)))
+            {
+                throw new InvalidOperationException(
                     $"UseEfCoreKeyStore<{typeof(TContext).Name}> needs an IDbContextFactory<{typeof(TContext).Name}>: register the context with services.AddDbContextFactory<{typeof(TContext).Name}>(...).");
-            return new KeyStoreContextSource(factory.CreateDbContext, typeof(TContext).Name);
+            }
+
+            // Resolved on first use, not here: when the factory's options call UseGdpr (the key store in the
+            // application's own context), building them needs the engine, which needs this store — a cycle.
+            var factory = new Lazy<IDbContextFactory<TContext>>(sp.GetRequiredService<IDbContextFactory<TContext>>);
+            return new KeyStoreContextSource(() => factory.Value.CreateDbContext(), typeof(TContext).Name);
         });
 
         if (!services.Any(d => d.ServiceType == typeof(ShredNotificationListener)))
