@@ -115,6 +115,11 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
                     continue;
                 }
 
+                if (!entityType.GetDerivedTypesInclusive().Any(t => model.Get(t) is { } m && MayChange(model, m, request, policies)))
+                {
+                    continue;
+                }
+
                 // Rows that stay are skipped by offset; deleted rows drop out of the result by themselves.
                 var kept = 0;
                 while (true)
@@ -171,6 +176,10 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
         Log.Erased(_logger, Name, deleted, replaced);
         return new DataSourceErasureResult(Name, deleted, replaced);
     }
+
+    private static bool MayChange(PersonalDataModelMap model, PersonalDataEntityMap map, DataSourceErasureRequest request, Dictionary<string, global::Gdpr.Retention.RetentionPolicy> policies)
+        => map.Members.Any(m => request.DestroyedScopes.Contains(m.Scope) && (m.Attribute.Erasure == ErasureAction.Replace || DeletesRow(m, request, policies)))
+           || map.OwnedNavigations.Any(n => model.Get(n.Navigation.TargetEntityType) is { } owned && MayChange(model, owned, request, policies));
 
     /// <summary>A row is deleted when every personal-data member in it is destroyed now and its policy says delete.</summary>
     private static bool DeletesRow(PersonalDataMemberMap member, DataSourceErasureRequest request, Dictionary<string, global::Gdpr.Retention.RetentionPolicy> policies)
