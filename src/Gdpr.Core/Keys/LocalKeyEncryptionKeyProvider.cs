@@ -99,7 +99,8 @@ public sealed class LocalKeyEncryptionKeyProvider : IKeyEncryptionKeyProvider, I
         {
             var kek = GetKey(keyEncryptionKeyId);
             var wrapped = new byte[Aead.NonceSize + dataKey.Length + Aead.TagSize];
-            RandomNumberGenerator.Fill(wrapped.AsSpan(0, Aead.NonceSize));
+            // Nonces need only be unique under the KEK; a getrandom call per wrap costs ~0.7 µs here (NonceSource explains).
+            Encryption.NonceSource.Fill(wrapped.AsSpan(0, Aead.NonceSize));
             Aead.Encrypt(kek, wrapped.AsSpan(0, Aead.NonceSize), associatedData.Span, dataKey.Span, wrapped.AsSpan(Aead.NonceSize));
             return ValueTask.FromResult(wrapped);
         }

@@ -86,11 +86,14 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             }
 
             (pending ??= []).Add(new Pending(entry, map, subject, values, changed));
+            string? lastScope = null;
             for (var i = 0; i < values.Length; i++)
             {
-                if (changed[i] && values[i] is not null)
+                // Members of one entity mostly share a scope: hash the (subject, scope) pair once, not per member.
+                if (changed[i] && values[i] is not null && !ReferenceEquals(map.Members[i].Scope, lastScope))
                 {
-                    (keysNeeded ??= []).Add((subject, map.Members[i].Scope));
+                    lastScope = map.Members[i].Scope;
+                    (keysNeeded ??= []).Add((subject, lastScope));
                 }
             }
         }
@@ -111,6 +114,8 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         var count = 0;
         foreach (var p in pending)
         {
+            // One PropertyValues per entity: EF allocates a new one on every CurrentValues access.
+            var current = p.Entry.CurrentValues;
             for (var i = 0; i < p.Values.Length; i++)
             {
                 if (!p.Changed[i])
@@ -122,11 +127,13 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
                 byte[]? envelope = null;
                 if (p.Values[i] is { } value)
                 {
-                    envelope = await EncryptAsync(new FieldAddress(p.Subject, member.Scope, member.FieldId), value, cancellationToken).ConfigureAwait(false);
+                    var field = new FieldAddress(p.Subject, member.Scope, member.FieldId);
+                    envelope = TryEncryptCached(field, value)
+                               ?? await encryptor.EncryptValueAsync(field, value, cancellationToken).ConfigureAwait(false); // Evicted since PrepareAsync: fetch or create the key again.
                     count++;
                 }
 
-                p.Entry.CurrentValues[member.Shadow] = envelope;
+                current[member.Shadow] = envelope;
             }
         }
 
@@ -222,10 +229,6 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             member.Set(entity, Read(map, member, subject, (byte[]?)row[map.MembersOffset + i], row).Value);
         }
     }
-
-    private async ValueTask<byte[]> EncryptAsync(FieldAddress field, object value, CancellationToken cancellationToken)
-        => TryEncryptCached(field, value)
-           ?? await encryptor.EncryptValueAsync(field, value, cancellationToken).ConfigureAwait(false); // Evicted since PrepareAsync: fetch or create the key again.
 
     /// <summary>Encrypts with the cached key; strings and byte arrays without an intermediate copy on the heap.</summary>
     private byte[]? TryEncryptCached(in FieldAddress field, object value)
