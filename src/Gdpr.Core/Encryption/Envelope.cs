@@ -60,8 +60,9 @@ internal static class Envelope
     /// <summary>The most bytes the associated data of a field can take.</summary>
     public static int GetMaxAssociatedDataLength(int prefixLength, in FieldAddress field)
     {
-        // The span API reaches here with whatever the caller passed: say what is missing rather than NullReferenceException.
-        if (string.IsNullOrEmpty(field.Field) || string.IsNullOrEmpty(field.Scope))
+        // The span API reaches here with whatever the caller passed: say what is missing rather than
+        // NullReferenceException. (A null or empty scope never gets this far: no cached key has one.)
+        if (string.IsNullOrEmpty(field.Field))
         {
             throw new ArgumentException("A field address needs a scope and a field identity.", nameof(field));
         }
@@ -78,7 +79,12 @@ internal static class Envelope
         header[..HeaderSize].CopyTo(destination);
         subjectAndScope.CopyTo(destination[HeaderSize..]);
         var at = HeaderSize + subjectAndScope.Length;
-        at += Encoding.UTF8.GetBytes(field.Field, destination[at..]);
-        return at;
+
+        // Field identities are C# member names, nearly always ASCII, for which the ASCII path is leaner; the UTF-8
+        // bytes of an ASCII string are the same.
+        var tail = destination[at..];
+        return at + (System.Text.Ascii.FromUtf16(field.Field, tail, out var written) == System.Buffers.OperationStatus.Done
+            ? written
+            : Encoding.UTF8.GetBytes(field.Field, tail));
     }
 }

@@ -200,12 +200,21 @@ internal sealed class FieldEncryptor : IFieldEncryptor
         var nonce = envelope.Slice(Envelope.HeaderSize, cipher.NonceSize);
         NonceSource.Fill(nonce);
 
+        var ciphertext = envelope.Slice(Envelope.HeaderSize + cipher.NonceSize, plaintext.Length + cipher.TagSize);
+        var remembered = entry.FindAssociatedData(field.Field, Algorithm);
+        if (remembered is not null)
+        {
+            cipher.Encrypt(nonce, remembered, plaintext, ciphertext);
+            return length;
+        }
+
         var adLength = Envelope.GetMaxAssociatedDataLength(entry.AssociatedDataPrefix.Length, field);
         byte[]? heap = adLength > StackAssociatedDataLimit ? new byte[adLength] : null;
         Span<byte> ad = heap is null ? stackalloc byte[StackAssociatedDataLimit] : heap;
         adLength = Envelope.WriteAssociatedData(ad, envelope, entry.AssociatedDataPrefix, field);
+        entry.RememberAssociatedData(field.Field, Algorithm, ad[..adLength]);
 
-        cipher.Encrypt(nonce, ad[..adLength], plaintext, envelope.Slice(Envelope.HeaderSize + cipher.NonceSize, plaintext.Length + cipher.TagSize));
+        cipher.Encrypt(nonce, ad[..adLength], plaintext, ciphertext);
         return length;
     }
 
@@ -240,13 +249,25 @@ internal sealed class FieldEncryptor : IFieldEncryptor
         }
 
         var cipher = entry.GetCipher(algorithm);
-        var adLength = Envelope.GetMaxAssociatedDataLength(entry.AssociatedDataPrefix.Length, field);
-        byte[]? heap = adLength > StackAssociatedDataLimit ? new byte[adLength] : null;
-        Span<byte> ad = heap is null ? stackalloc byte[StackAssociatedDataLimit] : heap;
-        adLength = Envelope.WriteAssociatedData(ad, envelope, entry.AssociatedDataPrefix, field);
+
+        // The header was checked above (format 1, this algorithm, the live key version), so the remembered associated
+        // data of this field — built from exactly that header — applies.
+        Span<byte> buffer = stackalloc byte[StackAssociatedDataLimit];
+        scoped ReadOnlySpan<byte> ad = entry.FindAssociatedData(field.Field, algorithm);
+        if (ad.IsEmpty)
+        {
+            var maxLength = Envelope.GetMaxAssociatedDataLength(entry.AssociatedDataPrefix.Length, field);
+            if (maxLength > StackAssociatedDataLimit)
+            {
+                buffer = new byte[maxLength];
+            }
+
+            ad = buffer[..Envelope.WriteAssociatedData(buffer, envelope, entry.AssociatedDataPrefix, field)];
+            entry.RememberAssociatedData(field.Field, algorithm, ad);
+        }
 
         var nonce = envelope.Slice(Envelope.HeaderSize, cipher.NonceSize);
-        if (!cipher.Decrypt(nonce, ad[..adLength], envelope[(Envelope.HeaderSize + cipher.NonceSize)..], plaintext[..length]))
+        if (!cipher.Decrypt(nonce, ad, envelope[(Envelope.HeaderSize + cipher.NonceSize)..], plaintext[..length]))
         {
             throw IntegrityFailed(entry, field, IntegrityFailure.AuthenticationFailed);
         }

@@ -138,23 +138,24 @@ internal sealed class DataKeyCache : IDisposable
 
         if (_entries.Count > _maxEntries)
         {
-            Trim();
+            Trim(entry);
         }
 
         return true;
     }
 
-    public void Evict(string subjectId, string scope)
+    /// <summary>Drops and wipes a subject's entry; <paramref name="shredded"/> defers freeing guarded memory (see <see cref="DataKeyEntry.Dispose(bool)"/>).</summary>
+    public void Evict(string subjectId, string scope, bool shredded = false)
     {
         Interlocked.Increment(ref _shredEpoch);
         if (_entries.TryRemove((subjectId, scope), out var removed))
         {
             _byPseudonym.TryRemove(new KeyValuePair<(SubjectPseudonym, string), DataKeyEntry>((removed.Pseudonym, removed.Scope), removed));
-            removed.Dispose();
+            removed.Dispose(deferGuardedFree: shredded);
         }
     }
 
-    public int Evict(SubjectPseudonym pseudonym, string? scope)
+    public int Evict(SubjectPseudonym pseudonym, string? scope, bool shredded = false)
     {
         Interlocked.Increment(ref _shredEpoch);
         if (scope is not null)
@@ -165,7 +166,7 @@ internal sealed class DataKeyCache : IDisposable
                 return 0;
             }
 
-            if (Remove(hinted))
+            if (Remove(hinted, shredded))
             {
                 return 1;
             }
@@ -174,7 +175,7 @@ internal sealed class DataKeyCache : IDisposable
         var evicted = 0;
         foreach (var (_, entry) in _entries)
         {
-            if (entry.Pseudonym == pseudonym && (scope is null || entry.Scope == scope) && Remove(entry))
+            if (entry.Pseudonym == pseudonym && (scope is null || entry.Scope == scope) && Remove(entry, shredded))
             {
                 evicted++;
             }
@@ -193,12 +194,12 @@ internal sealed class DataKeyCache : IDisposable
         }
     }
 
-    private bool Remove(DataKeyEntry entry)
+    private bool Remove(DataKeyEntry entry, bool shredded = false)
     {
         if (_entries.TryRemove(new KeyValuePair<(string, string), DataKeyEntry>((entry.SubjectId, entry.Scope), entry)))
         {
             _byPseudonym.TryRemove(new KeyValuePair<(SubjectPseudonym, string), DataKeyEntry>((entry.Pseudonym, entry.Scope), entry));
-            entry.Dispose();
+            entry.Dispose(deferGuardedFree: shredded);
             return true;
         }
 
@@ -217,7 +218,7 @@ internal sealed class DataKeyCache : IDisposable
         }
     }
 
-    private void Trim()
+    private void Trim(DataKeyEntry justAdded)
     {
         // Drop the oldest tenth at once so that a full cache does not sort on every insert.
         lock (_trimLock)
@@ -229,7 +230,8 @@ internal sealed class DataKeyCache : IDisposable
             }
 
             var toRemove = Math.Max(excess, _maxEntries / 10);
-            foreach (var entry in _entries.Values.OrderBy(e => e.LoadedAt).Take(toRemove))
+            // Oldest first; never the entry being added (load times tie on a coarse or fake clock).
+            foreach (var entry in _entries.Values.Where(e => !ReferenceEquals(e, justAdded)).OrderBy(e => e.LoadedAt).Take(toRemove))
             {
                 Remove(entry);
             }
