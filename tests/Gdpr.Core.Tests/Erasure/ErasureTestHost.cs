@@ -1,3 +1,4 @@
+using Gdpr.Core.Tests.TestSupport;
 using System.Runtime.CompilerServices;
 using Gdpr.Audit;
 using Gdpr.Certificates;
@@ -239,15 +240,11 @@ internal sealed class InMemoryPersonalDataSource(string name, IFieldEncryptor en
 }
 
 /// <summary>A key store whose shred fails a set number of times first (a store outage mid-erasure), then works.</summary>
-internal sealed class FlakyKeyStore(ISubjectKeyStore inner) : ISubjectKeyStore
+internal sealed class FlakyKeyStore(ISubjectKeyStore inner) : ForwardingKeyStore(inner)
 {
     public int ShredFailuresLeft { get; set; }
 
-    public ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default) => inner.GetStateAsync(subject, scope, cancellationToken);
-
-    public ValueTask<WrappedSubjectKey> AddKeyAsync(WrappedSubjectKey key, CancellationToken cancellationToken = default) => inner.AddKeyAsync(key, cancellationToken);
-
-    public ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, DateTimeOffset shreddedAt, CancellationToken cancellationToken = default)
+    public override ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, DateTimeOffset shreddedAt, CancellationToken cancellationToken = default)
     {
         if (ShredFailuresLeft > 0)
         {
@@ -255,14 +252,6 @@ internal sealed class FlakyKeyStore(ISubjectKeyStore inner) : ISubjectKeyStore
             throw new IOException("simulated key store outage");
         }
 
-        return inner.ShredAsync(subject, scope, shreddedAt, cancellationToken);
+        return Inner.ShredAsync(subject, scope, shreddedAt, cancellationToken);
     }
-
-    public IAsyncEnumerable<string> GetScopesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default) => inner.GetScopesAsync(subject, cancellationToken);
-
-    public IAsyncEnumerable<KeyTombstone> GetTombstonesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default) => inner.GetTombstonesAsync(subject, cancellationToken);
-
-    public IAsyncEnumerable<WrappedSubjectKey> GetKeysWrappedWithAsync(string keyEncryptionKeyId, CancellationToken cancellationToken = default) => inner.GetKeysWrappedWithAsync(keyEncryptionKeyId, cancellationToken);
-
-    public ValueTask<bool> ReplaceWrappingAsync(WrappedSubjectKey current, WrappedSubjectKey rewrapped, CancellationToken cancellationToken = default) => inner.ReplaceWrappingAsync(current, rewrapped, cancellationToken);
 }

@@ -235,11 +235,11 @@ public class ConcurrencyTests
     }
 
     /// <summary>Widens the race window: every read of the key state takes a while, like a remote store.</summary>
-    private sealed class DelayingKeyStore(ISubjectKeyStore inner, TimeSpan delay) : ISubjectKeyStore
+    private sealed class DelayingKeyStore(ISubjectKeyStore inner, TimeSpan delay) : ForwardingKeyStore(inner)
     {
-        public async ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)
+        public override async ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)
         {
-            var state = await inner.GetStateAsync(subject, scope, cancellationToken);
+            var state = await Inner.GetStateAsync(subject, scope, cancellationToken);
             if (delay > TimeSpan.Zero)
             {
                 await Task.Delay(delay, cancellationToken);
@@ -247,20 +247,5 @@ public class ConcurrencyTests
 
             return state;
         }
-
-        public ValueTask<WrappedSubjectKey> AddKeyAsync(WrappedSubjectKey key, CancellationToken cancellationToken = default) => inner.AddKeyAsync(key, cancellationToken);
-
-        public ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, DateTimeOffset shreddedAt, CancellationToken cancellationToken = default)
-            => inner.ShredAsync(subject, scope, shreddedAt, cancellationToken);
-
-        public IAsyncEnumerable<string> GetScopesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default) => inner.GetScopesAsync(subject, cancellationToken);
-
-        public IAsyncEnumerable<KeyTombstone> GetTombstonesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default) => inner.GetTombstonesAsync(subject, cancellationToken);
-
-        public IAsyncEnumerable<WrappedSubjectKey> GetKeysWrappedWithAsync(string keyEncryptionKeyId, CancellationToken cancellationToken = default)
-            => inner.GetKeysWrappedWithAsync(keyEncryptionKeyId, cancellationToken);
-
-        public ValueTask<bool> ReplaceWrappingAsync(WrappedSubjectKey current, WrappedSubjectKey rewrapped, CancellationToken cancellationToken = default)
-            => inner.ReplaceWrappingAsync(current, rewrapped, cancellationToken);
     }
 }

@@ -218,37 +218,22 @@ public class KekRotationTests
     }
 
     /// <summary>Holds the first <see cref="ISubjectKeyStore.AddKeyAsync"/> until the test opens the gate.</summary>
-    private sealed class GatedAddKeyStore(InMemorySubjectKeyStore inner) : ISubjectKeyStore
+    private sealed class GatedAddKeyStore(InMemorySubjectKeyStore inner) : ForwardingKeyStore(inner)
     {
         public TaskCompletionSource AddKeyEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public async ValueTask<WrappedSubjectKey> AddKeyAsync(WrappedSubjectKey key, CancellationToken cancellationToken = default)
+        public override async ValueTask<WrappedSubjectKey> AddKeyAsync(WrappedSubjectKey key, CancellationToken cancellationToken = default)
         {
             AddKeyEntered.TrySetResult();
             await Gate.Task;
-            return await inner.AddKeyAsync(key, cancellationToken);
+            return await Inner.AddKeyAsync(key, cancellationToken);
         }
-
-        public ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default) => inner.GetStateAsync(subject, scope, cancellationToken);
-
-        public ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, DateTimeOffset shreddedAt, CancellationToken cancellationToken = default)
-            => inner.ShredAsync(subject, scope, shreddedAt, cancellationToken);
-
-        public IAsyncEnumerable<string> GetScopesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default) => inner.GetScopesAsync(subject, cancellationToken);
-
-        public IAsyncEnumerable<KeyTombstone> GetTombstonesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default) => inner.GetTombstonesAsync(subject, cancellationToken);
-
-        public IAsyncEnumerable<WrappedSubjectKey> GetKeysWrappedWithAsync(string keyEncryptionKeyId, CancellationToken cancellationToken = default)
-            => inner.GetKeysWrappedWithAsync(keyEncryptionKeyId, cancellationToken);
-
-        public ValueTask<bool> ReplaceWrappingAsync(WrappedSubjectKey current, WrappedSubjectKey rewrapped, CancellationToken cancellationToken = default)
-            => inner.ReplaceWrappingAsync(current, rewrapped, cancellationToken);
     }
 
     /// <summary>Holds the first <see cref="ISubjectKeyStore.GetStateAsync"/> result until the test opens the gate.</summary>
-    private sealed class GatedGetStateStore(InMemorySubjectKeyStore inner) : ISubjectKeyStore
+    private sealed class GatedGetStateStore(InMemorySubjectKeyStore inner) : ForwardingKeyStore(inner)
     {
         private int _calls;
 
@@ -256,9 +241,9 @@ public class KekRotationTests
 
         public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public async ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)
+        public override async ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)
         {
-            var state = await inner.GetStateAsync(subject, scope, cancellationToken);
+            var state = await Inner.GetStateAsync(subject, scope, cancellationToken);
             if (Interlocked.Increment(ref _calls) == 1)
             {
                 GetStateEntered.TrySetResult();
@@ -267,20 +252,5 @@ public class KekRotationTests
 
             return state;
         }
-
-        public ValueTask<WrappedSubjectKey> AddKeyAsync(WrappedSubjectKey key, CancellationToken cancellationToken = default) => inner.AddKeyAsync(key, cancellationToken);
-
-        public ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, DateTimeOffset shreddedAt, CancellationToken cancellationToken = default)
-            => inner.ShredAsync(subject, scope, shreddedAt, cancellationToken);
-
-        public IAsyncEnumerable<string> GetScopesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default) => inner.GetScopesAsync(subject, cancellationToken);
-
-        public IAsyncEnumerable<KeyTombstone> GetTombstonesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default) => inner.GetTombstonesAsync(subject, cancellationToken);
-
-        public IAsyncEnumerable<WrappedSubjectKey> GetKeysWrappedWithAsync(string keyEncryptionKeyId, CancellationToken cancellationToken = default)
-            => inner.GetKeysWrappedWithAsync(keyEncryptionKeyId, cancellationToken);
-
-        public ValueTask<bool> ReplaceWrappingAsync(WrappedSubjectKey current, WrappedSubjectKey rewrapped, CancellationToken cancellationToken = default)
-            => inner.ReplaceWrappingAsync(current, rewrapped, cancellationToken);
     }
 }

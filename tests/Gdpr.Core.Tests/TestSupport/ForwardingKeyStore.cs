@@ -1,0 +1,33 @@
+using Gdpr.Keys;
+
+namespace Gdpr.Core.Tests.TestSupport;
+
+/// <summary>
+/// A real key store behind a wrapper that forwards every call; tests derive from it and override only the call they
+/// slow down, gate or make fail, so each wrapper shows exactly what it changes.
+/// </summary>
+internal abstract class ForwardingKeyStore(ISubjectKeyStore inner) : ISubjectKeyStore
+{
+    protected ISubjectKeyStore Inner { get; } = inner;
+
+    public virtual ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)
+        => Inner.GetStateAsync(subject, scope, cancellationToken);
+
+    public virtual ValueTask<WrappedSubjectKey> AddKeyAsync(WrappedSubjectKey key, CancellationToken cancellationToken = default)
+        => Inner.AddKeyAsync(key, cancellationToken);
+
+    public virtual ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, DateTimeOffset shreddedAt, CancellationToken cancellationToken = default)
+        => Inner.ShredAsync(subject, scope, shreddedAt, cancellationToken);
+
+    public virtual IAsyncEnumerable<string> GetScopesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default)
+        => Inner.GetScopesAsync(subject, cancellationToken);
+
+    public virtual IAsyncEnumerable<KeyTombstone> GetTombstonesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default)
+        => Inner.GetTombstonesAsync(subject, cancellationToken);
+
+    public virtual IAsyncEnumerable<WrappedSubjectKey> GetKeysWrappedWithAsync(string keyEncryptionKeyId, CancellationToken cancellationToken = default)
+        => Inner.GetKeysWrappedWithAsync(keyEncryptionKeyId, cancellationToken);
+
+    public virtual ValueTask<bool> ReplaceWrappingAsync(WrappedSubjectKey current, WrappedSubjectKey rewrapped, CancellationToken cancellationToken = default)
+        => Inner.ReplaceWrappingAsync(current, rewrapped, cancellationToken);
+}
