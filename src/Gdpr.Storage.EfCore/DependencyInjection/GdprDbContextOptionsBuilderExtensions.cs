@@ -46,11 +46,13 @@ public static class GdprDbContextOptionsBuilderExtensions
         ArgumentNullException.ThrowIfNull(optionsBuilder);
         ArgumentNullException.ThrowIfNull(serviceProvider);
 
-        var logger = serviceProvider.GetService<ILoggerFactory>()?.CreateLogger("Gdpr.Storage.EfCore") ?? NullLogger.Instance;
-        var crypto = new PersonalDataCrypto(
+        // Resolved on first save or read, never while the options are built: the options are often built while the
+        // container is constructing the engine itself (a key store over this same context needs the context's
+        // factory, whose options call this method), and resolving the engine here would close that cycle and hang.
+        var crypto = new Lazy<PersonalDataCrypto>(() => new PersonalDataCrypto(
             serviceProvider.GetRequiredService<IFieldEncryptor>(),
             serviceProvider.GetRequiredService<ISubjectKeyManager>(),
-            logger);
+            serviceProvider.GetService<ILoggerFactory>()?.CreateLogger("Gdpr.Storage.EfCore") ?? NullLogger.Instance));
         optionsBuilder.AddInterceptors(new EncryptingSaveChangesInterceptor(crypto), DecryptingBindingInterceptor.Instance);
         optionsBuilder.ReplaceService<IModelCustomizer, PersonalDataModelCustomizer>();
         return optionsBuilder;

@@ -3,17 +3,17 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace Gdpr.Storage.EfCore.Interceptors;
 
 /// <summary>Encrypts annotated values into their envelope columns before SaveChanges sends anything.</summary>
-internal sealed class EncryptingSaveChangesInterceptor(PersonalDataCrypto crypto) : SaveChangesInterceptor
+internal sealed class EncryptingSaveChangesInterceptor(Lazy<PersonalDataCrypto> lazyCrypto) : SaveChangesInterceptor
 {
     /// <summary>Gets the crypto services of the context's application; the read path finds them here.</summary>
-    public PersonalDataCrypto Crypto => crypto;
+    public PersonalDataCrypto Crypto => lazyCrypto.Value;
 
     public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(eventData);
         if (eventData.Context is { } context)
         {
-            await crypto.EncryptPendingAsync(context, cancellationToken).ConfigureAwait(false);
+            await Crypto.EncryptPendingAsync(context, cancellationToken).ConfigureAwait(false);
         }
 
         return result;
@@ -25,7 +25,7 @@ internal sealed class EncryptingSaveChangesInterceptor(PersonalDataCrypto crypto
         if (eventData.Context is { } context)
         {
             // Synchronous SaveChanges: waiting is safe because the key store never uses this context or its connection.
-            var pending = crypto.EncryptPendingAsync(context, CancellationToken.None);
+            var pending = Crypto.EncryptPendingAsync(context, CancellationToken.None);
             if (!pending.IsCompletedSuccessfully)
             {
                 pending.AsTask().GetAwaiter().GetResult();
