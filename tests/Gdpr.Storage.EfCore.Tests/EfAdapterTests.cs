@@ -431,6 +431,81 @@ public abstract class EfAdapterTests : IAsyncLifetime
         Assert.Equal("twice@example.org", tracked.Email);
     }
 
+    // Conversation is read by the direct materializer (the subject id and key assigned once, members typed);
+    // Customer, with owned types, by the general one. Both must behave the same to the application.
+    [SkippableFact]
+    public async Task DirectMaterializer_TrackedEntity_HasItsKeyAndSubject_AndSavesOnlyWhatChanged()
+    {
+        SkipIfUnavailable();
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ShopContext>();
+        var customer = NewCustomer("S-DIRECT", "direct@example.org");
+        db.Customers.Add(customer);
+        await db.SaveChangesAsync();
+        var id = Assert.Single(customer.Conversations).Id;
+        db.ChangeTracker.Clear();
+
+        var read = await db.Conversations.SingleAsync(c => c.CustomerNumber == "S-DIRECT");
+        Assert.Equal((id, customer.Id, "S-DIRECT", "transcript of S-DIRECT"), (read.Id, read.CustomerId, read.CustomerNumber, read.Transcript));
+        Assert.Equal([1, 2, 3, 4], read.Recording);
+        Assert.Equal(EntityState.Unchanged, db.Entry(read).State);
+        Assert.Equal("S-DIRECT", db.Entry(read).OriginalValues[nameof(Conversation.CustomerNumber)]);
+        var recordingBefore = await ConversationEnvelopeAsync(id, "Recording$gdpr");
+
+        read.Transcript = "amended transcript";
+        await db.SaveChangesAsync();
+        Assert.Equal(recordingBefore, await ConversationEnvelopeAsync(id, "Recording$gdpr")); // unchanged member, same envelope
+        var again = await WithContextAsync(c => c.Conversations.AsNoTracking().SingleAsync(x => x.Id == id));
+        Assert.Equal(("S-DIRECT", "amended transcript"), (again.CustomerNumber, again.Transcript));
+    }
+
+    [SkippableFact]
+    public async Task ConstructorBoundSubjectId_IsLeftToEf_AndMembersStillDecrypt()
+    {
+        SkipIfUnavailable();
+        var callback = new Callback("S-CTOR") { Number = "+31 20 555 0101", PreferredDay = new DateOnly(2026, 2, 3) };
+        await WithContextAsync(async db =>
+        {
+            db.Callbacks.AddRange(callback, new Callback("S-CTOR-NULL"));
+            await db.SaveChangesAsync();
+        });
+
+        var read = await WithContextAsync(db => db.Callbacks.AsNoTracking().OrderBy(c => c.Id).ToListAsync());
+        Assert.Equal(2, read.Count);
+        Assert.Equal((callback.Id, "S-CTOR", "+31 20 555 0101", new DateOnly(2026, 2, 3)), (read[0].Id, read[0].CustomerNumber, read[0].Number, read[0].PreferredDay));
+        Assert.Equal(("S-CTOR-NULL", null, null), (read[1].CustomerNumber, read[1].Number, read[1].PreferredDay));
+    }
+
+    [SkippableFact]
+    public async Task TamperedCiphertext_OnTheDirectMaterializer_NamesEntityKeyAndMember_WithoutPlaintext()
+    {
+        SkipIfUnavailable();
+        var customer = NewCustomer("S-TAMPER-DIRECT", "tamper-direct@example.org");
+        await WithContextAsync(async db =>
+        {
+            db.Customers.Add(customer);
+            await db.SaveChangesAsync();
+        });
+
+        var id = Assert.Single(customer.Conversations).Id;
+        var envelope = (await ConversationEnvelopeAsync(id, "Transcript$gdpr"))!;
+        envelope[^1] ^= 0x01;
+        await WithContextAsync(db => db.Database.ExecuteSqlRawAsync("UPDATE \"Conversations\" SET \"Transcript\" = {0} WHERE \"Id\" = {1}", envelope, id));
+
+        var error = await Assert.ThrowsAsync<PersonalDataIntegrityException>(() =>
+            WithContextAsync(db => db.Conversations.AsNoTracking().SingleAsync(c => c.Id == id)));
+
+        Assert.Equal(IntegrityFailure.AuthenticationFailed, error.Failure);
+        Assert.Equal("Conversation.Transcript", error.Field);
+        Assert.Contains("entity Conversation", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"key {id}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("member Transcript", error.Message, StringComparison.Ordinal);
+        foreach (var secret in new[] { "transcript of S-TAMPER-DIRECT", "S-TAMPER-DIRECT" })
+        {
+            Assert.DoesNotContain(secret, error.ToString(), StringComparison.Ordinal);
+        }
+    }
+
     [SkippableFact]
     public async Task SynchronousSaveChanges_EncryptsAndReadsBack()
     {
@@ -569,6 +644,9 @@ public abstract class EfAdapterTests : IAsyncLifetime
 
     private Task<byte[]?> EnvelopeAsync(string subject, string shadow)
         => WithContextAsync(db => db.Customers.AsNoTracking().Where(c => c.CustomerNumber == subject).Select(c => EF.Property<byte[]?>(c, shadow)).SingleAsync());
+
+    private Task<byte[]?> ConversationEnvelopeAsync(Guid id, string shadow)
+        => WithContextAsync(db => db.Conversations.AsNoTracking().Where(c => c.Id == id).Select(c => EF.Property<byte[]?>(c, shadow)).SingleAsync());
 
     private static bool Equivalent(object? expected, object? actual)
         => expected is byte[] a && actual is byte[] b ? a.AsSpan().SequenceEqual(b) : Equals(expected, actual);

@@ -57,25 +57,122 @@ internal sealed class DecryptingBindingInterceptor : IInstantiationBindingInterc
                .OfType<EncryptingSaveChangesInterceptor>().FirstOrDefault()?.Crypto
            ?? throw new PersonalDataModelException(context.GetType().Name, null, "reads personal data without UseGdpr on its options.");
 
-    /// <summary>Creates the entity as EF would, then hands it and the columns it needs to the decryption.</summary>
-    private sealed class DecryptingBinding(InstantiationBinding inner, PersonalDataEntityMap map) : InstantiationBinding(inner.ParameterBindings)
+    private static string? SubjectText<T>(T value) => value is string text ? text : PersonalDataMembers.ToSubjectText(value);
+
+    /// <summary>Creates the entity as EF would, then decrypts its members from the columns of the same result row.</summary>
+    /// <remarks>
+    /// Two shapes. The direct one (a root entity type whose subject id and primary key are CLR members) assigns the
+    /// subject id and key itself (listing them as consumed, so EF neither reads nor sets them a second time) and then
+    /// each member, typed: <c>entity.Email = crypto.ReadMember&lt;string&gt;(map, 0, subject, envelope0, entity)</c>. It
+    /// allocates nothing per row beyond what EF and the values need. The general one (owned types, shadow keys)
+    /// hands the entity and a row of boxed columns to <see cref="PersonalDataCrypto.Materialize"/>.
+    /// </remarks>
+    private sealed class DecryptingBinding : InstantiationBinding
     {
-        public override Type RuntimeType => inner.RuntimeType;
+        private static readonly MethodInfo ReadMemberMethod = typeof(PersonalDataCrypto).GetMethod(nameof(PersonalDataCrypto.ReadMember))!;
+        private static readonly MethodInfo CryptoForMethod = typeof(DecryptingBindingInterceptor).GetMethod(nameof(CryptoFor))!;
+        private static readonly MethodInfo SubjectTextMethod = typeof(DecryptingBindingInterceptor).GetMethod(nameof(SubjectText), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+        private readonly InstantiationBinding _inner;
+        private readonly PersonalDataEntityMap _map;
+
+        /// <summary>The subject id and key properties this binding sets itself (direct shape), or empty.</summary>
+        private readonly IProperty[] _consumed;
+
+        public DecryptingBinding(InstantiationBinding inner, PersonalDataEntityMap map)
+            : this(inner, map, DirectlyAssigned(inner, map))
+        {
+        }
+
+        private DecryptingBinding(InstantiationBinding inner, PersonalDataEntityMap map, IProperty[] consumed)
+            : base([.. inner.ParameterBindings, .. consumed.Select(p => new PropertyParameterBinding(p))])
+        {
+            _inner = inner;
+            _map = map;
+            _consumed = consumed;
+        }
+
+        public override Type RuntimeType => _inner.RuntimeType;
 
         public override Expression CreateConstructorExpression(ParameterBindingInfo bindingInfo)
         {
-            var create = inner.CreateConstructorExpression(bindingInfo);
-
-            // Read through bindings that are not listed in ParameterBindings, so EF still sets every mapped
-            // property (the key, the subject id) on the instance as usual.
-            var row = map.ReadProperties.Select(p => (Expression)Expression.Convert(new PropertyParameterBinding(p).BindToParameter(bindingInfo), typeof(object)));
+            var create = _inner.CreateConstructorExpression(bindingInfo);
             var context = new ContextParameterBinding(typeof(DbContext)).BindToParameter(bindingInfo);
-            return Expression.Convert(
-                Expression.Call(MaterializeMethod, Expression.Convert(create, typeof(object)), context, Expression.NewArrayInit(typeof(object), row), Expression.Constant(map)),
-                create.Type);
+            if (_consumed.Length == 0)
+            {
+                // Read through bindings that are not listed in ParameterBindings, so EF still sets every mapped
+                // property (the key, the subject id) on the instance as usual.
+                var row = _map.ReadProperties.Select(p => (Expression)Expression.Convert(new PropertyParameterBinding(p).BindToParameter(bindingInfo), typeof(object)));
+                return Expression.Convert(
+                    Expression.Call(MaterializeMethod, Expression.Convert(create, typeof(object)), context, Expression.NewArrayInit(typeof(object), row), Expression.Constant(_map)),
+                    create.Type);
+            }
+
+            var entity = Expression.Variable(create.Type, "entity");
+            var crypto = Expression.Variable(typeof(PersonalDataCrypto), "crypto");
+            var subject = Expression.Variable(typeof(string), "subject");
+            var body = new List<Expression> { Expression.Assign(entity, create) };
+            foreach (var property in _consumed)
+            {
+                var member = property.GetMemberInfo(forMaterialization: true, forSet: true);
+                var value = new PropertyParameterBinding(property).BindToParameter(bindingInfo);
+                var target = Expression.MakeMemberAccess(entity, member);
+                body.Add(Expression.Assign(target, value.Type == target.Type ? value : Expression.Convert(value, target.Type)));
+            }
+
+            var subjectMember = Expression.MakeMemberAccess(entity, _map.SubjectProperty!.GetMemberInfo(forMaterialization: true, forSet: true));
+            body.Add(Expression.Assign(subject, Expression.Call(SubjectTextMethod.MakeGenericMethod(subjectMember.Type), subjectMember)));
+            body.Add(Expression.Assign(crypto, Expression.Call(CryptoForMethod, context)));
+            var map = Expression.Constant(_map);
+            for (var i = 0; i < _map.Members.Length; i++)
+            {
+                var member = _map.Members[i];
+                var envelope = new PropertyParameterBinding(member.Shadow).BindToParameter(bindingInfo);
+                var read = Expression.Call(crypto, ReadMemberMethod.MakeGenericMethod(member.MemberType), map, Expression.Constant(i), subject, envelope, entity);
+                body.Add(Expression.Assign(Expression.MakeMemberAccess(entity, member.Member), read));
+            }
+
+            body.Add(entity);
+            return Expression.Block(create.Type, [entity, crypto, subject], body);
         }
 
         public override InstantiationBinding With(IReadOnlyList<ParameterBinding> parameterBindings)
-            => new DecryptingBinding(inner.With(parameterBindings), map);
+            => new DecryptingBinding(_inner.With([.. parameterBindings.Take(_inner.ParameterBindings.Count)]), _map, _consumed);
+
+        /// <summary>
+        /// The properties the direct shape assigns: the subject id and the primary key of a root entity type, when
+        /// all are CLR members EF can set and none is already a constructor parameter. Otherwise none.
+        /// </summary>
+        private static IProperty[] DirectlyAssigned(InstantiationBinding inner, PersonalDataEntityMap map)
+        {
+            if (map.Ownership is not null || map.OwnedNavigations.Length > 0 || map.Members.Length == 0 || map.SubjectProperty is null)
+            {
+                return [];
+            }
+
+            IProperty[] properties = [.. map.KeyProperties.Append(map.SubjectProperty).Distinct()];
+            var bound = inner.ParameterBindings.SelectMany(b => b.ConsumedProperties).ToHashSet();
+            foreach (var property in properties)
+            {
+                if (property.IsShadowProperty() || bound.Contains(property) || !CanSet(property))
+                {
+                    return [];
+                }
+            }
+
+            return properties;
+
+            static bool CanSet(IProperty property)
+            {
+                try
+                {
+                    return property.GetMemberInfo(forMaterialization: true, forSet: true) is not null;
+                }
+                catch (InvalidOperationException)
+                {
+                    return false; // No setter or backing field EF could use: leave it to EF.
+                }
+            }
+        }
     }
 }

@@ -275,7 +275,34 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         return encryptor.TryEncrypt(field, plaintext, envelope, out _) ? envelope : null;
     }
 
-    private (object? Value, bool Erased) Decrypt(PersonalDataEntityMap map, PersonalDataMemberMap member, string subject, byte[] envelope, object?[] row)
+    /// <summary>
+    /// The compiled materializer's read of one member (<see cref="DecryptingBindingInterceptor"/>): typed, and
+    /// without a row of boxed columns. <paramref name="entity"/> already holds its primary key, for messages.
+    /// </summary>
+    public T ReadMember<T>(PersonalDataEntityMap map, int index, string? subject, byte[]? envelope, object entity)
+    {
+        if (envelope is null)
+        {
+            return default!; // The member's NullValue: null, or the default of a non-nullable value type.
+        }
+
+        var member = map.Members[index];
+        if (envelope.Length == 0)
+        {
+            return As(member.ErasedValue);
+        }
+
+        if (string.IsNullOrWhiteSpace(subject))
+        {
+            throw new PersonalDataModelException(map.Name, member.Name, $"the row (key {KeyText(map, entity)}) holds an encrypted value but no data subject id.");
+        }
+
+        return As(Decrypt(map, member, subject, envelope, entity).Value);
+
+        static T As(object? value) => value is null ? default! : (T)value;
+    }
+
+    private (object? Value, bool Erased) Decrypt(PersonalDataEntityMap map, PersonalDataMemberMap member, string subject, byte[] envelope, object keySource)
     {
         var field = new FieldAddress(subject, member.Scope, member.FieldId);
         var length = encryptor.GetPlaintextLength(envelope);
@@ -295,12 +322,12 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         }
         catch (PersonalDataIntegrityException ex)
         {
-            throw IntegrityFailed(map, member, row, ex);
+            throw IntegrityFailed(map, member, keySource, ex);
         }
         catch (FormatException)
         {
             // Authenticated bytes of the wrong length for the member type: the column was written for another type.
-            throw IntegrityFailed(map, member, row, new PersonalDataIntegrityException(field.Field, keys.GetPseudonym(subject).Value, IntegrityFailure.UnsupportedFormat));
+            throw IntegrityFailed(map, member, keySource, new PersonalDataIntegrityException(field.Field, keys.GetPseudonym(subject).Value, IntegrityFailure.UnsupportedFormat));
         }
         finally
         {
@@ -337,18 +364,29 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         }
     }
 
-    private PersonalDataIntegrityException IntegrityFailed(PersonalDataEntityMap map, PersonalDataMemberMap member, object?[] row, PersonalDataIntegrityException inner)
+    private PersonalDataIntegrityException IntegrityFailed(PersonalDataEntityMap map, PersonalDataMemberMap member, object keySource, PersonalDataIntegrityException inner)
     {
-        var key = KeyText(map, row);
+        var key = KeyText(map, keySource);
         Log.IntegrityFailed(logger, map.Name, member.Name, key, inner.Failure);
         return new PersonalDataIntegrityException(inner.Field, inner.SubjectPseudonym, inner.Failure, $"entity {map.Name}, key {key}, member {member.Name}");
     }
 
-    /// <summary>The primary key as text for messages; withheld when it contains the subject id (personal data).</summary>
-    private static string KeyText(PersonalDataEntityMap map, object?[] row)
-        => map.KeyIsPersonal || map.KeyProperties.Length == 0
-            ? "[withheld]"
-            : string.Join(",", new ArraySegment<object?>(row, map.SubjectCount, map.KeyProperties.Length).Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
+    /// <summary>
+    /// The primary key as text for messages; withheld when it contains the subject id (personal data).
+    /// <paramref name="keySource"/> is a row (<see cref="PersonalDataEntityMap.ReadProperties"/> order) or the entity.
+    /// </summary>
+    private static string KeyText(PersonalDataEntityMap map, object keySource)
+    {
+        if (map.KeyIsPersonal || map.KeyProperties.Length == 0)
+        {
+            return "[withheld]";
+        }
+
+        var values = keySource is object?[] row
+            ? new ArraySegment<object?>(row, map.SubjectCount, map.KeyProperties.Length)
+            : map.KeyProperties.Select(p => p.GetGetter().GetClrValueUsingContainingEntity(keySource));
+        return string.Join(",", values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
+    }
 
     /// <summary>Owned instances take the subject of the root that owns them, through any depth of ownership.</summary>
     private static Dictionary<object, (string? Current, string? Original)>? ResolveOwnedSubjects(PersonalDataModelMap model, List<EntityEntry> entries)

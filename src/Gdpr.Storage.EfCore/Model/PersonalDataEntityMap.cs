@@ -11,6 +11,9 @@ internal sealed class PersonalDataMemberMap
 {
     public required string Name { get; init; }
 
+    /// <summary>The CLR property or field, assigned directly by the compiled materializer.</summary>
+    public required MemberInfo Member { get; init; }
+
     public required Type MemberType { get; init; }
 
     public required PersonalDataAttribute Attribute { get; init; }
@@ -137,6 +140,7 @@ internal sealed class PersonalDataModelMap
             members.Add(new PersonalDataMemberMap
             {
                 Name = member.Name,
+                Member = member,
                 MemberType = memberType,
                 Attribute = attribute,
                 Shadow = shadow,

@@ -126,6 +126,26 @@ public sealed class TypeSample
     [PersonalData(PersonalDataCategories.Preferences)] public Tier? NTier { get; set; }
 }
 
+/// <summary>
+/// An entity EF creates through its constructor (the subject id is a constructor parameter) and whose key has a
+/// private setter: the materializer must leave both to EF and still decrypt.
+/// </summary>
+public sealed class Callback
+{
+    public Callback(string customerNumber) => CustomerNumber = customerNumber;
+
+    public int Id { get; private set; }
+
+    [DataSubjectId]
+    public string CustomerNumber { get; private set; }
+
+    [PersonalData(PersonalDataCategories.Phone)]
+    public string? Number { get; set; }
+
+    [PersonalData(PersonalDataCategories.Preferences)]
+    public DateOnly? PreferredDay { get; set; }
+}
+
 public sealed class ShopContext(DbContextOptions<ShopContext> options) : DbContext(options)
 {
     public DbSet<Customer> Customers => Set<Customer>();
@@ -135,6 +155,8 @@ public sealed class ShopContext(DbContextOptions<ShopContext> options) : DbConte
     public DbSet<TypeSample> TypeSamples => Set<TypeSample>();
 
     public DbSet<Ticket> Tickets => Set<Ticket>();
+
+    public DbSet<Callback> Callbacks => Set<Callback>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
