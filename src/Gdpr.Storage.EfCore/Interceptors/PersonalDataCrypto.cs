@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Gdpr.Encryption;
 using Gdpr.Keys;
 using Gdpr.Storage.EfCore.Diagnostics;
@@ -231,6 +232,7 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
     }
 
     /// <summary>Encrypts with the cached key; strings and byte arrays without an intermediate copy on the heap.</summary>
+    [SkipLocalsInit] // The encoder writes the first length bytes, the only ones read and wiped.
     private byte[]? TryEncryptCached(in FieldAddress field, object value)
     {
         if (value is byte[] bytes)
@@ -302,6 +304,8 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         static T As(object? value) => value is null ? default! : (T)value;
     }
 
+    // No zeroing of the stack buffer on entry: only the bytes the AEAD writes are read, and those are wiped below.
+    [SkipLocalsInit]
     private (object? Value, bool Erased) Decrypt(PersonalDataEntityMap map, PersonalDataMemberMap member, string subject, byte[] envelope, object keySource)
     {
         var field = new FieldAddress(subject, member.Scope, member.FieldId);
@@ -331,7 +335,7 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         }
         finally
         {
-            buffer.Clear();
+            buffer[..Math.Clamp(length, 0, buffer.Length)].Clear(); // The plaintext, never more than length bytes.
             if (rented is not null)
             {
                 ArrayPool<byte>.Shared.Return(rented);
