@@ -23,6 +23,10 @@ internal sealed class DataKeyCache : IDisposable
     private readonly ITimer _sweep;
     private long _shredEpoch;
 
+    // Kept beside the dictionary: ConcurrentDictionary.Count takes every one of its locks (up to 1,024 once the
+    // table has grown), which cost more than creating the key itself when it was checked on every add.
+    private int _count;
+
     private readonly ITimer? _clock;
     private long _coarseNow;
 
@@ -58,7 +62,7 @@ internal sealed class DataKeyCache : IDisposable
         _sweep = time.CreateTimer(static state => ((DataKeyCache)state!).RemoveExpired(), this, period, period);
     }
 
-    public int Count => _entries.Count;
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>Changes after every shred, so a load that raced with a shred does not cache what it read.</summary>
     public long ShredEpoch => Volatile.Read(ref _shredEpoch);
@@ -116,15 +120,23 @@ internal sealed class DataKeyCache : IDisposable
 
         entry.Owner = this;
         var key = (entry.SubjectId, entry.Scope);
+        var added = true;
         // Not AddOrUpdate: its update factory may run several times for one existing entry (under contention, or
         // when Evict removed it meanwhile), releasing it twice and wiping a key an operation still uses.
         while (!_entries.TryAdd(key, entry))
         {
+            // Replacing an entry leaves the count as it is.
             if (_entries.TryGetValue(key, out var existing) && _entries.TryUpdate(key, entry, existing))
             {
                 existing.Dispose();
+                added = false;
                 break;
             }
+        }
+
+        if (added)
+        {
+            Interlocked.Increment(ref _count);
         }
 
         _byPseudonym[(entry.Pseudonym, entry.Scope)] = entry;
@@ -136,7 +148,7 @@ internal sealed class DataKeyCache : IDisposable
             Remove(entry);
         }
 
-        if (_entries.Count > _maxEntries)
+        if (Count > _maxEntries)
         {
             Trim(entry);
         }
@@ -144,18 +156,19 @@ internal sealed class DataKeyCache : IDisposable
         return true;
     }
 
-    /// <summary>Drops and wipes a subject's entry; <paramref name="shredded"/> defers freeing guarded memory (see <see cref="DataKeyEntry.Dispose(bool)"/>).</summary>
-    public void Evict(string subjectId, string scope, bool shredded = false)
+    /// <summary>Drops and wipes a subject's entry.</summary>
+    public void Evict(string subjectId, string scope)
     {
         Interlocked.Increment(ref _shredEpoch);
         if (_entries.TryRemove((subjectId, scope), out var removed))
         {
+            Interlocked.Decrement(ref _count);
             _byPseudonym.TryRemove(new KeyValuePair<(SubjectPseudonym, string), DataKeyEntry>((removed.Pseudonym, removed.Scope), removed));
-            removed.Dispose(deferGuardedFree: shredded);
+            removed.Dispose();
         }
     }
 
-    public int Evict(SubjectPseudonym pseudonym, string? scope, bool shredded = false)
+    public int Evict(SubjectPseudonym pseudonym, string? scope)
     {
         Interlocked.Increment(ref _shredEpoch);
         if (scope is not null)
@@ -166,7 +179,7 @@ internal sealed class DataKeyCache : IDisposable
                 return 0;
             }
 
-            if (Remove(hinted, shredded))
+            if (Remove(hinted))
             {
                 return 1;
             }
@@ -175,7 +188,7 @@ internal sealed class DataKeyCache : IDisposable
         var evicted = 0;
         foreach (var (_, entry) in _entries)
         {
-            if (entry.Pseudonym == pseudonym && (scope is null || entry.Scope == scope) && Remove(entry, shredded))
+            if (entry.Pseudonym == pseudonym && (scope is null || entry.Scope == scope) && Remove(entry))
             {
                 evicted++;
             }
@@ -194,12 +207,13 @@ internal sealed class DataKeyCache : IDisposable
         }
     }
 
-    private bool Remove(DataKeyEntry entry, bool shredded = false)
+    private bool Remove(DataKeyEntry entry)
     {
         if (_entries.TryRemove(new KeyValuePair<(string, string), DataKeyEntry>((entry.SubjectId, entry.Scope), entry)))
         {
+            Interlocked.Decrement(ref _count);
             _byPseudonym.TryRemove(new KeyValuePair<(SubjectPseudonym, string), DataKeyEntry>((entry.Pseudonym, entry.Scope), entry));
-            entry.Dispose(deferGuardedFree: shredded);
+            entry.Dispose();
             return true;
         }
 
@@ -223,7 +237,7 @@ internal sealed class DataKeyCache : IDisposable
         // Drop the oldest tenth at once so that a full cache does not sort on every insert.
         lock (_trimLock)
         {
-            var excess = _entries.Count - _maxEntries;
+            var excess = Count - _maxEntries;
             if (excess <= 0)
             {
                 return;

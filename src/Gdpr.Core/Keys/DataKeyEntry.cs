@@ -10,7 +10,8 @@ namespace Gdpr.Keys;
 /// </summary>
 /// <remarks>
 /// Disposed (key bytes wiped) the moment the cache lets go of it, even while another thread is using it. That is
-/// safe: NSec keys and <see cref="AesGcm"/> live behind SafeHandles, so an operation racing a dispose fails with
+/// safe: the AEGIS-256 subkey (<see cref="KeySlotHandle"/>) and <see cref="AesGcm"/> live behind SafeHandles, so an
+/// operation racing a dispose fails with
 /// <see cref="ObjectDisposedException"/> — never touches freed memory — and the engine reloads the key. Counting
 /// references instead would cost every encryption two interlocked operations and delay the wipe after a shred.
 /// </remarks>
@@ -114,20 +115,11 @@ internal sealed class DataKeyEntry : IDisposable
         return Volatile.Read(ref _ciphers[index]) ?? CreateCipher(algorithm, index);
     }
 
-    /// <summary>Wipes the key now: the raw bytes and libsodium's guarded copies.</summary>
-    public void Dispose() => Dispose(deferGuardedFree: false);
-
     /// <summary>
-    /// Wipes the key. With <paramref name="deferGuardedFree"/>, only the raw bytes are zeroed here and libsodium's
-    /// guarded copy of the AEAD subkey is freed (zeroed, unlocked, unmapped) on a pool thread right after.
+    /// Wipes the key now: the raw bytes, and each cipher's copy of its subkey (a <see cref="KeyArena"/> slot, or
+    /// <see cref="AesGcm"/>'s context). A cipher another thread is inside of is wiped as that call returns.
     /// </summary>
-    /// <remarks>
-    /// Freeing guarded memory takes several system calls (~16 µs on a small VM). A shred defers it so that an erasure
-    /// request returns in microseconds; the entry is already unreachable and marked disposed, so no operation can
-    /// start with it. Evictions do not defer: they sit next to key loads, and an unmap on another thread contends
-    /// with the load's own mapping of guarded memory (measured: a cache miss 27 µs synchronous, 61 µs deferred).
-    /// </remarks>
-    public void Dispose(bool deferGuardedFree)
+    public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
@@ -139,24 +131,8 @@ internal sealed class DataKeyEntry : IDisposable
             CryptographicOperations.ZeroMemory(_dataKey);
         }
 
-        var aegis = Interlocked.Exchange(ref _ciphers[0], null);
-        var aes = Interlocked.Exchange(ref _ciphers[1], null);
-        if (!deferGuardedFree)
-        {
-            aegis?.Dispose();
-            aes?.Dispose();
-        }
-        else if (aegis is not null || aes is not null)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(
-                static pair =>
-                {
-                    pair.Aegis?.Dispose();
-                    pair.Aes?.Dispose();
-                },
-                (Aegis: aegis, Aes: aes),
-                preferLocal: false);
-        }
+        Interlocked.Exchange(ref _ciphers[0], null)?.Dispose();
+        Interlocked.Exchange(ref _ciphers[1], null)?.Dispose();
     }
 
     private FieldCipher CreateCipher(FieldEncryptionAlgorithm algorithm, int index)

@@ -232,14 +232,14 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager, IDisposable
     {
         SubjectPseudonymizer.ThrowIfInvalidSubjectId(subjectId);
         var tombstone = await ShredCoreAsync(_pseudonymizer.Compute(subjectId), scope, cancellationToken).ConfigureAwait(false);
-        _cache.Evict(subjectId, scope, shredded: true);
+        _cache.Evict(subjectId, scope);
         return tombstone;
     }
 
     public async ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)
     {
         var tombstone = await ShredCoreAsync(subject, scope, cancellationToken).ConfigureAwait(false);
-        _cache.Evict(subject, scope, shredded: true);
+        _cache.Evict(subject, scope);
         return tombstone;
     }
 

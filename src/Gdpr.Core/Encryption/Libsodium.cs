@@ -1,0 +1,48 @@
+using System.Runtime.InteropServices;
+
+namespace Gdpr.Encryption;
+
+/// <summary>
+/// The few libsodium functions the field cipher calls directly: the same library, and the same AEGIS-256 calls,
+/// that NSec makes. NSec keeps every key in its own guarded allocation (an mmap, mprotect and mlock to create it,
+/// an munmap to free it: ~20 µs and a TLB shootdown per key), which made a new data subject cost more than the
+/// rows written for it. The field keys live in a <see cref="KeyArena"/> instead.
+/// </summary>
+internal static partial class Libsodium
+{
+    // Resolved like NSec's own imports: the libsodium package ships the native library for each runtime.
+    private const string Library = "libsodium";
+
+    static Libsodium()
+    {
+        if (sodium_init() < 0)
+        {
+            throw new InvalidOperationException("libsodium could not be initialized.");
+        }
+    }
+
+    /// <summary>Runs the static initializer (sodium_init) before the first allocation or AEAD call.</summary>
+    public static void EnsureInitialized()
+    {
+    }
+
+    [LibraryImport(Library)]
+    private static partial int sodium_init();
+
+    /// <summary>Guarded, locked (best effort) memory that is excluded from core dumps: one call per slab of keys.</summary>
+    [LibraryImport(Library)]
+    internal static partial nint sodium_malloc(nuint size);
+
+    [LibraryImport(Library)]
+    internal static partial void sodium_memzero(nint pointer, nuint length);
+
+    /// <summary>AEGIS-256, combined mode: <paramref name="c"/> receives the ciphertext followed by the 32-byte tag.</summary>
+    [LibraryImport(Library)]
+    internal static partial int crypto_aead_aegis256_encrypt(
+        Span<byte> c, nint clenP, ReadOnlySpan<byte> m, ulong mlen, ReadOnlySpan<byte> ad, ulong adlen, nint nsec, ReadOnlySpan<byte> npub, KeySlotHandle k);
+
+    /// <summary>Returns -1, and writes no plaintext, when the tag does not verify.</summary>
+    [LibraryImport(Library)]
+    internal static partial int crypto_aead_aegis256_decrypt(
+        Span<byte> m, nint mlenP, nint nsec, ReadOnlySpan<byte> c, ulong clen, ReadOnlySpan<byte> ad, ulong adlen, ReadOnlySpan<byte> npub, KeySlotHandle k);
+}
