@@ -194,20 +194,20 @@ public class EfCoreBenchmarks
         public string Country { get; set; } = "";
     }
 
-    /// <summary>The adapter's table as stored: each annotated member's column holds its envelope.</summary>
+    /// <summary>The adapter's table as stored: each annotated member's column holds its envelope (NOT NULL, as the members are required).</summary>
     public sealed class ContactEnvelopes
     {
         public int Id { get; set; }
 
         public string CustomerNumber { get; set; } = "";
 
-        public byte[]? Email { get; set; }
+        public byte[] Email { get; set; } = [];
 
-        public byte[]? Name { get; set; }
+        public byte[] Name { get; set; } = [];
 
-        public byte[]? Phone { get; set; }
+        public byte[] Phone { get; set; } = [];
 
-        public byte[]? BirthDate { get; set; }
+        public byte[] BirthDate { get; set; } = [];
 
         public string Country { get; set; } = "";
     }

@@ -90,6 +90,21 @@ public sealed class ModelValidationTests : IDisposable
         Assert.Equal("CustomerNumber", customer.FindProperty("CustomerNumber")!.GetColumnName()); // the lookup column stays plaintext
     }
 
+    [Theory]
+    [InlineData("Text$gdpr", false)]
+    [InlineData("Day$gdpr", false)]
+    [InlineData("Tier$gdpr", false)]
+    [InlineData("NText$gdpr", true)]
+    [InlineData("NDay$gdpr", true)]
+    [InlineData("NTier$gdpr", true)]
+    public void EnvelopeColumns_AreAsNullableAsTheirMembers(string shadow, bool nullable)
+    {
+        // A required member never stores NULL (erasure blanks it with an empty envelope), so its column is NOT NULL,
+        // as the plaintext column would have been, and reads skip the IS NULL check.
+        using var context = new ShopContext(Options<ShopContext>("sqlite"));
+        Assert.Equal(nullable, context.Model.FindEntityType(typeof(TypeSample))!.FindProperty(shadow)!.IsNullable);
+    }
+
     private void BuildModel<TEntity>()
         where TEntity : class
     {

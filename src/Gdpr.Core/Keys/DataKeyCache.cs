@@ -244,10 +244,30 @@ internal sealed class DataKeyCache : IDisposable
             }
 
             var toRemove = Math.Max(excess, _maxEntries / 10);
-            // Oldest first; never the entry being added (load times tie on a coarse or fake clock).
-            foreach (var entry in _entries.Values.Where(e => !ReferenceEquals(e, justAdded)).OrderBy(e => e.LoadedAt).Take(toRemove))
+
+            // Oldest first, sorted on the load times as primitive keys rather than through a key selector;
+            // enumerating the dictionary takes none of its locks, unlike its Values.
+            var entries = new DataKeyEntry[Count + 16];
+            var loadedAt = new long[entries.Length];
+            var n = 0;
+            foreach (var (_, entry) in _entries)
             {
-                Remove(entry);
+                if (n == entries.Length)
+                {
+                    break; // Added meanwhile: the next trim sees them.
+                }
+
+                if (!ReferenceEquals(entry, justAdded)) // Load times tie on a coarse or fake clock: never drop the new one.
+                {
+                    entries[n] = entry;
+                    loadedAt[n++] = entry.LoadedAt;
+                }
+            }
+
+            Array.Sort(loadedAt, entries, 0, n);
+            for (var i = 0; i < Math.Min(toRemove, n); i++)
+            {
+                Remove(entries[i]);
             }
         }
     }

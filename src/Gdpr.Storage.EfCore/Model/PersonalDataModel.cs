@@ -138,13 +138,16 @@ internal static class PersonalDataModel
         // Keep the column the member had (its configured or conventional name, owned prefixes included).
         var table = StoreObjectIdentifier.Create(entityType, StoreObjectType.Table);
         var columnName = table is { } t ? property.GetColumnName(t) ?? property.GetColumnName() : property.GetColumnName();
+        var nullable = property.IsNullable;
         entityType.RemoveProperty(property);
         entityType.AddIgnored(memberName);
 
         var shadow = entityType.AddProperty(memberName + PersonalDataMembers.ShadowSuffix, typeof(byte[]));
 
-        // Nullable even for non-nullable members: an erasure may blank the column (ErasureAction.Replace).
-        shadow.IsNullable = true;
+        // As nullable as the member was: a null value is stored as NULL, never as an envelope, and an erasure blanks
+        // the column with an empty envelope (ErasureAction.Replace), not NULL. A required column also spares every
+        // read of the row an IS NULL check per member.
+        shadow.IsNullable = nullable;
         shadow.SetColumnName(columnName);
     }
 }
