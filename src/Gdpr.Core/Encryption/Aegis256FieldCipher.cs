@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Gdpr.Encryption;
 
 /// <summary>
@@ -22,7 +24,11 @@ internal sealed class Aegis256FieldCipher : FieldCipher
     public override void Encrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext, Span<byte> ciphertextAndTag)
     {
         Check(nonce, ciphertextAndTag.Length - plaintext.Length);
-        if (Libsodium.crypto_aead_aegis256_encrypt(ciphertextAndTag, 0, plaintext, (ulong)plaintext.Length, associatedData, (ulong)associatedData.Length, 0, nonce, _key) != 0)
+        if (Libsodium.crypto_aead_aegis256_encrypt(
+                ref MemoryMarshal.GetReference(ciphertextAndTag), 0,
+                in MemoryMarshal.GetReference(plaintext), (ulong)plaintext.Length,
+                in MemoryMarshal.GetReference(associatedData), (ulong)associatedData.Length,
+                0, in MemoryMarshal.GetReference(nonce), _key) != 0)
         {
             throw new InvalidOperationException("AEGIS-256 encryption failed.");
         }
@@ -31,7 +37,11 @@ internal sealed class Aegis256FieldCipher : FieldCipher
     public override bool Decrypt(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertextAndTag, Span<byte> plaintext)
     {
         Check(nonce, ciphertextAndTag.Length - plaintext.Length);
-        if (Libsodium.crypto_aead_aegis256_decrypt(plaintext, 0, 0, ciphertextAndTag, (ulong)ciphertextAndTag.Length, associatedData, (ulong)associatedData.Length, nonce, _key) == 0)
+        if (Libsodium.crypto_aead_aegis256_decrypt(
+                ref MemoryMarshal.GetReference(plaintext), 0, 0,
+                in MemoryMarshal.GetReference(ciphertextAndTag), (ulong)ciphertextAndTag.Length,
+                in MemoryMarshal.GetReference(associatedData), (ulong)associatedData.Length,
+                in MemoryMarshal.GetReference(nonce), _key) == 0)
         {
             return true;
         }

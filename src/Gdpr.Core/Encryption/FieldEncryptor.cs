@@ -201,19 +201,12 @@ internal sealed class FieldEncryptor : IFieldEncryptor
         NonceSource.Fill(nonce);
 
         var ciphertext = envelope.Slice(Envelope.HeaderSize + cipher.NonceSize, plaintext.Length + cipher.TagSize);
-        var remembered = entry.FindAssociatedData(field.Field, Algorithm);
-        if (remembered is not null)
-        {
-            cipher.Encrypt(nonce, remembered, plaintext, ciphertext);
-            return length;
-        }
 
+        // Built on every call (a few copies and an ASCII conversion) rather than remembered: see DecryptCore.
         var adLength = Envelope.GetMaxAssociatedDataLength(entry.AssociatedDataPrefix.Length, field);
         byte[]? heap = adLength > StackAssociatedDataLimit ? new byte[adLength] : null;
         Span<byte> ad = heap is null ? stackalloc byte[StackAssociatedDataLimit] : heap;
         adLength = Envelope.WriteAssociatedData(ad, envelope, entry.AssociatedDataPrefix, field);
-        entry.RememberAssociatedData(field.Field, Algorithm, ad[..adLength]);
-
         cipher.Encrypt(nonce, ad[..adLength], plaintext, ciphertext);
         return length;
     }
@@ -250,21 +243,13 @@ internal sealed class FieldEncryptor : IFieldEncryptor
 
         var cipher = entry.GetCipher(algorithm);
 
-        // The header was checked above (format 1, this algorithm, the live key version), so the remembered associated
-        // data of this field — built from exactly that header — applies.
-        Span<byte> buffer = stackalloc byte[StackAssociatedDataLimit];
-        scoped ReadOnlySpan<byte> ad = entry.FindAssociatedData(field.Field, algorithm);
-        if (ad.IsEmpty)
-        {
-            var maxLength = Envelope.GetMaxAssociatedDataLength(entry.AssociatedDataPrefix.Length, field);
-            if (maxLength > StackAssociatedDataLimit)
-            {
-                buffer = new byte[maxLength];
-            }
-
-            ad = buffer[..Envelope.WriteAssociatedData(buffer, envelope, entry.AssociatedDataPrefix, field)];
-            entry.RememberAssociatedData(field.Field, algorithm, ad);
-        }
+        // Built on every call from the header just checked, the entry's pseudonym-and-scope prefix and the field
+        // name. It used to be remembered per key entry and field, which made a query over many subjects follow
+        // three more pointers per value into entries no longer in the CPU cache (reading 10,000 rows of 10,000
+        // subjects took ~15% longer); a loop over one subject's field gained nothing measurable from it.
+        var maxLength = Envelope.GetMaxAssociatedDataLength(entry.AssociatedDataPrefix.Length, field);
+        Span<byte> buffer = maxLength <= StackAssociatedDataLimit ? stackalloc byte[StackAssociatedDataLimit] : new byte[maxLength];
+        ReadOnlySpan<byte> ad = buffer[..Envelope.WriteAssociatedData(buffer, envelope, entry.AssociatedDataPrefix, field)];
 
         var nonce = envelope.Slice(Envelope.HeaderSize, cipher.NonceSize);
         if (!cipher.Decrypt(nonce, ad, envelope[(Envelope.HeaderSize + cipher.NonceSize)..], plaintext[..length]))

@@ -36,13 +36,17 @@ internal static partial class Libsodium
     [LibraryImport(Library)]
     internal static partial void sodium_memzero(nint pointer, nuint length);
 
+    // Buffers go by reference to their first byte (pinned for the call, as NSec passes them) rather than as spans,
+    // which the generated marshalling handles with more steps per argument. Callers pass
+    // MemoryMarshal.GetReference(span) and the matching length.
+
     /// <summary>AEGIS-256, combined mode: <paramref name="c"/> receives the ciphertext followed by the 32-byte tag.</summary>
     [LibraryImport(Library)]
     internal static partial int crypto_aead_aegis256_encrypt(
-        Span<byte> c, nint clenP, ReadOnlySpan<byte> m, ulong mlen, ReadOnlySpan<byte> ad, ulong adlen, nint nsec, ReadOnlySpan<byte> npub, KeySlotHandle k);
+        ref byte c, nint clenP, in byte m, ulong mlen, in byte ad, ulong adlen, nint nsec, in byte npub, KeySlotHandle k);
 
     /// <summary>Returns -1, and writes no plaintext, when the tag does not verify.</summary>
     [LibraryImport(Library)]
     internal static partial int crypto_aead_aegis256_decrypt(
-        Span<byte> m, nint mlenP, nint nsec, ReadOnlySpan<byte> c, ulong clen, ReadOnlySpan<byte> ad, ulong adlen, ReadOnlySpan<byte> npub, KeySlotHandle k);
+        ref byte m, nint mlenP, nint nsec, in byte c, ulong clen, in byte ad, ulong adlen, in byte npub, KeySlotHandle k);
 }

@@ -18,14 +18,10 @@ namespace Gdpr.Keys;
 internal sealed class DataKeyEntry : IDisposable
 {
     private readonly byte[]? _dataKey;
-    private readonly FieldCipher?[] _ciphers = new FieldCipher?[2];
+    // Fields rather than an array: one pointer fewer to follow per value, for entries no longer in the CPU cache.
+    private FieldCipher? _aegis;
+    private FieldCipher? _aes;
     private int _disposed;
-
-    // The associated data of this key's values, per field and algorithm: header ‖ pseudonym ‖ scope ‖ field never
-    // changes for one key version, so it is built once per field instead of on every encryption and decryption.
-    // Copy-on-write; bounded, because the fields of a scope are the annotated members of a few entity types.
-    private AssociatedData[] _associatedData = [];
-    private const int MaxRememberedFields = 32;
 
     public DataKeyEntry(string subjectId, string scope, SubjectPseudonym pseudonym, int liveVersion, int lastShreddedVersion, ReadOnlySpan<byte> dataKey, long loadedAt)
     {
@@ -74,45 +70,11 @@ internal sealed class DataKeyEntry : IDisposable
     /// <summary>True once the cache let go of the entry and its key was wiped.</summary>
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
-    /// <summary>Returns the remembered associated data of <paramref name="field"/> under <paramref name="algorithm"/>, or null.</summary>
-    public byte[]? FindAssociatedData(string field, FieldEncryptionAlgorithm algorithm)
-    {
-        foreach (var known in Volatile.Read(ref _associatedData))
-        {
-            if (known.Algorithm == algorithm && string.Equals(known.Field, field, StringComparison.Ordinal))
-            {
-                return known.Bytes;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>Remembers the associated data of a field (built for this entry's live key version).</summary>
-    public void RememberAssociatedData(string field, FieldEncryptionAlgorithm algorithm, ReadOnlySpan<byte> associatedData)
-    {
-        var remembered = new AssociatedData(field, algorithm, associatedData.ToArray());
-        while (true)
-        {
-            var current = Volatile.Read(ref _associatedData);
-            if (current.Length >= MaxRememberedFields || Array.Exists(current, k => k.Algorithm == algorithm && k.Field == field))
-            {
-                return;
-            }
-
-            if (Interlocked.CompareExchange(ref _associatedData, [.. current, remembered], current) == current)
-            {
-                return;
-            }
-        }
-    }
-
     /// <summary>Returns the cipher for <paramref name="algorithm"/>, deriving its key on first use.</summary>
     /// <exception cref="ObjectDisposedException">The entry was evicted meanwhile.</exception>
     public FieldCipher GetCipher(FieldEncryptionAlgorithm algorithm)
     {
-        var index = (int)algorithm - 1;
-        return Volatile.Read(ref _ciphers[index]) ?? CreateCipher(algorithm, index);
+        return Volatile.Read(ref Slot(algorithm)) ?? CreateCipher(algorithm);
     }
 
     /// <summary>
@@ -131,11 +93,26 @@ internal sealed class DataKeyEntry : IDisposable
             CryptographicOperations.ZeroMemory(_dataKey);
         }
 
-        Interlocked.Exchange(ref _ciphers[0], null)?.Dispose();
-        Interlocked.Exchange(ref _ciphers[1], null)?.Dispose();
+        Interlocked.Exchange(ref _aegis, null)?.Dispose();
+        Interlocked.Exchange(ref _aes, null)?.Dispose();
     }
 
-    private FieldCipher CreateCipher(FieldEncryptionAlgorithm algorithm, int index)
+    private ref FieldCipher? Slot(FieldEncryptionAlgorithm algorithm)
+    {
+        if (algorithm == FieldEncryptionAlgorithm.Aegis256)
+        {
+            return ref _aegis;
+        }
+
+        if (algorithm == FieldEncryptionAlgorithm.Aes256Gcm)
+        {
+            return ref _aes;
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "Unsupported field encryption algorithm.");
+    }
+
+    private FieldCipher CreateCipher(FieldEncryptionAlgorithm algorithm)
     {
         ObjectDisposedException.ThrowIf(IsDisposed || _dataKey is null, this);
 
@@ -153,7 +130,7 @@ internal sealed class DataKeyEntry : IDisposable
             CryptographicOperations.ZeroMemory(subkey);
         }
 
-        var raced = Interlocked.CompareExchange(ref _ciphers[index], created, null);
+        var raced = Interlocked.CompareExchange(ref Slot(algorithm), created, null);
         if (raced is not null)
         {
             created.Dispose();
@@ -164,12 +141,11 @@ internal sealed class DataKeyEntry : IDisposable
         // key. Seeing it set means Dispose may have missed our cipher (or we derived from wiped bytes): drop it.
         if (IsDisposed)
         {
-            Interlocked.Exchange(ref _ciphers[index], null)?.Dispose();
+            Interlocked.Exchange(ref Slot(algorithm), null)?.Dispose();
             throw new ObjectDisposedException(nameof(DataKeyEntry));
         }
 
         return created;
     }
 
-    private sealed record AssociatedData(string Field, FieldEncryptionAlgorithm Algorithm, byte[] Bytes);
 }
