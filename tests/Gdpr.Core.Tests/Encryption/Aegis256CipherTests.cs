@@ -115,6 +115,82 @@ public class Aegis256CipherTests
     }
 
     [Fact]
+    public async Task ConcurrentCreateAndRelease_NeverSharesASlot_AndEachKeyStaysIntact()
+    {
+        var arena = new KeyArena();
+        var live = new System.Collections.Concurrent.ConcurrentDictionary<nint, int>();
+        var corrupted = 0;
+        var shared = 0;
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(worker => Task.Run(() =>
+        {
+            var key = new byte[32];
+            var seen = new byte[32];
+            for (var i = 0; i < 20_000; i++)
+            {
+                BitConverter.TryWriteBytes(key, (worker * 1_000_000) + i);
+                using var handle = KeySlotHandle.Create(key, arena);
+                var slot = handle.DangerousGetHandle();
+                if (!live.TryAdd(slot, worker))
+                {
+                    Interlocked.Increment(ref shared);
+                }
+
+                Marshal.Copy(slot, seen, 0, seen.Length);
+                if (!seen.AsSpan().SequenceEqual(key))
+                {
+                    Interlocked.Increment(ref corrupted);
+                }
+
+                live.TryRemove(slot, out _);
+            }
+        })));
+
+        Assert.Equal(0, shared);
+        Assert.Equal(0, corrupted);
+        Assert.Equal(1, arena.SlabCount); // released slots are reused: never more than a few live at once
+    }
+
+    [Fact]
+    public async Task DisposeDuringUse_CallsEitherCompleteOrThrowObjectDisposed_NeverMisdecrypt()
+    {
+        var key = RandomNumberGenerator.GetBytes(32);
+        var nonce = RandomNumberGenerator.GetBytes(32);
+        var plaintext = RandomNumberGenerator.GetBytes(48);
+        for (var round = 0; round < 50; round++)
+        {
+            var cipher = new Aegis256FieldCipher(key);
+            var envelope = new byte[plaintext.Length + Aegis256FieldCipher.TagBytes];
+            cipher.Encrypt(nonce, [], plaintext, envelope);
+            var wrong = 0;
+            using var start = new Barrier(2);
+            var reader = Task.Run(() =>
+            {
+                start.SignalAndWait();
+                var output = new byte[plaintext.Length];
+                for (var i = 0; i < 2_000; i++)
+                {
+                    try
+                    {
+                        if (!cipher.Decrypt(nonce, [], envelope, output) || !output.AsSpan().SequenceEqual(plaintext))
+                        {
+                            wrong++; // a wiped or reused slot would fail authentication here
+                        }
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        return;
+                    }
+                }
+            });
+            start.SignalAndWait();
+            cipher.Dispose();
+            using var other = KeySlotHandle.Create(RandomNumberGenerator.GetBytes(32)); // may take the released slot
+            await reader;
+            Assert.Equal(0, wrong);
+        }
+    }
+
+    [Fact]
     public void KeyOfTheWrongLength_IsRefused()
         => Assert.Throws<ArgumentException>(() => KeySlotHandle.Create(new byte[16], new KeyArena()));
 }
