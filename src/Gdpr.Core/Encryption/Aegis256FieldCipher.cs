@@ -9,7 +9,6 @@ namespace Gdpr.Encryption;
 /// </summary>
 internal sealed class Aegis256FieldCipher : FieldCipher
 {
-    public const int KeyBytes = 32;
     public const int NonceBytes = 32;
     public const int TagBytes = 32;
 

@@ -17,8 +17,9 @@ namespace Gdpr.Storage.EfCore.Interceptors;
 /// Rather than an <see cref="IMaterializationInterceptor"/> (which makes EF build a property-accessor dictionary
 /// for every row, several times the cost of materializing the row itself), this wraps the entity type's
 /// instantiation binding once per compiled query: the compiled materializer reads the subject, key and envelope
-/// columns straight from the result row and calls <see cref="PersonalDataCrypto.Materialize"/>. It is stateless and
-/// shared, as EF requires of singleton interceptors; the crypto services come from the context being read.
+/// columns straight from the result row and decrypts into the new entity (see <see cref="DecryptingBinding"/> for
+/// its two shapes). It is stateless and shared, as EF requires of singleton interceptors; the crypto services come
+/// from the context being read.
 /// </remarks>
 internal sealed class DecryptingBindingInterceptor : IInstantiationBindingInterceptor
 {
@@ -64,8 +65,9 @@ internal sealed class DecryptingBindingInterceptor : IInstantiationBindingInterc
     /// Two shapes. The direct one (a root entity type whose subject id and primary key are CLR members) assigns the
     /// subject id and key itself (listing them as consumed, so EF neither reads nor sets them a second time) and then
     /// each member, typed: <c>entity.Email = crypto.ReadMember&lt;string&gt;(map, 0, subject, envelope0, entity)</c>. It
-    /// allocates nothing per row beyond what EF and the values need. The general one (owned types, shadow keys)
-    /// hands the entity and a row of boxed columns to <see cref="PersonalDataCrypto.Materialize"/>.
+    /// allocates nothing per row beyond what EF and the values need. The general one (owned types, shadow keys, a
+    /// subject id EF passes to a constructor) hands the entity and a row of boxed columns to
+    /// <see cref="PersonalDataCrypto.Materialize"/>.
     /// </remarks>
     private sealed class DecryptingBinding : InstantiationBinding
     {
