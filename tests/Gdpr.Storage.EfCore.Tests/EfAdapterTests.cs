@@ -477,6 +477,27 @@ public abstract class EfAdapterTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Hierarchy_EachDerivedType_DecryptsItsOwnAndInheritedMembers()
+    {
+        SkipIfUnavailable();
+        await WithContextAsync(async db =>
+        {
+            db.Interactions.AddRange(
+                new PhoneInteraction { CustomerNumber = "S-TPH", Notes = "called about invoice", CallerNumber = "+31 20 555 0199" },
+                new ChatInteraction { CustomerNumber = "S-TPH", Notes = "chat about delivery", Cookie = "sid=abc123", IpAddress = "192.0.2.44" });
+            await db.SaveChangesAsync();
+        });
+
+        var read = await WithContextAsync(db => db.Interactions.AsNoTracking().Where(i => i.CustomerNumber == "S-TPH").ToListAsync());
+        Assert.Equal(2, read.Count);
+        var phone = Assert.Single(read.OfType<PhoneInteraction>());
+        var chat = Assert.Single(read.OfType<ChatInteraction>());
+        Assert.Equal(("S-TPH", "called about invoice", "+31 20 555 0199"), (phone.CustomerNumber, phone.Notes, phone.CallerNumber));
+        Assert.Equal(("S-TPH", "chat about delivery", "sid=abc123", "192.0.2.44"), (chat.CustomerNumber, chat.Notes, chat.Cookie, chat.IpAddress));
+        Assert.True(phone.Id > 0 && chat.Id > 0 && phone.Id != chat.Id);
+    }
+
+    [SkippableFact]
     public async Task TamperedCiphertext_OnTheDirectMaterializer_NamesEntityKeyAndMember_WithoutPlaintext()
     {
         SkipIfUnavailable();

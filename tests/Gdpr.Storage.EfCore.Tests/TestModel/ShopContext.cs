@@ -146,6 +146,33 @@ public sealed class Callback
     public DateOnly? PreferredDay { get; set; }
 }
 
+/// <summary>A table-per-hierarchy root: the subject id and one member on the base, more members on each derived type.</summary>
+public abstract class Interaction
+{
+    public int Id { get; set; }
+
+    [DataSubjectId]
+    public string CustomerNumber { get; set; } = "";
+
+    [PersonalData(PersonalDataCategories.AgentNotes)]
+    public string? Notes { get; set; }
+}
+
+public sealed class PhoneInteraction : Interaction
+{
+    [PersonalData(PersonalDataCategories.Phone)]
+    public string CallerNumber { get; set; } = "";
+}
+
+public sealed class ChatInteraction : Interaction
+{
+    [PersonalData(PersonalDataCategories.CookieId)]
+    public string? Cookie { get; set; }
+
+    [PersonalData(PersonalDataCategories.IpAddress)]
+    public string? IpAddress { get; set; }
+}
+
 public sealed class ShopContext(DbContextOptions<ShopContext> options) : DbContext(options)
 {
     public DbSet<Customer> Customers => Set<Customer>();
@@ -157,6 +184,8 @@ public sealed class ShopContext(DbContextOptions<ShopContext> options) : DbConte
     public DbSet<Ticket> Tickets => Set<Ticket>();
 
     public DbSet<Callback> Callbacks => Set<Callback>();
+
+    public DbSet<Interaction> Interactions => Set<Interaction>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -170,5 +199,7 @@ public sealed class ShopContext(DbContextOptions<ShopContext> options) : DbConte
         });
         modelBuilder.Entity<Conversation>().HasIndex(c => c.CustomerNumber);
         modelBuilder.Entity<TypeSample>().HasIndex(c => c.Subject);
+        modelBuilder.Entity<PhoneInteraction>();
+        modelBuilder.Entity<ChatInteraction>();
     }
 }
