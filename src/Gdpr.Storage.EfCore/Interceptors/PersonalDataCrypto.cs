@@ -147,25 +147,7 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
     /// (only the key part is used, for error messages).
     /// </summary>
     public (object? Value, bool Erased) Read(PersonalDataEntityMap map, PersonalDataMemberMap member, string? subject, byte[]? envelope, object?[] row)
-    {
-        if (envelope is null)
-        {
-            return (member.NullValue, false);
-        }
-
-        if (envelope.Length == 0)
-        {
-            // The erasure replaced the value (ErasureAction.Replace): the column holds nothing of it any more.
-            return (member.ErasedValue, true);
-        }
-
-        if (string.IsNullOrWhiteSpace(subject))
-        {
-            throw new PersonalDataModelException(map.Name, member.Name, $"the row (key {KeyText(map, row)}) holds an encrypted value but no data subject id.");
-        }
-
-        return Decrypt(map, member, subject, envelope, row);
-    }
+        => ReadCore(map, member, subject, envelope, row);
 
     /// <summary>Builds a row (<see cref="PersonalDataEntityMap.ReadProperties"/> order) from a tracked entry, for <see cref="Read"/>.</summary>
     public static object?[] RowOf(EntityEntry entry, PersonalDataEntityMap map)
@@ -282,26 +264,28 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
     /// without a row of boxed columns. <paramref name="entity"/> already holds its primary key, for messages.
     /// </summary>
     public T ReadMember<T>(PersonalDataEntityMap map, int index, string? subject, byte[]? envelope, object entity)
+        => ReadCore(map, map.Members[index], subject, envelope, entity).Value is T value ? value : default!;
+
+    /// <summary><see cref="Read"/> and <see cref="ReadMember{T}"/>; <paramref name="keySource"/> is the row or the entity, for messages.</summary>
+    private (object? Value, bool Erased) ReadCore(PersonalDataEntityMap map, PersonalDataMemberMap member, string? subject, byte[]? envelope, object keySource)
     {
         if (envelope is null)
         {
-            return default!; // The member's NullValue: null, or the default of a non-nullable value type.
+            return (member.NullValue, false);
         }
 
-        var member = map.Members[index];
         if (envelope.Length == 0)
         {
-            return As(member.ErasedValue);
+            // The erasure replaced the value (ErasureAction.Replace): the column holds nothing of it any more.
+            return (member.ErasedValue, true);
         }
 
         if (string.IsNullOrWhiteSpace(subject))
         {
-            throw new PersonalDataModelException(map.Name, member.Name, $"the row (key {KeyText(map, entity)}) holds an encrypted value but no data subject id.");
+            throw new PersonalDataModelException(map.Name, member.Name, $"the row (key {KeyText(map, keySource)}) holds an encrypted value but no data subject id.");
         }
 
-        return As(Decrypt(map, member, subject, envelope, entity).Value);
-
-        static T As(object? value) => value is null ? default! : (T)value;
+        return Decrypt(map, member, subject, envelope, keySource);
     }
 
     // No zeroing of the stack buffer on entry: only the bytes the AEAD writes are read, and those are wiped below.
