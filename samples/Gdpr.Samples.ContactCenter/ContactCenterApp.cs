@@ -311,17 +311,20 @@ public sealed class ContactCenterApp : IAsyncDisposable
             email = await db.Customers.AsNoTracking().Where(c => c.CustomerNumber == subject).Select(c => c.Email).SingleAsync(cancellationToken);
         }
 
-        byte[] stored;
+        byte[] column;
         await using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _databasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString()))
         {
             await connection.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT Email FROM Customers WHERE CustomerNumber = $subject";
+            command.CommandText = $"SELECT \"{GdprEfCore.PersonalDataColumn}\" FROM Customers WHERE CustomerNumber = $subject";
             command.Parameters.AddWithValue("$subject", subject);
-            stored = (byte[])(await command.ExecuteScalarAsync(cancellationToken))!;
+            column = (byte[])(await command.ExecuteScalarAsync(cancellationToken))!;
         }
 
-        _out.WriteLine($"   Customers.Email column: {stored.Length} bytes, {Convert.ToHexString(stored.AsSpan(0, Math.Min(24, stored.Length)))}…");
+        var envelopes = GdprEfCore.ReadEnvelopes(column);
+        var stored = envelopes["Email"].Span;
+        _out.WriteLine($"   Customers.{GdprEfCore.PersonalDataColumn} column: {column.Length} bytes, one envelope per member ({string.Join(", ", envelopes.Keys)})");
+        _out.WriteLine($"   Email's envelope: {stored.Length} bytes, {Convert.ToHexString(stored[..Math.Min(24, stored.Length)])}…");
         _out.WriteLine($"   (envelope v{stored[0]}, algorithm {stored[1]}, key version {stored[2] << 24 | stored[3] << 16 | stored[4] << 8 | stored[5]}; the application reads back the {email?.Length ?? 0}-character address)");
         var inFile = email is not null && ContainsBytes(_databasePath, Encoding.UTF8.GetBytes(email));
         _out.WriteLine($"   The address in plaintext anywhere in the database file: {(inFile ? "FOUND" : "no")}");

@@ -1,8 +1,27 @@
+using Gdpr.Storage.EfCore.Model;
+
 namespace Gdpr.Storage.EfCore;
 
-/// <summary>Identifies the EF Core storage adapter of the Gdpr SDK.</summary>
+/// <summary>Identifies the EF Core storage adapter of the Gdpr SDK, and reads what it stores.</summary>
 public static class GdprEfCore
 {
     /// <summary>The name the adapter's data source reports in exports and erasure results.</summary>
     public const string SourceName = "efcore";
+
+    /// <summary>
+    /// The shadow property, and column, that holds the envelopes of a row's annotated members (owned types stored in
+    /// their owner's table get a prefixed column, <c>Address_PersonalData$gdpr</c>). Read it with
+    /// <c>EF.Property&lt;byte[]&gt;(entity, GdprEfCore.PersonalDataColumn)</c>.
+    /// </summary>
+    public const string PersonalDataColumn = PersonalDataMembers.ColumnProperty;
+
+    /// <summary>
+    /// Splits a personal-data column into its members' envelopes, for audits and migrations (docs/envelope.md,
+    /// "The personal-data column"). Nothing is decrypted.
+    /// </summary>
+    /// <param name="column">The column's bytes; <see langword="null"/> or empty for a row without values.</param>
+    /// <returns>Each member's envelope by member name; an empty envelope marks a value an erasure replaced.</returns>
+    /// <exception cref="FormatException">The bytes are not a personal-data column.</exception>
+    public static IReadOnlyDictionary<string, ReadOnlyMemory<byte>> ReadEnvelopes(byte[]? column)
+        => Columns.PersonalDataColumn.ReadAll(column).ToDictionary(e => System.Text.Encoding.UTF8.GetString(e.Name), e => e.Envelope, StringComparer.Ordinal);
 }

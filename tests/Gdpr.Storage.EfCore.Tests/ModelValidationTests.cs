@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Gdpr.Classification;
+using Gdpr.Storage.EfCore.Tests.Infrastructure;
 using Gdpr.Storage.EfCore.Tests.TestModel;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -75,34 +76,34 @@ public sealed class ModelValidationTests : IDisposable
     [Theory]
     [InlineData("sqlite", "BLOB")]
     [InlineData("postgres", "bytea")]
-    public void AnnotatedMembers_AreBinaryColumns_WithTheMembersName_AndUnmappedClrMembers(string provider, string storeType)
+    public void AnnotatedMembers_ShareOneBinaryColumnPerRow_AndAreUnmappedClrMembers(string provider, string storeType)
     {
         using var context = new ShopContext(Options<ShopContext>(provider));
         var customer = context.Model.FindEntityType(typeof(Customer))!;
-        var email = customer.FindProperty("Email$gdpr")!;
-        Assert.Equal("Email", email.GetColumnName());
-        Assert.Equal(storeType, email.GetColumnType());
-        Assert.True(email.IsNullable);
+        var column = customer.FindProperty(StoredEnvelopes.Column)!;
+        Assert.Equal("PersonalData$gdpr", column.GetColumnName());
+        Assert.Equal(storeType, column.GetColumnType());
+        Assert.True(column.IsNullable); // a row whose members are all null stores NULL
         Assert.Null(customer.FindProperty("Email")); // the CLR member holds plaintext and has no column of its own
+        Assert.Null(customer.FindProperty("Name"));
 
         var address = customer.FindNavigation("Address")!.TargetEntityType;
-        Assert.Equal("Address_Street", address.FindProperty("Street$gdpr")!.GetColumnName());
+        Assert.Equal("Address_PersonalData$gdpr", address.FindProperty(StoredEnvelopes.Column)!.GetColumnName());
+        Assert.Null(address.FindProperty("Street"));
         Assert.Equal("CustomerNumber", customer.FindProperty("CustomerNumber")!.GetColumnName()); // the lookup column stays plaintext
     }
 
-    [Theory]
-    [InlineData("Text$gdpr", false)]
-    [InlineData("Day$gdpr", false)]
-    [InlineData("Tier$gdpr", false)]
-    [InlineData("NText$gdpr", true)]
-    [InlineData("NDay$gdpr", true)]
-    [InlineData("NTier$gdpr", true)]
-    public void EnvelopeColumns_AreAsNullableAsTheirMembers(string shadow, bool nullable)
+    [Fact]
+    public void Hierarchy_KeepsOneColumn_OnItsRoot_ForEveryDerivedTypesMembers()
     {
-        // A required member never stores NULL (erasure blanks it with an empty envelope), so its column is NOT NULL,
-        // as the plaintext column would have been, and reads skip the IS NULL check.
         using var context = new ShopContext(Options<ShopContext>("sqlite"));
-        Assert.Equal(nullable, context.Model.FindEntityType(typeof(TypeSample))!.FindProperty(shadow)!.IsNullable);
+        var root = context.Model.FindEntityType(typeof(Interaction))!;
+        var column = root.FindProperty(StoredEnvelopes.Column)!;
+        Assert.Same(root, column.DeclaringType);
+        foreach (var derived in new[] { typeof(PhoneInteraction), typeof(ChatInteraction) })
+        {
+            Assert.Same(column, context.Model.FindEntityType(derived)!.FindProperty(StoredEnvelopes.Column));
+        }
     }
 
     private void BuildModel<TEntity>()

@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using Gdpr.DataSources;
 using Gdpr.Storage.EfCore.Diagnostics;
+using Gdpr.Storage.EfCore.Columns;
 using Gdpr.Storage.EfCore.Interceptors;
 using Gdpr.Storage.EfCore.Model;
 using Microsoft.EntityFrameworkCore;
@@ -143,7 +144,7 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
                         }
 
                         kept++;
-                        foreach (var (_, member, instance) in members)
+                        foreach (var (owner, member, instance) in members)
                         {
                             if (member.Attribute.Erasure != ErasureAction.Replace || !request.DestroyedScopes.Contains(member.Scope))
                             {
@@ -151,12 +152,15 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
                             }
 
                             var values = context.Entry(instance).CurrentValues;
-                            if (values[member.Shadow] is byte[] { Length: > 0 })
+                            var entries = PersonalDataColumn.ReadAll((byte[]?)values[owner.Column!]);
+                            var at = entries.FindIndex(e => e.Name.AsSpan().SequenceEqual(member.EntryName));
+                            if (at >= 0 && !entries[at].Envelope.IsEmpty)
                             {
-                                // An empty value is the "replaced" marker: nothing of the value is left, and it reads as its
+                                // An empty envelope is the "replaced" marker: nothing of the value is left, and it reads as its
                                 // replacement. The object gets the replacement too, or the save would see a changed value
                                 // (when the key is not destroyed yet) and encrypt it again over the marker.
-                                values[member.Shadow] = Array.Empty<byte>();
+                                entries[at] = (entries[at].Name, ReadOnlyMemory<byte>.Empty);
+                                values[owner.Column!] = PersonalDataColumn.Write(entries);
                                 member.Set(instance, member.ErasedValue);
                                 replaced++;
                             }
@@ -204,11 +208,11 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
     {
         var entry = context.Entry(entity);
         var row = PersonalDataCrypto.RowOf(entry, map);
+        var column = map.Column is null ? null : (byte[]?)entry.CurrentValues[map.Column];
         for (var i = 0; i < map.Members.Length; i++)
         {
             var member = map.Members[i];
-            var envelope = (byte[]?)entry.CurrentValues[member.Shadow];
-            var erased = envelope is not null && crypto.Read(map, member, subjectId, envelope, row).Erased;
+            var erased = column is not null && crypto.Read(map, member, subjectId, column, row).Erased;
             var value = erased ? null : member.Get(entity);
             if (value is null && !erased)
             {

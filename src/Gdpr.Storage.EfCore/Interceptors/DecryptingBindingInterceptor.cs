@@ -16,8 +16,8 @@ namespace Gdpr.Storage.EfCore.Interceptors;
 /// <remarks>
 /// Rather than an <see cref="IMaterializationInterceptor"/> (which makes EF build a property-accessor dictionary
 /// for every row, several times the cost of materializing the row itself), this wraps the entity type's
-/// instantiation binding once per compiled query: the compiled materializer reads the subject, key and envelope
-/// columns straight from the result row and decrypts into the new entity (see <see cref="DecryptingBinding"/> for
+/// instantiation binding once per compiled query: the compiled materializer reads the subject, key and
+/// personal-data columns straight from the result row and decrypts into the new entity (see <see cref="DecryptingBinding"/> for
 /// its two shapes). It is stateless and shared, as EF requires of singleton interceptors; the crypto services come
 /// from the context being read.
 /// </remarks>
@@ -64,7 +64,7 @@ internal sealed class DecryptingBindingInterceptor : IInstantiationBindingInterc
     /// <remarks>
     /// Two shapes. The direct one (a root entity type whose subject id and primary key are CLR members) assigns the
     /// subject id and key itself (listing them as consumed, so EF neither reads nor sets them a second time) and then
-    /// each member, typed: <c>entity.Email = crypto.ReadMember&lt;string&gt;(map, 0, subject, envelope0, entity)</c>. It
+    /// each member, typed: <c>entity.Email = crypto.ReadMember&lt;string&gt;(map, 0, subject, column, ref cursor, entity)</c>. It
     /// allocates nothing per row beyond what EF and the values need. The general one (owned types, shadow keys, a
     /// subject id EF passes to a constructor) hands the entity and a row of boxed columns to
     /// <see cref="PersonalDataCrypto.Materialize"/>.
@@ -113,6 +113,8 @@ internal sealed class DecryptingBindingInterceptor : IInstantiationBindingInterc
             var entity = Expression.Variable(create.Type, "entity");
             var crypto = Expression.Variable(typeof(PersonalDataCrypto), "crypto");
             var subject = Expression.Variable(typeof(string), "subject");
+            var column = Expression.Variable(typeof(byte[]), "column");
+            var cursor = Expression.Variable(typeof(int), "cursor");
             var body = new List<Expression> { Expression.Assign(entity, create) };
             foreach (var property in _consumed)
             {
@@ -125,17 +127,17 @@ internal sealed class DecryptingBindingInterceptor : IInstantiationBindingInterc
             var subjectMember = Expression.MakeMemberAccess(entity, _map.SubjectProperty!.GetMemberInfo(forMaterialization: true, forSet: true));
             body.Add(Expression.Assign(subject, Expression.Call(SubjectTextMethod.MakeGenericMethod(subjectMember.Type), subjectMember)));
             body.Add(Expression.Assign(crypto, Expression.Call(CryptoForMethod, context)));
+            body.Add(Expression.Assign(column, new PropertyParameterBinding(_map.Column!).BindToParameter(bindingInfo)));
             var map = Expression.Constant(_map);
             for (var i = 0; i < _map.Members.Length; i++)
             {
                 var member = _map.Members[i];
-                var envelope = new PropertyParameterBinding(member.Shadow).BindToParameter(bindingInfo);
-                var read = Expression.Call(crypto, ReadMemberMethod.MakeGenericMethod(member.MemberType), map, Expression.Constant(i), subject, envelope, entity);
+                var read = Expression.Call(crypto, ReadMemberMethod.MakeGenericMethod(member.MemberType), map, Expression.Constant(i), subject, column, cursor, entity);
                 body.Add(Expression.Assign(Expression.MakeMemberAccess(entity, member.Member), read));
             }
 
             body.Add(entity);
-            return Expression.Block(create.Type, [entity, crypto, subject], body);
+            return Expression.Block(create.Type, [entity, crypto, subject, column, cursor], body);
         }
 
         public override InstantiationBinding With(IReadOnlyList<ParameterBinding> parameterBindings)

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Gdpr.Storage.EfCore.Interceptors;
 
-/// <summary>Encrypts annotated values into their envelope columns before SaveChanges sends anything.</summary>
+/// <summary>Encrypts annotated values into their rows' personal-data column before SaveChanges sends anything.</summary>
 internal sealed class EncryptingSaveChangesInterceptor(Lazy<PersonalDataCrypto> lazyCrypto) : SaveChangesInterceptor
 {
     /// <summary>Gets the crypto services of the context's application; the read path finds them here.</summary>

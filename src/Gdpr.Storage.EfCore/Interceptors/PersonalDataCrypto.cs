@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Gdpr.Encryption;
 using Gdpr.Keys;
+using Gdpr.Storage.EfCore.Columns;
 using Gdpr.Storage.EfCore.Diagnostics;
 using Gdpr.Storage.EfCore.Model;
 using Microsoft.EntityFrameworkCore;
@@ -12,8 +13,9 @@ using Microsoft.Extensions.Logging;
 namespace Gdpr.Storage.EfCore.Interceptors;
 
 /// <summary>
-/// Encrypts the annotated members of pending entities into their shadow envelope columns, and decrypts envelopes
-/// into the members of materialized entities. The entities themselves always hold plaintext.
+/// Encrypts the annotated members of pending entities into their rows' personal-data column (one envelope per
+/// member, <see cref="PersonalDataColumn"/>), and decrypts envelopes into the members of materialized entities. The
+/// entities themselves always hold plaintext.
 /// </summary>
 internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyManager keys, ILogger logger)
 {
@@ -65,12 +67,14 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             var rewriteAll = entry.State == EntityState.Added || !string.Equals(originalSubject, subject, StringComparison.Ordinal);
             var values = new object?[map.Members.Length];
             var changed = new bool[map.Members.Length];
+            var stored = rewriteAll ? null : (byte[]?)entry.CurrentValues[map.Column!];
+            var row = rewriteAll ? null : RowOf(entry, map);
             var any = false;
             for (var i = 0; i < map.Members.Length; i++)
             {
                 var member = map.Members[i];
                 values[i] = member.Get(entity);
-                changed[i] = rewriteAll || IsChanged(entry, map, member, subject, values[i]);
+                changed[i] = rewriteAll || IsChanged(map, member, subject, values[i], stored, row!);
                 any |= changed[i];
             }
 
@@ -86,7 +90,7 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
                     : new PersonalDataModelException(map.Name, null, "the owner's data subject id is null or empty; nothing was saved.");
             }
 
-            (pending ??= []).Add(new Pending(entry, map, subject, values, changed));
+            (pending ??= []).Add(new Pending(entry, map, subject, values, changed, stored));
             string? lastScope = null;
             for (var i = 0; i < values.Length; i++)
             {
@@ -115,27 +119,36 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         var count = 0;
         foreach (var p in pending)
         {
-            // One PropertyValues per entity: EF allocates a new one on every CurrentValues access.
-            var current = p.Entry.CurrentValues;
+            var column = new List<(byte[] Name, ReadOnlyMemory<byte> Envelope)>(p.Values.Length);
+            var cursor = 0;
             for (var i = 0; i < p.Values.Length; i++)
             {
+                var member = p.Map.Members[i];
+                if (p.Values[i] is not { } value)
+                {
+                    continue; // Null: no entry.
+                }
+
                 if (!p.Changed[i])
                 {
-                    continue; // Only the changed members get a new envelope.
+                    // Only the changed members get a new envelope; the others keep theirs, byte for byte. (An
+                    // unchanged value without an entry is the default a missing entry reads as: it stays missing.)
+                    if (p.Stored is not null && PersonalDataColumn.TryFind(p.Stored, member.EntryName, ref cursor, out var kept))
+                    {
+                        column.Add((member.EntryName, p.Stored.AsMemory(kept)));
+                    }
+
+                    continue;
                 }
 
-                var member = p.Map.Members[i];
-                byte[]? envelope = null;
-                if (p.Values[i] is { } value)
-                {
-                    var field = new FieldAddress(p.Subject, member.Scope, member.FieldId);
-                    envelope = TryEncryptCached(field, value)
+                var field = new FieldAddress(p.Subject, member.Scope, member.FieldId);
+                var envelope = TryEncryptCached(field, value)
                                ?? await encryptor.EncryptValueAsync(field, value, cancellationToken).ConfigureAwait(false); // Evicted since PrepareAsync: fetch or create the key again.
-                    count++;
-                }
-
-                current[member.Shadow] = envelope;
+                column.Add((member.EntryName, envelope));
+                count++;
             }
+
+            p.Entry.CurrentValues[p.Map.Column!] = PersonalDataColumn.Write(column);
         }
 
         Log.ValuesEncrypted(logger, count);
@@ -143,11 +156,15 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
 
     /// <summary>
     /// Reads one stored value as the application sees it: decrypted, or the member's replacement when erased
-    /// (key destroyed, or blanked by an erasure). <paramref name="row"/> follows <see cref="PersonalDataEntityMap.ReadProperties"/>
-    /// (only the key part is used, for error messages).
+    /// (key destroyed, or blanked by an erasure). <paramref name="column"/> is the row's personal-data column;
+    /// <paramref name="row"/> follows <see cref="PersonalDataEntityMap.ReadProperties"/> (only the key part is used,
+    /// for error messages).
     /// </summary>
-    public (object? Value, bool Erased) Read(PersonalDataEntityMap map, PersonalDataMemberMap member, string? subject, byte[]? envelope, object?[] row)
-        => ReadCore(map, member, subject, envelope, row);
+    public (object? Value, bool Erased) Read(PersonalDataEntityMap map, PersonalDataMemberMap member, string? subject, byte[]? column, object?[] row)
+    {
+        var cursor = 0;
+        return ReadCore(map, member, subject, column, ref cursor, row);
+    }
 
     /// <summary>Builds a row (<see cref="PersonalDataEntityMap.ReadProperties"/> order) from a tracked entry, for <see cref="Read"/>.</summary>
     public static object?[] RowOf(EntityEntry entry, PersonalDataEntityMap map)
@@ -161,15 +178,14 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         return row;
     }
 
-    private bool IsChanged(EntityEntry entry, PersonalDataEntityMap map, PersonalDataMemberMap member, string? subject, object? value)
+    private bool IsChanged(PersonalDataEntityMap map, PersonalDataMemberMap member, string? subject, object? value, byte[]? stored, object?[] row)
     {
-        var envelope = (byte[]?)entry.CurrentValues[member.Shadow];
-        if (envelope is { Length: > 0 } && string.IsNullOrWhiteSpace(subject))
+        if (stored is { Length: > 0 } && string.IsNullOrWhiteSpace(subject))
         {
             return true; // Cannot be judged; re-encrypting reports the missing subject id.
         }
 
-        return !SameValue(value, Read(map, member, subject, envelope, RowOf(entry, map)).Value);
+        return !SameValue(value, Read(map, member, subject, stored, row).Value);
     }
 
     private static bool SameValue(object? current, object? stored)
@@ -206,10 +222,12 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             return;
         }
 
+        var column = (byte[]?)row[map.ColumnOffset];
+        var cursor = 0;
         for (var i = 0; i < map.Members.Length; i++)
         {
             var member = map.Members[i];
-            member.Set(entity, Read(map, member, subject, (byte[]?)row[map.MembersOffset + i], row).Value);
+            member.Set(entity, ReadCore(map, member, subject, column, ref cursor, row).Value);
         }
     }
 
@@ -261,19 +279,31 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
 
     /// <summary>
     /// The compiled materializer's read of one member (<see cref="DecryptingBindingInterceptor"/>): typed, and
-    /// without a row of boxed columns. <paramref name="entity"/> already holds its primary key, for messages.
+    /// without a row of boxed columns. <paramref name="entity"/> already holds its primary key, for messages;
+    /// <paramref name="cursor"/> carries the position in <paramref name="column"/> from one member to the next.
     /// </summary>
-    public T ReadMember<T>(PersonalDataEntityMap map, int index, string? subject, byte[]? envelope, object entity)
-        => ReadCore(map, map.Members[index], subject, envelope, entity).Value is T value ? value : default!;
+    public T ReadMember<T>(PersonalDataEntityMap map, int index, string? subject, byte[]? column, ref int cursor, object entity)
+        => ReadCore(map, map.Members[index], subject, column, ref cursor, entity).Value is T value ? value : default!;
 
     /// <summary><see cref="Read"/> and <see cref="ReadMember{T}"/>; <paramref name="keySource"/> is the row or the entity, for messages.</summary>
-    private (object? Value, bool Erased) ReadCore(PersonalDataEntityMap map, PersonalDataMemberMap member, string? subject, byte[]? envelope, object keySource)
+    private (object? Value, bool Erased) ReadCore(PersonalDataEntityMap map, PersonalDataMemberMap member, string? subject, byte[]? column, ref int cursor, object keySource)
     {
-        if (envelope is null)
+        Range found;
+        try
         {
-            return (member.NullValue, false);
+            if (column is null || !PersonalDataColumn.TryFind(column, member.EntryName, ref cursor, out found))
+            {
+                return (member.NullValue, false);
+            }
+        }
+        catch (FormatException)
+        {
+            // The column's framing was edited: the envelope cannot even be found. Named like a failed envelope.
+            var pseudonym = string.IsNullOrWhiteSpace(subject) ? null : keys.GetPseudonym(subject).Value;
+            throw IntegrityFailed(map, member, keySource, new PersonalDataIntegrityException(member.FieldId, pseudonym, IntegrityFailure.UnsupportedFormat));
         }
 
+        var envelope = new ReadOnlyMemory<byte>(column, found.Start.Value, found.End.Value - found.Start.Value);
         if (envelope.Length == 0)
         {
             // The erasure replaced the value (ErasureAction.Replace): the column holds nothing of it any more.
@@ -290,15 +320,15 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
 
     // No zeroing of the stack buffer on entry: only the bytes the AEAD writes are read, and those are wiped below.
     [SkipLocalsInit]
-    private (object? Value, bool Erased) Decrypt(PersonalDataEntityMap map, PersonalDataMemberMap member, string subject, byte[] envelope, object keySource)
+    private (object? Value, bool Erased) Decrypt(PersonalDataEntityMap map, PersonalDataMemberMap member, string subject, ReadOnlyMemory<byte> envelope, object keySource)
     {
         var field = new FieldAddress(subject, member.Scope, member.FieldId);
-        var length = encryptor.GetPlaintextLength(envelope);
+        var length = encryptor.GetPlaintextLength(envelope.Span);
         byte[]? rented = null;
         Span<byte> buffer = length <= StackBufferSize ? stackalloc byte[StackBufferSize] : (rented = ArrayPool<byte>.Shared.Rent(length));
         try
         {
-            var status = encryptor.TryDecrypt(field, envelope, buffer, out var written);
+            var status = encryptor.TryDecrypt(field, envelope.Span, buffer, out var written);
             if (status == FieldReadStatus.KeyNotCached)
             {
                 return DecryptLoadingKey(map, member, field, envelope);
@@ -332,7 +362,7 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
     /// reading. Blocking here is safe because the key store never goes through the application's context or
     /// connection (the in-memory store, or the EF key store on its own context and connection).
     /// </summary>
-    private (object? Value, bool Erased) DecryptLoadingKey(PersonalDataEntityMap map, PersonalDataMemberMap member, FieldAddress field, byte[] envelope)
+    private (object? Value, bool Erased) DecryptLoadingKey(PersonalDataEntityMap map, PersonalDataMemberMap member, FieldAddress field, ReadOnlyMemory<byte> envelope)
     {
         Log.KeyLoadedDuringMaterialization(logger, member.Scope, map.Name);
         var pending = encryptor.DecryptAsync(field, envelope);
@@ -415,5 +445,6 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         }
     }
 
-    private sealed record Pending(EntityEntry Entry, PersonalDataEntityMap Map, string Subject, object?[] Values, bool[] Changed);
+    // Stored: the personal-data column as the entry holds it, whose envelopes the unchanged members keep.
+    private sealed record Pending(EntityEntry Entry, PersonalDataEntityMap Map, string Subject, object?[] Values, bool[] Changed, byte[]? Stored);
 }

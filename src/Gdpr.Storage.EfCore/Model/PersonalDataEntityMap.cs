@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace Gdpr.Storage.EfCore.Model;
 
-/// <summary>One annotated member of an entity type as the interceptors use it: accessors, shadow column, field identity.</summary>
+/// <summary>One annotated member of an entity type as the interceptors use it: accessors, entry name, field identity.</summary>
 internal sealed class PersonalDataMemberMap
 {
     public required string Name { get; init; }
@@ -18,7 +18,8 @@ internal sealed class PersonalDataMemberMap
 
     public required PersonalDataAttribute Attribute { get; init; }
 
-    public required IProperty Shadow { get; init; }
+    /// <summary>The member's name in UTF-8: its entry's name in the personal-data column.</summary>
+    public required byte[] EntryName { get; init; }
 
     /// <summary>The field identity the envelope is bound to: <c>{CLR type name}.{member}</c>.</summary>
     public required string FieldId { get; init; }
@@ -57,18 +58,22 @@ internal sealed class PersonalDataEntityMap
 
     public required IProperty[] KeyProperties { get; init; }
 
+    /// <summary>The personal-data column (<see cref="Columns.PersonalDataColumn"/>); <see langword="null"/> when the type has no members of its own.</summary>
+    public IProperty? Column { get; init; }
+
     /// <summary>Whether the primary key includes the subject id, which then must not appear in messages.</summary>
     public bool KeyIsPersonal { get; init; }
 
     /// <summary>
     /// The columns read for decryption, in this order: the subject (the subject-id column, or the ownership
-    /// foreign key of an owned type), the primary key, then each member's envelope.
+    /// foreign key of an owned type), the primary key, then the personal-data column (when there are members).
     /// </summary>
     public required IProperty[] ReadProperties { get; init; }
 
     public int SubjectCount => SubjectProperty is null ? Ownership!.Properties.Count : 1;
 
-    public int MembersOffset => SubjectCount + KeyProperties.Length;
+    /// <summary>Where the personal-data column is in a row of <see cref="ReadProperties"/>.</summary>
+    public int ColumnOffset => SubjectCount + KeyProperties.Length;
 }
 
 /// <summary>Caches the personal-data view of a finalized model.</summary>
@@ -122,18 +127,21 @@ internal sealed class PersonalDataModelMap
 
         var name = entityType.ClrType.Name;
         var members = new List<PersonalDataMemberMap>();
+        var encrypted = entityType.GetAllBaseTypesInclusive()
+            .SelectMany(t => t.FindAnnotation(PersonalDataMembers.EncryptedMembersAnnotation)?.Value as string[] ?? [])
+            .ToHashSet(StringComparer.Ordinal);
+        var column = entityType.FindProperty(PersonalDataMembers.ColumnProperty);
         foreach (var (member, attribute) in PersonalDataMembers.GetPersonalData(entityType.ClrType))
         {
-            var shadow = entityType.FindProperty(member.Name + PersonalDataMembers.ShadowSuffix);
-            if (shadow is null)
+            if (entityType.FindProperty(member.Name) is not null)
             {
-                if (entityType.FindProperty(member.Name) is not null)
-                {
-                    // Fail closed: the column would receive plaintext.
-                    throw new PersonalDataModelException(name, member.Name, "is mapped as a plaintext column: the model was built without the Gdpr model step (call UseGdpr on the DbContext options; compiled models are not supported).");
-                }
+                // Fail closed: the column would receive plaintext.
+                throw new PersonalDataModelException(name, member.Name, "is mapped as a plaintext column: the model was built without the Gdpr model step (call UseGdpr on the DbContext options; compiled models are not supported).");
+            }
 
-                continue;
+            if (!encrypted.Contains(member.Name) || column is null)
+            {
+                continue; // Not mapped ([NotMapped] or ignored): nothing of it is stored.
             }
 
             var memberType = PersonalDataMembers.GetMemberType(member);
@@ -143,7 +151,7 @@ internal sealed class PersonalDataModelMap
                 Member = member,
                 MemberType = memberType,
                 Attribute = attribute,
-                Shadow = shadow,
+                EntryName = System.Text.Encoding.UTF8.GetBytes(member.Name),
                 FieldId = name + "." + member.Name,
                 ErasedValue = PersonalDataMembers.GetErasedValue(name, member.Name, memberType, attribute.Replacement),
                 NullValue = memberType.IsValueType && Nullable.GetUnderlyingType(memberType) is null ? Activator.CreateInstance(memberType) : null,
@@ -188,8 +196,9 @@ internal sealed class PersonalDataModelMap
             Ownership = ownership,
             OwnedNavigations = owned,
             KeyProperties = key,
+            Column = members.Count > 0 ? column : null,
             KeyIsPersonal = subjectProperty is not null && key.Contains(subjectProperty),
-            ReadProperties = [.. subjectColumns, .. key, .. members.Select(m => m.Shadow)],
+            ReadProperties = [.. subjectColumns, .. key, .. (members.Count > 0 ? [column!] : Array.Empty<IProperty>())],
         };
     }
 

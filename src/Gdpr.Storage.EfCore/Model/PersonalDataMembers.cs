@@ -7,8 +7,14 @@ namespace Gdpr.Storage.EfCore.Model;
 /// <summary>Reflection over the CLR side of an entity: its annotated members and its subject-id member.</summary>
 internal static class PersonalDataMembers
 {
-    /// <summary>The suffix of the shadow property that holds a member's envelope. The column keeps the member's name.</summary>
-    public const string ShadowSuffix = "$gdpr";
+    /// <summary>
+    /// The shadow property (and column) that holds the envelopes of a row's annotated members
+    /// (<see cref="Columns.PersonalDataColumn"/>). The <c>$</c> keeps it apart from any CLR member's name.
+    /// </summary>
+    public const string ColumnProperty = "PersonalData$gdpr";
+
+    /// <summary>The entity-type annotation listing the members the model step moved into <see cref="ColumnProperty"/>.</summary>
+    public const string EncryptedMembersAnnotation = "Gdpr:EncryptedMembers";
 
     private const BindingFlags Declared = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
 

@@ -5,11 +5,12 @@ namespace Gdpr.Storage.EfCore.Model;
 
 /// <summary>
 /// The model step: finds every entity type (owned types included) with <see cref="PersonalDataAttribute"/> members,
-/// validates it, and maps each annotated member to a binary shadow column that holds its envelope.
+/// validates it, and moves each annotated member into the row's personal-data column, a binary shadow column that
+/// holds the envelopes of all of them (<see cref="Columns.PersonalDataColumn"/>).
 /// </summary>
 /// <remarks>
 /// The CLR member itself becomes unmapped: the application's object always holds plaintext, the column only ever
-/// the envelope. Because the member is unmapped, EF cannot translate it into SQL (no filtering or ordering on
+/// envelopes. Because the member is unmapped, EF cannot translate it into SQL (no filtering or ordering on
 /// encrypted values), and a projection of it makes EF materialize the whole entity, which is then decrypted.
 /// </remarks>
 internal static class PersonalDataModel
@@ -81,11 +82,6 @@ internal static class PersonalDataModel
     private static void MapMember(IMutableEntityType entityType, string memberName, System.Reflection.MemberInfo member, PersonalDataAttribute attribute)
     {
         var name = entityType.ClrType.Name;
-        if (entityType.FindProperty(memberName + PersonalDataMembers.ShadowSuffix) is not null)
-        {
-            return; // Already mapped (inherited from a base entity type, or the step ran twice).
-        }
-
         var property = entityType.FindProperty(memberName);
         if (property is null)
         {
@@ -135,19 +131,37 @@ internal static class PersonalDataModel
 
         _ = PersonalDataMembers.GetErasedValue(name, memberName, memberType, attribute.Replacement);
 
-        // Keep the column the member had (its configured or conventional name, owned prefixes included).
-        var table = StoreObjectIdentifier.Create(entityType, StoreObjectType.Table);
-        var columnName = table is { } t ? property.GetColumnName(t) ?? property.GetColumnName() : property.GetColumnName();
-        var nullable = property.IsNullable;
         entityType.RemoveProperty(property);
         entityType.AddIgnored(memberName);
+        var mapped = entityType.FindAnnotation(PersonalDataMembers.EncryptedMembersAnnotation)?.Value as string[] ?? [];
+        entityType.SetAnnotation(PersonalDataMembers.EncryptedMembersAnnotation, (string[])[.. mapped, memberName]);
 
-        var shadow = entityType.AddProperty(memberName + PersonalDataMembers.ShadowSuffix, typeof(byte[]));
+        // One column for the whole hierarchy, on its root, so that a table-per-hierarchy table has one however many
+        // derived types add members. Nullable: a row whose members are all null stores NULL, and an optional owned
+        // type's columns must all be nullable.
+        var root = entityType.GetRootType();
+        if (root.FindProperty(PersonalDataMembers.ColumnProperty) is null)
+        {
+            var column = root.AddProperty(PersonalDataMembers.ColumnProperty, typeof(byte[]));
+            column.IsNullable = true;
+            column.SetColumnName(ColumnName(root));
+        }
+    }
 
-        // As nullable as the member was: a null value is stored as NULL, never as an envelope, and an erasure blanks
-        // the column with an empty envelope (ErasureAction.Replace), not NULL. A required column also spares every
-        // read of the row an IS NULL check per member.
-        shadow.IsNullable = nullable;
-        shadow.SetColumnName(columnName);
+    /// <summary>
+    /// An owned type stored in its owner's table gets its own column, prefixed the way EF prefixes owned columns
+    /// (<c>Address_PersonalData$gdpr</c>); without the prefix it would share the owner's column.
+    /// </summary>
+    private static string ColumnName(IMutableEntityType entityType)
+    {
+        var ownership = entityType.FindOwnership();
+        if (ownership is null || entityType.GetTableName() != ownership.PrincipalEntityType.GetTableName())
+        {
+            return PersonalDataMembers.ColumnProperty;
+        }
+
+        var owner = ColumnName(ownership.PrincipalEntityType);
+        var prefix = owner[..^PersonalDataMembers.ColumnProperty.Length];
+        return prefix + ownership.PrincipalToDependent!.Name + "_" + PersonalDataMembers.ColumnProperty;
     }
 }

@@ -16,7 +16,7 @@ public abstract class TestDatabase : IAsyncDisposable
     public virtual async Task CreateTablesAsync(ShopContext context)
         => await context.Database.GetService<IRelationalDatabaseCreator>().CreateTablesAsync();
 
-    /// <summary>Bytes in which no plaintext may appear: every envelope column, plus the files on SQLite.</summary>
+    /// <summary>Bytes in which no plaintext may appear: every personal-data column, plus the files on SQLite.</summary>
     public virtual async Task<List<byte[]>> ReadRawAsync(ShopContext context)
     {
         var raw = new List<byte[]>();

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Gdpr.Erasure;
 using Gdpr.Export;
+using Gdpr.Storage.EfCore.Tests.Infrastructure;
 using Gdpr.Storage.EfCore.Tests.TestModel;
 using Json.Schema;
 using Microsoft.EntityFrameworkCore;
@@ -87,10 +88,11 @@ public sealed class EfExportTests : IAsyncLifetime, IDisposable
     public async Task Export_Art17_AfterErasure_DestroyedValuesAppearErasedNeverAsCiphertext(ExportFormat format)
     {
         await SeedShopperAsync("cust-1");
-        var envelopes = await _services.WithContextAsync(db => db.Shoppers.AsNoTracking().Where(s => s.CustomerNumber == "cust-1")
-            .Select(s => new[] { EF.Property<byte[]>(s, "NewsletterEmail$gdpr"), EF.Property<byte[]>(s, "Interests$gdpr") }).SingleAsync());
-        var audio = await _services.WithContextAsync(db => db.CallRecordings.AsNoTracking().Where(r => r.CustomerNumber == "cust-1")
-            .Select(r => EF.Property<byte[]>(r, "Audio$gdpr")).SingleAsync());
+        var shopper = await _services.WithContextAsync(db => db.Shoppers.AsNoTracking().Where(s => s.CustomerNumber == "cust-1")
+            .Select(s => EF.Property<byte[]>(s, StoredEnvelopes.Column)).SingleAsync());
+        var envelopes = new[] { StoredEnvelopes.Of(shopper, "NewsletterEmail")!, StoredEnvelopes.Of(shopper, "Interests")! };
+        var audio = StoredEnvelopes.Of(await _services.WithContextAsync(db => db.CallRecordings.AsNoTracking().Where(r => r.CustomerNumber == "cust-1")
+            .Select(r => EF.Property<byte[]>(r, StoredEnvelopes.Column)).SingleAsync()), "Audio")!;
 
         var erasure = await _services.GetRequiredService<IErasureService>().EraseAsync("cust-1");
         Assert.True(erasure.IsComplete);
