@@ -11,11 +11,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Gdpr.Benchmarks;
 
 /// <summary>
-/// A design question, not a feature: what would reading cost if a row kept one envelope per retention scope
-/// instead of one per member? The same 10,000 contacts (1,000 subjects, four personal values each) are stored
-/// three ways on SQLite and read with EF Core (no tracking), decrypting with the engine's span API after the query:
-/// plaintext (the baseline), one envelope per member (today's layout, without the adapter's binding), and one
-/// envelope per row holding the four values length-prefixed.
+/// A design question: what does reading cost with one envelope per member in a column of its own, with the same
+/// envelopes packed into one column (the EF Core adapter's layout), and with one envelope per row and retention
+/// scope? The same 10,000 contacts (1,000 subjects, four personal values each) are stored four ways on SQLite and
+/// read with EF Core (no tracking), decrypting with the engine's span API after the query: plaintext (the
+/// baseline), four envelope columns, four envelopes in one column, and one envelope holding the four values
+/// length-prefixed.
 /// </summary>
 /// <remarks>Run: dotnet run -c Release --project benchmarks/Gdpr.Benchmarks -- --filter '*EnvelopeLayoutBenchmarks*'</remarks>
 [MemoryDiagnoser]
@@ -51,7 +52,7 @@ public class EnvelopeLayoutBenchmarks
             var subject = $"C{i % Subjects:D5}";
             var (email, name, phone, birth) = ($"customer{i}@example.org", $"Customer Number {i}", $"+31 6 {i:D8}", new DateOnly(1980, 1, 1).AddDays(i % 9000));
             context.Plain.Add(new PlainRow { Subject = subject, Email = email, Name = name, Phone = phone, BirthDate = birth, Country = "NL" });
-            context.PerMember.Add(new EfCoreBenchmarks.ContactEnvelopes
+            context.PerMember.Add(new PerMemberRow
             {
                 CustomerNumber = subject,
                 Email = Encrypt(subject, "Contact.Email", Encoding.UTF8.GetBytes(email)),
@@ -61,6 +62,16 @@ public class EnvelopeLayoutBenchmarks
                 Country = "NL",
             });
             context.PerRow.Add(new PerRowRow { Subject = subject, Personal = Encrypt(subject, "Contact#default", Record(email, name, phone, birth)), Country = "NL" });
+            context.Packed.Add(new PackedRow
+            {
+                Subject = subject,
+                Personal = Record(
+                    Encrypt(subject, "Contact.Email", Encoding.UTF8.GetBytes(email)),
+                    Encrypt(subject, "Contact.Name", Encoding.UTF8.GetBytes(name)),
+                    Encrypt(subject, "Contact.Phone", Encoding.UTF8.GetBytes(phone)),
+                    Encrypt(subject, "Contact.BirthDate", PersonalDataValueCodec.ToBytes(birth))),
+                Country = "NL",
+            });
         }
 
         context.SaveChanges();
@@ -164,9 +175,45 @@ public class EnvelopeLayoutBenchmarks
         return contacts.Count;
     }
 
+    [Benchmark(OperationsPerInvoke = ReadsPerInvocation, Description = "One envelope per member, all in one column")]
+    public async Task<int> PackedPerMember()
+    {
+        var count = 0;
+        for (var i = 0; i < ReadsPerInvocation; i++)
+        {
+            count += await ReadPackedOnce();
+        }
+
+        return count;
+    }
+
+    private async Task<int> ReadPackedOnce()
+    {
+        await using var context = new LayoutContext(_options);
+        var rows = await context.Packed.AsNoTracking().ToListAsync();
+        var contacts = new List<PlainRow>(rows.Count);
+        Span<byte> buffer = stackalloc byte[256];
+        foreach (var row in rows)
+        {
+            ReadOnlySpan<byte> packed = row.Personal;
+            contacts.Add(new PlainRow
+            {
+                Id = row.Id,
+                Subject = row.Subject,
+                Email = Encoding.UTF8.GetString(Decrypt(row.Subject, "Contact.Email", Next(ref packed), buffer)),
+                Name = Encoding.UTF8.GetString(Decrypt(row.Subject, "Contact.Name", Next(ref packed), buffer)),
+                Phone = Encoding.UTF8.GetString(Decrypt(row.Subject, "Contact.Phone", Next(ref packed), buffer)),
+                BirthDate = PersonalDataValueCodec.FromBytes<DateOnly>(Decrypt(row.Subject, "Contact.BirthDate", Next(ref packed), buffer)),
+                Country = row.Country,
+            });
+        }
+
+        return contacts.Count;
+    }
+
     private static byte[] Record(params object[] values)
     {
-        var parts = values.Select(v => v is string s ? Encoding.UTF8.GetBytes(s) : PersonalDataValueCodec.ToBytes(v)).ToList();
+        var parts = values.Select(v => v switch { string s => Encoding.UTF8.GetBytes(s), byte[] b => b, _ => PersonalDataValueCodec.ToBytes(v) }).ToList();
         var record = new byte[parts.Sum(p => 2 + p.Length)];
         var at = 0;
         foreach (var part in parts)
@@ -190,7 +237,7 @@ public class EnvelopeLayoutBenchmarks
     private byte[] Encrypt(string subject, string field, byte[] plaintext)
         => _encryptor.EncryptAsync(new FieldAddress(subject, Scope, field), plaintext).AsTask().GetAwaiter().GetResult();
 
-    private ReadOnlySpan<byte> Decrypt(string subject, string field, byte[] envelope, Span<byte> buffer)
+    private ReadOnlySpan<byte> Decrypt(string subject, string field, ReadOnlySpan<byte> envelope, Span<byte> buffer)
     {
         var status = _encryptor.TryDecrypt(new FieldAddress(subject, Scope, field), envelope, buffer, out var written);
         return status == FieldReadStatus.Decrypted ? buffer[..written] : throw new InvalidOperationException($"Unexpected {status}.");
@@ -213,7 +260,36 @@ public class EnvelopeLayoutBenchmarks
         public string Country { get; set; } = "";
     }
 
+    /// <summary>One envelope column per member: the adapter's layout before the personal-data column.</summary>
+    public sealed class PerMemberRow
+    {
+        public int Id { get; set; }
+
+        public string CustomerNumber { get; set; } = "";
+
+        public byte[] Email { get; set; } = [];
+
+        public byte[] Name { get; set; } = [];
+
+        public byte[] Phone { get; set; } = [];
+
+        public byte[] BirthDate { get; set; } = [];
+
+        public string Country { get; set; } = "";
+    }
+
     public sealed class PerRowRow
+    {
+        public int Id { get; set; }
+
+        public string Subject { get; set; } = "";
+
+        public byte[] Personal { get; set; } = [];
+
+        public string Country { get; set; } = "";
+    }
+
+    public sealed class PackedRow
     {
         public int Id { get; set; }
 
@@ -228,9 +304,10 @@ public class EnvelopeLayoutBenchmarks
     {
         public DbSet<PlainRow> Plain => Set<PlainRow>();
 
-        // The same shape as the EF Core adapter's table, read without the adapter.
-        public DbSet<EfCoreBenchmarks.ContactEnvelopes> PerMember => Set<EfCoreBenchmarks.ContactEnvelopes>();
+        public DbSet<PerMemberRow> PerMember => Set<PerMemberRow>();
 
         public DbSet<PerRowRow> PerRow => Set<PerRowRow>();
+
+        public DbSet<PackedRow> Packed => Set<PackedRow>();
     }
 }
