@@ -90,6 +90,9 @@ public sealed class ModelValidationTests : IDisposable
         var address = customer.FindNavigation("Address")!.TargetEntityType;
         Assert.Equal("Address_PersonalData$gdpr", address.FindProperty(StoredEnvelopes.Column)!.GetColumnName());
         Assert.Null(address.FindProperty("Street"));
+        var phone = customer.FindNavigation("Phones")!.TargetEntityType; // an owned collection: a table of its own
+        Assert.NotEqual(customer.GetTableName(), phone.GetTableName());
+        Assert.Equal("PersonalData$gdpr", phone.FindProperty(StoredEnvelopes.Column)!.GetColumnName());
         Assert.Equal("CustomerNumber", customer.FindProperty("CustomerNumber")!.GetColumnName()); // the lookup column stays plaintext
     }
 
@@ -103,6 +106,40 @@ public sealed class ModelValidationTests : IDisposable
         foreach (var derived in new[] { typeof(PhoneInteraction), typeof(ChatInteraction) })
         {
             Assert.Same(column, context.Model.FindEntityType(derived)!.FindProperty(StoredEnvelopes.Column));
+        }
+    }
+
+    // Table splitting: two entity types in one table must not share one personal-data column (EF refuses to save
+    // two different values into one column). Each gets its own, and both round-trip through a real SQLite file.
+    [Fact]
+    public async Task TableSplitting_GivesEachEntityTypeItsOwnColumn_AndBothRoundTrip()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"gdpr-split-{Guid.NewGuid():N}.db");
+        var builder = new DbContextOptionsBuilder<SplitContext>().UseSqlite("Data Source=" + file + ";Pooling=False");
+        builder.UseGdpr(_services).ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning));
+        var options = builder.Options;
+        try
+        {
+            await using (var db = new SplitContext(options))
+            {
+                var account = db.Model.FindEntityType(typeof(SplitAccount))!.FindProperty(StoredEnvelopes.Column)!;
+                var details = db.Model.FindEntityType(typeof(SplitDetails))!.FindProperty(StoredEnvelopes.Column)!;
+                Assert.Equal(("SplitAccount_PersonalData$gdpr", "SplitDetails_PersonalData$gdpr"), (account.GetColumnName(), details.GetColumnName()));
+
+                await db.Database.EnsureCreatedAsync();
+                db.Add(new SplitAccount { Id = 1, Subject = "S-SPLIT", Email = "split@example.org", Details = new SplitDetails { Id = 1, Subject = "S-SPLIT", Notes = "prefers e-mail" } });
+                await db.SaveChangesAsync();
+            }
+
+            await using (var db = new SplitContext(options))
+            {
+                var read = await db.Set<SplitAccount>().Include(a => a.Details).AsNoTracking().SingleAsync();
+                Assert.Equal(("split@example.org", "prefers e-mail"), (read.Email, read.Details!.Notes));
+            }
+        }
+        finally
+        {
+            File.Delete(file);
         }
     }
 
@@ -134,6 +171,39 @@ public sealed class ModelValidationTests : IDisposable
         where TEntity : class
     {
         protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.Entity<TEntity>();
+    }
+
+    public sealed class SplitContext(DbContextOptions<SplitContext> options) : DbContext(options)
+    {
+        protected override void OnModelCreating(ModelBuilder modelBuilder)
+        {
+            modelBuilder.Entity<SplitAccount>(a =>
+            {
+                a.ToTable("Accounts");
+                a.HasOne(x => x.Details).WithOne().HasForeignKey<SplitDetails>(d => d.Id);
+            });
+            modelBuilder.Entity<SplitDetails>().ToTable("Accounts");
+        }
+    }
+
+    public sealed class SplitAccount
+    {
+        public int Id { get; set; }
+
+        [DataSubjectId] public string Subject { get; set; } = "";
+
+        [PersonalData(PersonalDataCategories.Email)] public string? Email { get; set; }
+
+        public SplitDetails? Details { get; set; }
+    }
+
+    public sealed class SplitDetails
+    {
+        public int Id { get; set; }
+
+        [DataSubjectId] public string Subject { get; set; } = "";
+
+        [PersonalData(PersonalDataCategories.AgentNotes)] public string? Notes { get; set; }
     }
 
     public sealed class NoSubject

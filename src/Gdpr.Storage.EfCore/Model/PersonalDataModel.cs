@@ -149,13 +149,23 @@ internal static class PersonalDataModel
     }
 
     /// <summary>
-    /// An owned type stored in its owner's table gets its own column, prefixed the way EF prefixes owned columns
-    /// (<c>Address_PersonalData$gdpr</c>); without the prefix it would share the owner's column.
+    /// Every entity type stored in a table gets a column of its own there, never one another type writes too: an
+    /// owned type in its owner's table is prefixed the way EF prefixes owned columns (<c>Address_PersonalData$gdpr</c>),
+    /// and an entity type sharing its table with another hierarchy (table splitting) by its name
+    /// (<c>CustomerDetails_PersonalData$gdpr</c>).
     /// </summary>
     private static string ColumnName(IMutableEntityType entityType)
     {
         var ownership = entityType.FindOwnership();
-        if (ownership is null || entityType.GetTableName() != ownership.PrincipalEntityType.GetTableName())
+        if (ownership is null)
+        {
+            var splits = entityType.Model.GetEntityTypes().Any(other =>
+                other.BaseType is null && other != entityType && other.FindOwnership() is null
+                && other.GetTableName() is { } table && table == entityType.GetTableName() && other.GetSchema() == entityType.GetSchema());
+            return splits ? entityType.ShortName() + "_" + PersonalDataMembers.ColumnProperty : PersonalDataMembers.ColumnProperty;
+        }
+
+        if (entityType.GetTableName() != ownership.PrincipalEntityType.GetTableName())
         {
             return PersonalDataMembers.ColumnProperty;
         }
