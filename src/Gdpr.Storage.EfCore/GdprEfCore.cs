@@ -23,5 +23,16 @@ public static class GdprEfCore
     /// <returns>Each member's envelope by member name; an empty envelope marks a value an erasure replaced.</returns>
     /// <exception cref="FormatException">The bytes are not a personal-data column.</exception>
     public static IReadOnlyDictionary<string, ReadOnlyMemory<byte>> ReadEnvelopes(byte[]? column)
-        => Columns.PersonalDataColumn.ReadAll(column).ToDictionary(e => System.Text.Encoding.UTF8.GetString(e.Name), e => e.Envelope, StringComparer.Ordinal);
+    {
+        var envelopes = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
+        foreach (var (name, envelope) in Columns.PersonalDataColumn.ReadAll(column))
+        {
+            if (!envelopes.TryAdd(System.Text.Encoding.UTF8.GetString(name), envelope))
+            {
+                throw new FormatException("A personal-data column names one member twice.");
+            }
+        }
+
+        return envelopes;
+    }
 }

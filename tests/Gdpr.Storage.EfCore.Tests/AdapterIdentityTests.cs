@@ -23,5 +23,6 @@ public class AdapterIdentityTests
         Assert.True(envelopes["Naam"].IsEmpty); // replaced by an erasure
         Assert.Empty(GdprEfCore.ReadEnvelopes(null));
         Assert.Throws<FormatException>(() => GdprEfCore.ReadEnvelopes([9, 9]));
+        Assert.Throws<FormatException>(() => GdprEfCore.ReadEnvelopes(PersonalDataColumn.Write([("Email"u8.ToArray(), new byte[] { 1 }), ("Email"u8.ToArray(), new byte[] { 2 })])));
     }
 }

@@ -69,12 +69,13 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             var changed = new bool[map.Members.Length];
             var stored = rewriteAll ? null : (byte[]?)entry.CurrentValues[map.Column!];
             var row = rewriteAll ? null : RowOf(entry, map);
+            var storedCursor = 0;
             var any = false;
             for (var i = 0; i < map.Members.Length; i++)
             {
                 var member = map.Members[i];
                 values[i] = member.Get(entity);
-                changed[i] = rewriteAll || IsChanged(map, member, subject, values[i], stored, row!);
+                changed[i] = rewriteAll || IsChanged(map, member, subject, values[i], stored, ref storedCursor, row!);
                 any |= changed[i];
             }
 
@@ -178,14 +179,14 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         return row;
     }
 
-    private bool IsChanged(PersonalDataEntityMap map, PersonalDataMemberMap member, string? subject, object? value, byte[]? stored, object?[] row)
+    private bool IsChanged(PersonalDataEntityMap map, PersonalDataMemberMap member, string? subject, object? value, byte[]? stored, ref int cursor, object?[] row)
     {
         if (stored is { Length: > 0 } && string.IsNullOrWhiteSpace(subject))
         {
             return true; // Cannot be judged; re-encrypting reports the missing subject id.
         }
 
-        return !SameValue(value, Read(map, member, subject, stored, row).Value);
+        return !SameValue(value, ReadCore(map, member, subject, stored, ref cursor, row).Value);
     }
 
     private static bool SameValue(object? current, object? stored)
