@@ -31,7 +31,10 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
     /// instance: keeping one per materialized entity cost more than the decryption of the whole row, on every read,
     /// while this costs a cache-hit decryption per member of tracked, unchanged entities, on save only.
     /// </remarks>
-    public async ValueTask EncryptPendingAsync(DbContext context, CancellationToken cancellationToken)
+    /// <param name="context">The context being saved.</param>
+    /// <param name="synchronous">Whether SaveChanges was called synchronously: the one database read here (a stub's stored column) then is too.</param>
+    /// <param name="cancellationToken">Cancels the key fetches.</param>
+    public async ValueTask EncryptPendingAsync(DbContext context, bool synchronous, CancellationToken cancellationToken)
     {
         var model = PersonalDataModelMap.For(context.Model);
         if (!model.HasPersonalData)
@@ -91,6 +94,15 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
                     : new PersonalDataModelException(map.Name, null, "the owner's data subject id is null or empty; nothing was saved.");
             }
 
+            if (!rewriteAll && stored is null && entry.State != EntityState.Added)
+            {
+                // An instance attached without being read (a stub for a partial update) holds no column, but the row
+                // may: the members the stub leaves null keep their stored envelopes, which share that column with the
+                // ones it changes. (Also reached by a row read with no values at all, where it finds none.)
+                var inDatabase = synchronous ? entry.GetDatabaseValues() : await entry.GetDatabaseValuesAsync(cancellationToken).ConfigureAwait(false);
+                stored = (byte[]?)inDatabase?[map.Column!];
+            }
+
             (pending ??= []).Add(new Pending(entry, map, subject, values, changed, stored));
             string? lastScope = null;
             for (var i = 0; i < values.Length; i++)
@@ -125,21 +137,21 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             for (var i = 0; i < p.Values.Length; i++)
             {
                 var member = p.Map.Members[i];
-                if (p.Values[i] is not { } value)
-                {
-                    continue; // Null: no entry.
-                }
-
                 if (!p.Changed[i])
                 {
-                    // Only the changed members get a new envelope; the others keep theirs, byte for byte. (An
-                    // unchanged value without an entry is the default a missing entry reads as: it stays missing.)
+                    // Only the changed members get a new envelope; the others keep theirs, byte for byte (a stub's
+                    // null members included). An unchanged value without an entry stays without one.
                     if (p.Stored is not null && PersonalDataColumn.TryFind(p.Stored, member.EntryName, ref cursor, out var kept))
                     {
                         column.Add((member.EntryName, p.Stored.AsMemory(kept)));
                     }
 
                     continue;
+                }
+
+                if (p.Values[i] is not { } value)
+                {
+                    continue; // Set to null: no entry.
                 }
 
                 var field = new FieldAddress(p.Subject, member.Scope, member.FieldId);
