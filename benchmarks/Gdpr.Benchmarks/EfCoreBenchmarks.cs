@@ -25,7 +25,7 @@ namespace Gdpr.Benchmarks;
 /// <para>
 /// <see cref="Read_Envelopes"/> reads the adapter's table with a context that maps its personal-data column as a
 /// plain BLOB: the same rows and bytes, no decryption. It splits the adapter's read cost into "bringing the
-/// envelopes (70 more bytes per value)" and "decrypting".
+/// records (70 bytes of nonce and tag per row and scope)" and "decrypting".
 /// </para>
 /// </remarks>
 [MemoryDiagnoser]
@@ -216,7 +216,7 @@ public class EfCoreBenchmarks
         public string Country { get; set; } = "";
     }
 
-    /// <summary>The adapter's table as stored: one personal-data column holds the four members' envelopes.</summary>
+    /// <summary>The adapter's table as stored: one personal-data column holds the record of the four members' scope.</summary>
     public sealed class ContactEnvelopes
     {
         public int Id { get; set; }

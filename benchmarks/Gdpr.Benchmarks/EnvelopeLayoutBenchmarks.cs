@@ -11,9 +11,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Gdpr.Benchmarks;
 
 /// <summary>
-/// A design question: what does reading cost with one envelope per member in a column of its own, with the same
-/// envelopes packed into one column (the EF Core adapter's layout), and with one envelope per row and retention
-/// scope? The same 10,000 contacts (1,000 subjects, four personal values each) are stored four ways on SQLite and
+/// The design question behind the EF Core adapter's layout: what does reading cost with one envelope per member in
+/// a column of its own, with the same envelopes packed into one column, and with one envelope per row and retention
+/// scope (what the adapter stores)? The same 10,000 contacts (1,000 subjects, four personal values each) are stored four ways on SQLite and
 /// read with EF Core (no tracking), decrypting with the engine's span API after the query: plaintext (the
 /// baseline), four envelope columns, four envelopes in one column, and one envelope holding the four values
 /// length-prefixed.

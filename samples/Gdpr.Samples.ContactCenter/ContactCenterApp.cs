@@ -322,9 +322,10 @@ public sealed class ContactCenterApp : IAsyncDisposable
         }
 
         var envelopes = GdprEfCore.ReadEnvelopes(column);
-        var stored = envelopes["Email"].Span;
-        _out.WriteLine($"   Customers.{GdprEfCore.PersonalDataColumn} column: {column.Length} bytes, one envelope per member ({string.Join(", ", envelopes.Keys)})");
-        _out.WriteLine($"   Email's envelope: {stored.Length} bytes, {Convert.ToHexString(stored[..Math.Min(24, stored.Length)])}…");
+        var (scope, envelope) = envelopes.First();
+        var stored = envelope.Span;
+        _out.WriteLine($"   Customers.{GdprEfCore.PersonalDataColumn} column: {column.Length} bytes, one envelope per retention scope ({string.Join(", ", envelopes.Keys)})");
+        _out.WriteLine($"   The {scope} envelope (name, address, phone, e-mail, birth date): {stored.Length} bytes, {Convert.ToHexString(stored[..Math.Min(24, stored.Length)])}…");
         _out.WriteLine($"   (envelope v{stored[0]}, algorithm {stored[1]}, key version {stored[2] << 24 | stored[3] << 16 | stored[4] << 8 | stored[5]}; the application reads back the {email?.Length ?? 0}-character address)");
         var inFile = email is not null && ContainsBytes(_databasePath, Encoding.UTF8.GetBytes(email));
         _out.WriteLine($"   The address in plaintext anywhere in the database file: {(inFile ? "FOUND" : "no")}");

@@ -9,18 +9,18 @@ public static class GdprEfCore
     public const string SourceName = "efcore";
 
     /// <summary>
-    /// The shadow property, and column, that holds the envelopes of a row's annotated members (owned types stored in
-    /// their owner's table get a prefixed column, <c>Address_PersonalData$gdpr</c>). Read it with
+    /// The shadow property, and column, that holds a row's annotated members: one envelope per retention scope (owned
+    /// types stored in their owner's table get a prefixed column, <c>Address_PersonalData$gdpr</c>). Read it with
     /// <c>EF.Property&lt;byte[]&gt;(entity, GdprEfCore.PersonalDataColumn)</c>.
     /// </summary>
     public const string PersonalDataColumn = PersonalDataMembers.ColumnProperty;
 
     /// <summary>
-    /// Splits a personal-data column into its members' envelopes, for audits and migrations (docs/envelope.md,
+    /// Splits a personal-data column into its records' envelopes, for audits and migrations (docs/envelope.md,
     /// "The personal-data column"). Nothing is decrypted.
     /// </summary>
     /// <param name="column">The column's bytes; <see langword="null"/> or empty for a row without values.</param>
-    /// <returns>Each member's envelope by member name; an empty envelope marks a value an erasure replaced.</returns>
+    /// <returns>Each record's envelope by retention scope; an empty envelope marks a record an erasure replaced.</returns>
     /// <exception cref="FormatException">The bytes are not a personal-data column.</exception>
     public static IReadOnlyDictionary<string, ReadOnlyMemory<byte>> ReadEnvelopes(byte[]? column)
     {
@@ -29,7 +29,7 @@ public static class GdprEfCore
         {
             if (!envelopes.TryAdd(System.Text.Encoding.UTF8.GetString(name), envelope))
             {
-                throw new FormatException("A personal-data column names one member twice.");
+                throw new FormatException("A personal-data column names one scope twice.");
             }
         }
 

@@ -1,31 +1,32 @@
 namespace Gdpr.Storage.EfCore.Columns;
 
 /// <summary>
-/// The one column per row that holds the envelopes of all of the row's annotated members (docs/envelope.md,
-/// "The personal-data column"). Each member keeps its own envelope, its own nonce and its own authentication, so a
-/// tampered value is still named by member; the column only packs them.
+/// The framing of named byte strings the EF Core adapter stores personal data in, twice over (docs/envelope.md,
+/// "The personal-data column"): the one column per row holds an entry per retention scope whose value is that
+/// scope's record envelope; a record, once decrypted, holds an entry per member whose value is the member's encoded
+/// value. One envelope per row and scope: one AEAD call and one column read per row instead of one per member.
 /// </summary>
 /// <remarks>
-/// <para>Why one column and not one per member: SQLite and EF Core pay per column and per value handed over, and with
-/// one envelope column per member reading 10,000 rows back cost 1.7x the plaintext read before a single byte was
-/// decrypted. Packed into one column the same envelopes read at 1.27x (docs/benchmarks.md, EnvelopeLayoutBenchmarks).</para>
-/// <para>Layout: a format byte (<see cref="FormatVersion"/>), then one entry per non-null member: the member name's
-/// UTF-8 length (LEB128), the name, the envelope's length (LEB128), the envelope. An entry with an empty envelope is a
-/// value an erasure replaced. A member without an entry is null. NULL or zero bytes: no entries.</para>
-/// <para>Entries are found by name, so adding or removing members from an entity type keeps older rows readable;
-/// they are written in the entity map's member order, so a reader that walks the members in that order finds each
-/// entry where the previous one ended.</para>
+/// <para>Why: SQLite and EF Core pay per column and per value handed over, and AEGIS-256 costs ~100 ns per call
+/// however short the value. With one envelope column per member, reading 10,000 rows back cost 1.7x the plaintext
+/// read; one envelope per row and scope reads faster than plaintext (docs/benchmarks.md, EnvelopeLayoutBenchmarks).</para>
+/// <para>Layout: a format byte (<see cref="FormatVersion"/>), then entries: the name's UTF-8 length (LEB128), the
+/// name, the value's length (LEB128), the value. In the column an entry with an empty value is a record an erasure
+/// replaced; a scope (or, in a record, a member) without an entry is null. NULL or zero bytes: no entries.</para>
+/// <para>Entries are found by name, so adding or removing members or scopes keeps older rows readable; they are
+/// written in the entity map's order, so a reader that walks that order finds each entry where the previous one
+/// ended.</para>
 /// </remarks>
 internal static class PersonalDataColumn
 {
-    /// <summary>The first byte of every non-empty column.</summary>
+    /// <summary>The first byte of every non-empty column and record.</summary>
     public const byte FormatVersion = 1;
 
     /// <summary>
     /// Finds <paramref name="name"/>'s entry. <paramref name="cursor"/> is where the search starts (0 for the start)
     /// and, when found, where the next entry begins.
     /// </summary>
-    /// <returns>Whether the member has an entry; <paramref name="envelope"/> is then its envelope (empty when replaced).</returns>
+    /// <returns>Whether there is such an entry; <paramref name="envelope"/> is then its value (in the column: empty when replaced).</returns>
     /// <exception cref="FormatException">The column's bytes are not a well-formed personal-data column.</exception>
     public static bool TryFind(ReadOnlySpan<byte> column, ReadOnlySpan<byte> name, ref int cursor, out Range envelope)
     {
@@ -51,7 +52,7 @@ internal static class PersonalDataColumn
         return false;
     }
 
-    /// <summary>Each entry's name and envelope, in stored order.</summary>
+    /// <summary>Each entry's name and value, in stored order.</summary>
     /// <exception cref="FormatException">The column's bytes are not a well-formed personal-data column.</exception>
     public static List<(byte[] Name, ReadOnlyMemory<byte> Envelope)> ReadAll(byte[]? column)
     {
@@ -77,7 +78,7 @@ internal static class PersonalDataColumn
         return entries;
     }
 
-    /// <summary>Writes a column from (name, envelope) entries; <see langword="null"/> when there are none.</summary>
+    /// <summary>Writes (name, value) entries; <see langword="null"/> when there are none.</summary>
     public static byte[]? Write(IReadOnlyList<(byte[] Name, ReadOnlyMemory<byte> Envelope)> entries)
     {
         if (entries.Count == 0)

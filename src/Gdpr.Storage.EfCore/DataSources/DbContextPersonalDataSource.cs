@@ -144,26 +144,9 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
                         }
 
                         kept++;
-                        foreach (var (owner, member, instance) in members)
+                        foreach (var (owner, _, instance) in members.DistinctBy(m => m.Instance, ReferenceEqualityComparer.Instance))
                         {
-                            if (member.Attribute.Erasure != ErasureAction.Replace || !request.DestroyedScopes.Contains(member.Scope))
-                            {
-                                continue;
-                            }
-
-                            var values = context.Entry(instance).CurrentValues;
-                            var entries = PersonalDataColumn.ReadAll((byte[]?)values[owner.Column!]);
-                            var at = entries.FindIndex(e => e.Name.AsSpan().SequenceEqual(member.EntryName));
-                            if (at >= 0 && !entries[at].Envelope.IsEmpty)
-                            {
-                                // An empty envelope is the "replaced" marker: nothing of the value is left, and it reads as its
-                                // replacement. The object gets the replacement too, or the save would see a changed value
-                                // (when the key is not destroyed yet) and encrypt it again over the marker.
-                                entries[at] = (entries[at].Name, ReadOnlyMemory<byte>.Empty);
-                                values[owner.Column!] = PersonalDataColumn.Write(entries);
-                                member.Set(instance, member.ErasedValue);
-                                replaced++;
-                            }
+                            replaced += ReplaceRecords(context, owner, instance, request);
                         }
                     }
 
@@ -179,6 +162,49 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
 
         Log.Erased(_logger, Name, deleted, replaced);
         return new DataSourceErasureResult(Name, deleted, replaced);
+    }
+
+    /// <summary>
+    /// Blanks the record of each destroyed scope that holds an <see cref="ErasureAction.Replace"/> member: its entry
+    /// becomes the empty "replaced" marker, so nothing of its values is left and every member of it reads as its
+    /// replacement (the scope's key is being destroyed, so the others of the record are erased either way). The
+    /// object gets the replacements too, or the save would see changed values (while the key still exists) and
+    /// encrypt them again over the marker. Returns how many <see cref="ErasureAction.Replace"/> values were replaced.
+    /// </summary>
+    private static int ReplaceRecords(DbContext context, PersonalDataEntityMap map, object instance, DataSourceErasureRequest request)
+    {
+        var replaced = 0;
+        var values = context.Entry(instance).CurrentValues;
+        List<(byte[] Name, ReadOnlyMemory<byte> Envelope)>? entries = null;
+        foreach (var record in map.Records)
+        {
+            var replacing = record.Members.Where(i => map.Members[i].Attribute.Erasure == ErasureAction.Replace).ToList();
+            if (replacing.Count == 0 || !request.DestroyedScopes.Contains(record.Scope))
+            {
+                continue;
+            }
+
+            entries ??= PersonalDataColumn.ReadAll((byte[]?)values[map.Column!]);
+            var at = entries.FindIndex(e => e.Name.AsSpan().SequenceEqual(record.EntryName));
+            if (at < 0 || entries[at].Envelope.IsEmpty)
+            {
+                continue; // No values, or replaced already: nothing to do (a second run counts none).
+            }
+
+            replaced += replacing.Count(i => map.Members[i].Get(instance) is not null);
+            entries[at] = (entries[at].Name, ReadOnlyMemory<byte>.Empty);
+            foreach (var i in record.Members)
+            {
+                map.Members[i].Set(instance, map.Members[i].ErasedValue);
+            }
+        }
+
+        if (entries is not null)
+        {
+            values[map.Column!] = PersonalDataColumn.Write(entries);
+        }
+
+        return replaced;
     }
 
     private static bool MayChange(PersonalDataModelMap model, PersonalDataEntityMap map, DataSourceErasureRequest request, Dictionary<string, global::Gdpr.Retention.RetentionPolicy> policies)
@@ -207,12 +233,11 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
     private IEnumerable<PersonalDataItem> Items(DbContext context, PersonalDataCrypto crypto, PersonalDataModelMap model, PersonalDataEntityMap map, object entity, string subjectId, string itemSubject, string entityName, string? recordKey)
     {
         var entry = context.Entry(entity);
-        var row = PersonalDataCrypto.RowOf(entry, map);
-        var column = map.Column is null ? null : (byte[]?)entry.CurrentValues[map.Column];
+        var stored = map.Column is null ? null : crypto.ReadValues(map, subjectId, (byte[]?)entry.CurrentValues[map.Column], PersonalDataCrypto.RowOf(entry, map));
         for (var i = 0; i < map.Members.Length; i++)
         {
             var member = map.Members[i];
-            var erased = column is not null && crypto.Read(map, member, subjectId, column, row).Erased;
+            var erased = stored is not null && stored[i].Erased;
             var value = erased ? null : member.Get(entity);
             if (value is null && !erased)
             {

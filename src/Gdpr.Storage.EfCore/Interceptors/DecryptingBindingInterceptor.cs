@@ -64,14 +64,14 @@ internal sealed class DecryptingBindingInterceptor : IInstantiationBindingInterc
     /// <remarks>
     /// Two shapes. The direct one (a root entity type whose subject id and primary key are CLR members) assigns the
     /// subject id and key itself (listing them as consumed, so EF neither reads nor sets them a second time) and then
-    /// each member, typed: <c>entity.Email = crypto.ReadMember&lt;string&gt;(map, 0, subject, column, ref cursor, entity)</c>. It
-    /// allocates nothing per row beyond what EF and the values need. The general one (owned types, shadow keys, a
+    /// the members, one decryption per record: <c>crypto.ReadRow(map, subject, column, entity, entity)</c>. It allocates
+    /// nothing per row beyond what EF and the values need. The general one (owned types, shadow keys, a
     /// subject id EF passes to a constructor) hands the entity and a row of boxed columns to
     /// <see cref="PersonalDataCrypto.Materialize"/>.
     /// </remarks>
     private sealed class DecryptingBinding : InstantiationBinding
     {
-        private static readonly MethodInfo ReadMemberMethod = typeof(PersonalDataCrypto).GetMethod(nameof(PersonalDataCrypto.ReadMember))!;
+        private static readonly MethodInfo ReadRowMethod = typeof(PersonalDataCrypto).GetMethod(nameof(PersonalDataCrypto.ReadRow))!;
         private static readonly MethodInfo CryptoForMethod = typeof(DecryptingBindingInterceptor).GetMethod(nameof(CryptoFor))!;
         private static readonly MethodInfo SubjectTextMethod = typeof(DecryptingBindingInterceptor).GetMethod(nameof(SubjectText), BindingFlags.NonPublic | BindingFlags.Static)!;
 
@@ -113,8 +113,7 @@ internal sealed class DecryptingBindingInterceptor : IInstantiationBindingInterc
             var entity = Expression.Variable(create.Type, "entity");
             var crypto = Expression.Variable(typeof(PersonalDataCrypto), "crypto");
             var subject = Expression.Variable(typeof(string), "subject");
-            var column = Expression.Variable(typeof(byte[]), "column");
-            var cursor = Expression.Variable(typeof(int), "cursor");
+
             var body = new List<Expression> { Expression.Assign(entity, create) };
             foreach (var property in _consumed)
             {
@@ -127,17 +126,10 @@ internal sealed class DecryptingBindingInterceptor : IInstantiationBindingInterc
             var subjectMember = Expression.MakeMemberAccess(entity, _map.SubjectProperty!.GetMemberInfo(forMaterialization: true, forSet: true));
             body.Add(Expression.Assign(subject, Expression.Call(SubjectTextMethod.MakeGenericMethod(subjectMember.Type), subjectMember)));
             body.Add(Expression.Assign(crypto, Expression.Call(CryptoForMethod, context)));
-            body.Add(Expression.Assign(column, new PropertyParameterBinding(_map.Column!).BindToParameter(bindingInfo)));
-            var map = Expression.Constant(_map);
-            for (var i = 0; i < _map.Members.Length; i++)
-            {
-                var member = _map.Members[i];
-                var read = Expression.Call(crypto, ReadMemberMethod.MakeGenericMethod(member.MemberType), map, Expression.Constant(i), subject, column, cursor, entity);
-                body.Add(Expression.Assign(Expression.MakeMemberAccess(entity, member.Member), read));
-            }
-
+            var column = new PropertyParameterBinding(_map.Column!).BindToParameter(bindingInfo);
+            body.Add(Expression.Call(crypto, ReadRowMethod, Expression.Constant(_map), subject, column, entity, entity));
             body.Add(entity);
-            return Expression.Block(create.Type, [entity, crypto, subject, column, cursor], body);
+            return Expression.Block(create.Type, [entity, crypto, subject], body);
         }
 
         public override InstantiationBinding With(IReadOnlyList<ParameterBinding> parameterBindings)

@@ -19,7 +19,11 @@ namespace Gdpr.Storage.EfCore.Interceptors;
 /// </summary>
 internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyManager keys, ILogger logger)
 {
-    private const int StackBufferSize = 256;
+    // A record's plaintext (a contact's name, e-mail, phone and birth date with their framing) fits most of the time.
+    private const int StackBufferSize = 512;
+
+    [ThreadStatic]
+    private static (object? Value, bool Erased)[]? t_values;
 
     /// <summary>
     /// Encrypts every annotated value that is new or changed since it was read or written. Keys are fetched
@@ -71,14 +75,15 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             var values = new object?[map.Members.Length];
             var changed = new bool[map.Members.Length];
             var stored = rewriteAll ? null : (byte[]?)entry.CurrentValues[map.Column!];
-            var row = rewriteAll ? null : RowOf(entry, map);
-            var storedCursor = 0;
+
+            // Cannot be judged without a subject id: treated as changed, so that the check below reports it.
+            rewriteAll |= stored is { Length: > 0 } && string.IsNullOrWhiteSpace(subject);
+            var storedValues = rewriteAll ? null : ReadValues(map, subject, stored, RowOf(entry, map));
             var any = false;
             for (var i = 0; i < map.Members.Length; i++)
             {
-                var member = map.Members[i];
-                values[i] = member.Get(entity);
-                changed[i] = rewriteAll || IsChanged(map, member, subject, values[i], stored, ref storedCursor, row!);
+                values[i] = map.Members[i].Get(entity);
+                changed[i] = rewriteAll || !SameValue(values[i], storedValues![i].Value);
                 any |= changed[i];
             }
 
@@ -97,21 +102,19 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             if (!rewriteAll && stored is null && entry.State != EntityState.Added)
             {
                 // An instance attached without being read (a stub for a partial update) holds no column, but the row
-                // may: the members the stub leaves null keep their stored envelopes, which share that column with the
-                // ones it changes. (Also reached by a row read with no values at all, where it finds none.)
+                // may: the members the stub leaves null keep their stored values, which share a record with the ones
+                // it changes. (Also reached by a row read with no values at all, where it finds none.)
                 var inDatabase = synchronous ? entry.GetDatabaseValues() : await entry.GetDatabaseValuesAsync(cancellationToken).ConfigureAwait(false);
                 stored = (byte[]?)inDatabase?[map.Column!];
+                storedValues = ReadValues(map, subject, stored, RowOf(entry, map));
             }
 
-            (pending ??= []).Add(new Pending(entry, map, subject, values, changed, stored));
-            string? lastScope = null;
-            for (var i = 0; i < values.Length; i++)
+            (pending ??= []).Add(new Pending(entry, map, subject, values, changed, stored, storedValues));
+            foreach (var record in map.Records)
             {
-                // Members of one entity mostly share a scope: hash the (subject, scope) pair once, not per member.
-                if (changed[i] && values[i] is not null && !ReferenceEquals(map.Members[i].Scope, lastScope))
+                if (record.Members.Any(i => changed[i]))
                 {
-                    lastScope = map.Members[i].Scope;
-                    (keysNeeded ??= []).Add((subject, lastScope));
+                    (keysNeeded ??= []).Add((subject, record.Scope));
                 }
             }
         }
@@ -132,33 +135,27 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         var count = 0;
         foreach (var p in pending)
         {
-            var column = new List<(byte[] Name, ReadOnlyMemory<byte> Envelope)>(p.Values.Length);
+            var column = new List<(byte[] Name, ReadOnlyMemory<byte> Envelope)>(p.Map.Records.Length);
             var cursor = 0;
-            for (var i = 0; i < p.Values.Length; i++)
+            foreach (var record in p.Map.Records)
             {
-                var member = p.Map.Members[i];
-                if (!p.Changed[i])
+                if (!record.Members.Any(i => p.Changed[i]))
                 {
-                    // Only the changed members get a new envelope; the others keep theirs, byte for byte (a stub's
-                    // null members included). An unchanged value without an entry stays without one.
-                    if (p.Stored is not null && PersonalDataColumn.TryFind(p.Stored, member.EntryName, ref cursor, out var kept))
+                    // Only a record with a changed member gets a new envelope; the others keep theirs, byte for byte.
+                    if (p.Stored is not null && PersonalDataColumn.TryFind(p.Stored, record.EntryName, ref cursor, out var kept))
                     {
-                        column.Add((member.EntryName, p.Stored.AsMemory(kept)));
+                        column.Add((record.EntryName, p.Stored.AsMemory(kept)));
                     }
 
                     continue;
                 }
 
-                if (p.Values[i] is not { } value)
+                var (envelope, written) = await EncryptRecordAsync(p, record, cancellationToken).ConfigureAwait(false);
+                if (envelope is not null)
                 {
-                    continue; // Set to null: no entry.
+                    column.Add((record.EntryName, envelope));
+                    count += written;
                 }
-
-                var field = new FieldAddress(p.Subject, member.Scope, member.FieldId);
-                var envelope = TryEncryptCached(field, value)
-                               ?? await encryptor.EncryptValueAsync(field, value, cancellationToken).ConfigureAwait(false); // Evicted since PrepareAsync: fetch or create the key again.
-                column.Add((member.EntryName, envelope));
-                count++;
             }
 
             p.Entry.CurrentValues[p.Map.Column!] = PersonalDataColumn.Write(column);
@@ -168,18 +165,19 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
     }
 
     /// <summary>
-    /// Reads one stored value as the application sees it: decrypted, or the member's replacement when erased
-    /// (key destroyed, or blanked by an erasure). <paramref name="column"/> is the row's personal-data column;
-    /// <paramref name="row"/> follows <see cref="PersonalDataEntityMap.ReadProperties"/> (only the key part is used,
-    /// for error messages).
+    /// Reads a row's members as the application sees them: decrypted, or the member's replacement when erased (key
+    /// destroyed, or its record blanked by an erasure), one decryption per record. <paramref name="column"/> is the
+    /// row's personal-data column; <paramref name="keySource"/> is a row (<see cref="PersonalDataEntityMap.ReadProperties"/>
+    /// order) or the entity, for messages.
     /// </summary>
-    public (object? Value, bool Erased) Read(PersonalDataEntityMap map, PersonalDataMemberMap member, string? subject, byte[]? column, object?[] row)
+    public (object? Value, bool Erased)[] ReadValues(PersonalDataEntityMap map, string? subject, byte[]? column, object keySource)
     {
-        var cursor = 0;
-        return ReadCore(map, member, subject, column, ref cursor, row);
+        var values = new (object? Value, bool Erased)[map.Members.Length];
+        ReadValues(map, subject, column, keySource, values);
+        return values;
     }
 
-    /// <summary>Builds a row (<see cref="PersonalDataEntityMap.ReadProperties"/> order) from a tracked entry, for <see cref="Read"/>.</summary>
+    /// <summary>Builds a row (<see cref="PersonalDataEntityMap.ReadProperties"/> order) from a tracked entry, for <see cref="ReadValues(PersonalDataEntityMap, string?, byte[], object)"/>.</summary>
     public static object?[] RowOf(EntityEntry entry, PersonalDataEntityMap map)
     {
         var row = new object?[map.ReadProperties.Length];
@@ -191,22 +189,12 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         return row;
     }
 
-    private bool IsChanged(PersonalDataEntityMap map, PersonalDataMemberMap member, string? subject, object? value, byte[]? stored, ref int cursor, object?[] row)
-    {
-        if (stored is { Length: > 0 } && string.IsNullOrWhiteSpace(subject))
-        {
-            return true; // Cannot be judged; re-encrypting reports the missing subject id.
-        }
-
-        return !SameValue(value, ReadCore(map, member, subject, stored, ref cursor, row).Value);
-    }
-
     private static bool SameValue(object? current, object? stored)
         => current is byte[] a && stored is byte[] b ? a.AsSpan().SequenceEqual(b) : Equals(current, stored);
 
     /// <summary>
-    /// Decrypts the envelopes of a freshly created entity into its members. <paramref name="row"/> holds the
-    /// columns of <see cref="PersonalDataEntityMap.ReadProperties"/>, read from the query's result, not through the
+    /// Decrypts the personal-data column of a freshly created entity into its members. <paramref name="row"/> holds
+    /// the columns of <see cref="PersonalDataEntityMap.ReadProperties"/>, read from the query's result, not through the
     /// context (which is busy reading).
     /// </summary>
     public void Materialize(DbContext context, object entity, PersonalDataEntityMap map, object?[] row)
@@ -230,112 +218,85 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             OwnerSubjects.For(context).Record(OwnerSubjects.Key(map.EntityType, new ArraySegment<object?>(row, map.SubjectCount, map.KeyProperties.Length)), subject);
         }
 
-        if (map.Members.Length == 0)
+        if (map.Members.Length > 0)
         {
-            return;
+            ReadRow(map, subject, (byte[]?)row[map.ColumnOffset], entity, row);
         }
-
-        var column = (byte[]?)row[map.ColumnOffset];
-        var cursor = 0;
-        for (var i = 0; i < map.Members.Length; i++)
-        {
-            var member = map.Members[i];
-            member.Set(entity, ReadCore(map, member, subject, column, ref cursor, row).Value);
-        }
-    }
-
-    /// <summary>Encrypts with the cached key; strings and byte arrays without an intermediate copy on the heap.</summary>
-    [SkipLocalsInit] // The encoder writes the first length bytes, the only ones read and wiped.
-    private byte[]? TryEncryptCached(in FieldAddress field, object value)
-    {
-        if (value is byte[] bytes)
-        {
-            return TryEncrypt(field, bytes);
-        }
-
-        if (value is not string text)
-        {
-            var plaintext = PersonalDataValueCodec.ToBytes(value);
-            try
-            {
-                return TryEncrypt(field, plaintext);
-            }
-            finally
-            {
-                Array.Clear(plaintext);
-            }
-        }
-
-        var max = System.Text.Encoding.UTF8.GetMaxByteCount(text.Length);
-        byte[]? rented = null;
-        Span<byte> buffer = max <= StackBufferSize ? stackalloc byte[StackBufferSize] : (rented = ArrayPool<byte>.Shared.Rent(max));
-        var length = System.Text.Encoding.UTF8.GetBytes(text, buffer);
-        try
-        {
-            return TryEncrypt(field, buffer[..length]);
-        }
-        finally
-        {
-            buffer[..length].Clear();
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
-    }
-
-    private byte[]? TryEncrypt(in FieldAddress field, ReadOnlySpan<byte> plaintext)
-    {
-        var envelope = new byte[encryptor.GetEnvelopeLength(plaintext.Length)];
-        return encryptor.TryEncrypt(field, plaintext, envelope, out _) ? envelope : null;
     }
 
     /// <summary>
-    /// The compiled materializer's read of one member (<see cref="DecryptingBindingInterceptor"/>): typed, and
-    /// without a row of boxed columns. <paramref name="entity"/> already holds its primary key, for messages;
-    /// <paramref name="cursor"/> carries the position in <paramref name="column"/> from one member to the next.
+    /// The compiled materializer's read (<see cref="DecryptingBindingInterceptor"/>): decrypts each record of the
+    /// row once and sets the members. <paramref name="keySource"/> is a row or the entity (which already holds its
+    /// primary key), for messages.
     /// </summary>
-    public T ReadMember<T>(PersonalDataEntityMap map, int index, string? subject, byte[]? column, ref int cursor, object entity)
-        => ReadCore(map, map.Members[index], subject, column, ref cursor, entity).Value is T value ? value : default!;
-
-    /// <summary><see cref="Read"/> and <see cref="ReadMember{T}"/>; <paramref name="keySource"/> is the row or the entity, for messages.</summary>
-    private (object? Value, bool Erased) ReadCore(PersonalDataEntityMap map, PersonalDataMemberMap member, string? subject, byte[]? column, ref int cursor, object keySource)
+    public void ReadRow(PersonalDataEntityMap map, string? subject, byte[]? column, object entity, object keySource)
     {
-        Range found;
+        // One scratch array per thread rather than per row; cleared after use so it holds no plaintext values.
+        var values = t_values is { } scratch && scratch.Length >= map.Members.Length ? scratch : (t_values = new (object?, bool)[Math.Max(16, map.Members.Length)]);
         try
         {
-            if (column is null || !PersonalDataColumn.TryFind(column, member.EntryName, ref cursor, out found))
+            ReadValues(map, subject, column, keySource, values);
+            for (var i = 0; i < map.Members.Length; i++)
             {
-                return (member.NullValue, false);
+                map.Members[i].Set(entity, values[i].Value);
             }
         }
-        catch (FormatException)
+        finally
         {
-            // The column's framing was edited: the envelope cannot even be found. Named like a failed envelope.
-            var pseudonym = string.IsNullOrWhiteSpace(subject) ? null : keys.GetPseudonym(subject).Value;
-            throw IntegrityFailed(map, member, keySource, new PersonalDataIntegrityException(member.FieldId, pseudonym, IntegrityFailure.UnsupportedFormat));
+            Array.Clear(values, 0, map.Members.Length);
         }
+    }
 
-        var envelope = new ReadOnlyMemory<byte>(column, found.Start.Value, found.End.Value - found.Start.Value);
-        if (envelope.Length == 0)
+    private void ReadValues(PersonalDataEntityMap map, string? subject, byte[]? column, object keySource, (object? Value, bool Erased)[] values)
+    {
+        var cursor = 0;
+        foreach (var record in map.Records)
         {
-            // The erasure replaced the value (ErasureAction.Replace): the column holds nothing of it any more.
-            return (member.ErasedValue, true);
-        }
+            Range found;
+            try
+            {
+                if (column is null || !PersonalDataColumn.TryFind(column, record.EntryName, ref cursor, out found))
+                {
+                    Fill(map, record, values, erased: false); // No record: all its members are null.
+                    continue;
+                }
+            }
+            catch (FormatException)
+            {
+                // The column's framing was edited: the record cannot even be found. Named like a failed envelope.
+                throw IntegrityFailed(map, record, keySource, new PersonalDataIntegrityException(map.RecordFieldId, PseudonymOrNull(subject), IntegrityFailure.UnsupportedFormat));
+            }
 
-        if (string.IsNullOrWhiteSpace(subject))
+            var envelope = new ReadOnlyMemory<byte>(column, found.Start.Value, found.End.Value - found.Start.Value);
+            if (envelope.IsEmpty)
+            {
+                // An erasure replaced the record (ErasureAction.Replace): the column holds nothing of its values.
+                Fill(map, record, values, erased: true);
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(subject))
+            {
+                throw new PersonalDataModelException(map.Name, record.MembersText, $"the row (key {KeyText(map, keySource)}) holds encrypted values but no data subject id.");
+            }
+
+            DecryptRecord(map, record, subject, envelope, keySource, values);
+        }
+    }
+
+    private static void Fill(PersonalDataEntityMap map, PersonalDataRecordMap record, (object? Value, bool Erased)[] values, bool erased)
+    {
+        foreach (var i in record.Members)
         {
-            throw new PersonalDataModelException(map.Name, member.Name, $"the row (key {KeyText(map, keySource)}) holds an encrypted value but no data subject id.");
+            values[i] = erased ? (map.Members[i].ErasedValue, true) : (map.Members[i].NullValue, false);
         }
-
-        return Decrypt(map, member, subject, envelope, keySource);
     }
 
     // No zeroing of the stack buffer on entry: only the bytes the AEAD writes are read, and those are wiped below.
     [SkipLocalsInit]
-    private (object? Value, bool Erased) Decrypt(PersonalDataEntityMap map, PersonalDataMemberMap member, string subject, ReadOnlyMemory<byte> envelope, object keySource)
+    private void DecryptRecord(PersonalDataEntityMap map, PersonalDataRecordMap record, string subject, ReadOnlyMemory<byte> envelope, object keySource, (object? Value, bool Erased)[] values)
     {
-        var field = new FieldAddress(subject, member.Scope, member.FieldId);
+        var field = new FieldAddress(subject, record.Scope, map.RecordFieldId);
         var length = encryptor.GetPlaintextLength(envelope.Span);
         byte[]? rented = null;
         Span<byte> buffer = length <= StackBufferSize ? stackalloc byte[StackBufferSize] : (rented = ArrayPool<byte>.Shared.Rent(length));
@@ -344,21 +305,25 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             var status = encryptor.TryDecrypt(field, envelope.Span, buffer, out var written);
             if (status == FieldReadStatus.KeyNotCached)
             {
-                return DecryptLoadingKey(map, member, field, envelope);
+                DecryptLoadingKey(map, record, field, envelope, keySource, values);
             }
-
-            return status == FieldReadStatus.Erased
-                ? (member.ErasedValue, true)
-                : (PersonalDataValueCodec.FromBytes(member.MemberType, buffer[..written]), false);
+            else if (status == FieldReadStatus.Erased)
+            {
+                Fill(map, record, values, erased: true);
+            }
+            else
+            {
+                Decode(map, record, buffer[..written], values);
+            }
         }
         catch (PersonalDataIntegrityException ex)
         {
-            throw IntegrityFailed(map, member, keySource, ex);
+            throw IntegrityFailed(map, record, keySource, ex);
         }
         catch (FormatException)
         {
-            // Authenticated bytes of the wrong length for the member type: the column was written for another type.
-            throw IntegrityFailed(map, member, keySource, new PersonalDataIntegrityException(field.Field, keys.GetPseudonym(subject).Value, IntegrityFailure.UnsupportedFormat));
+            // Authenticated bytes that do not parse as this record (a member now of another type): written for another model.
+            throw IntegrityFailed(map, record, keySource, new PersonalDataIntegrityException(field.Field, keys.GetPseudonym(subject).Value, IntegrityFailure.UnsupportedFormat));
         }
         finally
         {
@@ -370,24 +335,38 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         }
     }
 
+    /// <summary>Each member of the record from its entry (absent: null), in member order.</summary>
+    private static void Decode(PersonalDataEntityMap map, PersonalDataRecordMap record, ReadOnlySpan<byte> plaintext, (object? Value, bool Erased)[] values)
+    {
+        var cursor = 0;
+        foreach (var i in record.Members)
+        {
+            var member = map.Members[i];
+            values[i] = PersonalDataColumn.TryFind(plaintext, member.EntryName, ref cursor, out var range)
+                ? (PersonalDataValueCodec.FromBytes(member.MemberType, plaintext[range]), false)
+                : (member.NullValue, false);
+        }
+    }
+
     /// <summary>
     /// A cache miss inside materialization, which EF runs synchronously while this context's connection is busy
     /// reading. Blocking here is safe because the key store never goes through the application's context or
     /// connection (the in-memory store, or the EF key store on its own context and connection).
     /// </summary>
-    private (object? Value, bool Erased) DecryptLoadingKey(PersonalDataEntityMap map, PersonalDataMemberMap member, FieldAddress field, ReadOnlyMemory<byte> envelope)
+    private void DecryptLoadingKey(PersonalDataEntityMap map, PersonalDataRecordMap record, FieldAddress field, ReadOnlyMemory<byte> envelope, object keySource, (object? Value, bool Erased)[] values)
     {
-        Log.KeyLoadedDuringMaterialization(logger, member.Scope, map.Name);
+        Log.KeyLoadedDuringMaterialization(logger, record.Scope, map.Name);
         var pending = encryptor.DecryptAsync(field, envelope);
         var result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
         if (result.IsErased)
         {
-            return (member.ErasedValue, true);
+            Fill(map, record, values, erased: true);
+            return;
         }
 
         try
         {
-            return (PersonalDataValueCodec.FromBytes(member.MemberType, result.Value), false);
+            Decode(map, record, result.Value, values);
         }
         finally
         {
@@ -395,12 +374,79 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         }
     }
 
-    private PersonalDataIntegrityException IntegrityFailed(PersonalDataEntityMap map, PersonalDataMemberMap member, object keySource, PersonalDataIntegrityException inner)
+    /// <summary>
+    /// Encrypts one record: the changed members' current values, and the unchanged members' stored ones (a stub's
+    /// null members keep theirs; values of an erased record are not carried over). Returns no envelope when the
+    /// record holds no value, and how many values it holds.
+    /// </summary>
+    private async ValueTask<(byte[]? Envelope, int Values)> EncryptRecordAsync(Pending p, PersonalDataRecordMap record, CancellationToken cancellationToken)
+    {
+        var entries = new List<(byte[] Name, ReadOnlyMemory<byte> Value)>(record.Members.Length);
+        var owned = new List<byte[]>(record.Members.Length); // encodings made here, wiped below (not the application's byte arrays)
+        byte[]? plaintext = null;
+        try
+        {
+            foreach (var i in record.Members)
+            {
+                var value = p.Changed[i] ? p.Values[i] : p.StoredValues is { } stored && !stored[i].Erased ? stored[i].Value : null;
+                if (value is null)
+                {
+                    continue; // Null: no entry.
+                }
+
+                byte[] bytes;
+                if (value is byte[] array)
+                {
+                    bytes = array;
+                }
+                else
+                {
+                    bytes = value is string text ? System.Text.Encoding.UTF8.GetBytes(text) : PersonalDataValueCodec.ToBytes(value);
+                    owned.Add(bytes);
+                }
+
+                entries.Add((p.Map.Members[i].EntryName, bytes));
+            }
+
+            plaintext = PersonalDataColumn.Write(entries);
+            if (plaintext is null)
+            {
+                return (null, 0);
+            }
+
+            var field = new FieldAddress(p.Subject, record.Scope, p.Map.RecordFieldId);
+            var envelope = TryEncrypt(field, plaintext)
+                           ?? await encryptor.EncryptAsync(field, plaintext, cancellationToken).ConfigureAwait(false); // Evicted since PrepareAsync: fetch or create the key again.
+            return (envelope, entries.Count);
+        }
+        finally
+        {
+            if (plaintext is not null)
+            {
+                Array.Clear(plaintext);
+            }
+
+            foreach (var bytes in owned)
+            {
+                Array.Clear(bytes);
+            }
+        }
+    }
+
+    private byte[]? TryEncrypt(in FieldAddress field, ReadOnlySpan<byte> plaintext)
+    {
+        var envelope = new byte[encryptor.GetEnvelopeLength(plaintext.Length)];
+        return encryptor.TryEncrypt(field, plaintext, envelope, out _) ? envelope : null;
+    }
+
+    private PersonalDataIntegrityException IntegrityFailed(PersonalDataEntityMap map, PersonalDataRecordMap record, object keySource, PersonalDataIntegrityException inner)
     {
         var key = KeyText(map, keySource);
-        Log.IntegrityFailed(logger, map.Name, member.Name, key, inner.Failure);
-        return new PersonalDataIntegrityException(inner.Field, inner.SubjectPseudonym, inner.Failure, $"entity {map.Name}, key {key}, member {member.Name}");
+        Log.IntegrityFailed(logger, map.Name, record.MembersText, key, inner.Failure);
+        return new PersonalDataIntegrityException(inner.Field, inner.SubjectPseudonym, inner.Failure, $"entity {map.Name}, key {key}, {record.MembersText} (scope {record.Scope})");
     }
+
+    private string? PseudonymOrNull(string? subject) => string.IsNullOrWhiteSpace(subject) ? null : keys.GetPseudonym(subject).Value;
 
     /// <summary>
     /// The primary key as text for messages; withheld when it contains the subject id (personal data).
@@ -458,6 +504,6 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         }
     }
 
-    // Stored: the personal-data column as the entry holds it, whose envelopes the unchanged members keep.
-    private sealed record Pending(EntityEntry Entry, PersonalDataEntityMap Map, string Subject, object?[] Values, bool[] Changed, byte[]? Stored);
+    // Stored: the personal-data column as stored, whose envelopes unchanged records keep; StoredValues: its values.
+    private sealed record Pending(EntityEntry Entry, PersonalDataEntityMap Map, string Subject, object?[] Values, bool[] Changed, byte[]? Stored, (object? Value, bool Erased)[]? StoredValues);
 }

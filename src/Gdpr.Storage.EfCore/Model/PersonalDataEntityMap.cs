@@ -18,11 +18,8 @@ internal sealed class PersonalDataMemberMap
 
     public required PersonalDataAttribute Attribute { get; init; }
 
-    /// <summary>The member's name in UTF-8: its entry's name in the personal-data column.</summary>
+    /// <summary>The member's name in UTF-8: its entry's name in its scope's record.</summary>
     public required byte[] EntryName { get; init; }
-
-    /// <summary>The field identity the envelope is bound to: <c>{CLR type name}.{member}</c>.</summary>
-    public required string FieldId { get; init; }
 
     public required object? ErasedValue { get; init; }
 
@@ -36,6 +33,21 @@ internal sealed class PersonalDataMemberMap
     public string Scope => Attribute.RetentionPolicy;
 }
 
+/// <summary>The members of one entity type that share a retention scope, and so one envelope per row (a record).</summary>
+internal sealed class PersonalDataRecordMap
+{
+    public required string Scope { get; init; }
+
+    /// <summary>The scope's name in UTF-8: the record's entry name in the personal-data column.</summary>
+    public required byte[] EntryName { get; init; }
+
+    /// <summary>Indexes into <see cref="PersonalDataEntityMap.Members"/>, in member order.</summary>
+    public required int[] Members { get; init; }
+
+    /// <summary>"member Email" or "members Email, Name": how integrity errors name what the record holds.</summary>
+    public required string MembersText { get; init; }
+}
+
 /// <summary>The personal-data view of one entity type of a finalized model.</summary>
 internal sealed class PersonalDataEntityMap
 {
@@ -44,6 +56,15 @@ internal sealed class PersonalDataEntityMap
     public string Name => EntityType.ClrType.Name;
 
     public required PersonalDataMemberMap[] Members { get; init; }
+
+    /// <summary>The members grouped by retention scope, one envelope each, in order of their first member.</summary>
+    public required PersonalDataRecordMap[] Records { get; init; }
+
+    /// <summary>
+    /// The field identity each record's envelope is bound to: the CLR type name (the scope is bound separately).
+    /// Members may be added, removed or renamed without breaking it.
+    /// </summary>
+    public required string RecordFieldId { get; init; }
 
     /// <summary>The subject-id column (root types); <see langword="null"/> for owned types, which use their owner's.</summary>
     public IProperty? SubjectProperty { get; init; }
@@ -152,7 +173,6 @@ internal sealed class PersonalDataModelMap
                 MemberType = memberType,
                 Attribute = attribute,
                 EntryName = System.Text.Encoding.UTF8.GetBytes(member.Name),
-                FieldId = name + "." + member.Name,
                 ErasedValue = PersonalDataMembers.GetErasedValue(name, member.Name, memberType, attribute.Replacement),
                 NullValue = memberType.IsValueType && Nullable.GetUnderlyingType(memberType) is null ? Activator.CreateInstance(memberType) : null,
                 Get = CompileGetter(member),
@@ -191,6 +211,14 @@ internal sealed class PersonalDataModelMap
         {
             EntityType = entityType,
             Members = [.. members],
+            Records = [.. members.Select((m, i) => (m, i)).GroupBy(x => x.m.Scope, StringComparer.Ordinal).Select(g => new PersonalDataRecordMap
+            {
+                Scope = g.Key,
+                EntryName = System.Text.Encoding.UTF8.GetBytes(g.Key),
+                Members = [.. g.Select(x => x.i)],
+                MembersText = (g.Count() == 1 ? "member " : "members ") + string.Join(", ", g.Select(x => x.m.Name)),
+            })],
+            RecordFieldId = name,
             SubjectProperty = subjectProperty,
             GetSubject = getSubject,
             Ownership = ownership,

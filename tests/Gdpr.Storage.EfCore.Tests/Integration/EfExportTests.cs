@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Gdpr.Erasure;
 using Gdpr.Export;
+using Gdpr.Storage.EfCore;
 using Gdpr.Storage.EfCore.Tests.Infrastructure;
 using Gdpr.Storage.EfCore.Tests.TestModel;
 using Json.Schema;
@@ -90,9 +91,9 @@ public sealed class EfExportTests : IAsyncLifetime, IDisposable
         await SeedShopperAsync("cust-1");
         var shopper = await _services.WithContextAsync(db => db.Shoppers.AsNoTracking().Where(s => s.CustomerNumber == "cust-1")
             .Select(s => EF.Property<byte[]>(s, StoredEnvelopes.Column)).SingleAsync());
-        var envelopes = new[] { StoredEnvelopes.Of(shopper, "NewsletterEmail")!, StoredEnvelopes.Of(shopper, "Interests")! };
-        var audio = StoredEnvelopes.Of(await _services.WithContextAsync(db => db.CallRecordings.AsNoTracking().Where(r => r.CustomerNumber == "cust-1")
-            .Select(r => EF.Property<byte[]>(r, StoredEnvelopes.Column)).SingleAsync()), "Audio")!;
+        var envelopes = new[] { StoredEnvelopes.Of(shopper, "marketing")! }; // the newsletter e-mail and interests, one record
+        var audio = GdprEfCore.ReadEnvelopes(await _services.WithContextAsync(db => db.CallRecordings.AsNoTracking().Where(r => r.CustomerNumber == "cust-1")
+            .Select(r => EF.Property<byte[]>(r, StoredEnvelopes.Column)).SingleAsync())).Values.Single().ToArray();
 
         var erasure = await _services.GetRequiredService<IErasureService>().EraseAsync("cust-1");
         Assert.True(erasure.IsComplete);
