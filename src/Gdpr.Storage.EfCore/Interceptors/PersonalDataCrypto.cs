@@ -14,8 +14,8 @@ namespace Gdpr.Storage.EfCore.Interceptors;
 
 /// <summary>
 /// Encrypts the annotated members of pending entities into their rows' personal-data column (one envelope per
-/// member, <see cref="PersonalDataColumn"/>), and decrypts envelopes into the members of materialized entities. The
-/// entities themselves always hold plaintext.
+/// retention scope, a record of its members' values: <see cref="PersonalDataColumn"/>), and decrypts records into the
+/// members of materialized entities. The entities themselves always hold plaintext.
 /// </summary>
 internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyManager keys, ILogger logger)
 {
@@ -26,14 +26,14 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
     private static (object? Value, bool Erased)[]? t_values;
 
     /// <summary>
-    /// Encrypts every annotated value that is new or changed since it was read or written. Keys are fetched
-    /// first, asynchronously, one call per (subject, scope); then every value is encrypted from the cache.
+    /// Encrypts again every record with a value that is new or changed since it was read or written. Keys are
+    /// fetched first, asynchronously, one call per (subject, scope); then every record is encrypted from the cache.
     /// Throws before anything is sent to the database, so a failure writes nothing.
     /// </summary>
     /// <remarks>
-    /// "Changed" is judged against the envelope the entry holds (decrypted again), not against a snapshot kept per
+    /// "Changed" is judged against the records the entry holds (decrypted again), not against a snapshot kept per
     /// instance: keeping one per materialized entity cost more than the decryption of the whole row, on every read,
-    /// while this costs a cache-hit decryption per member of tracked, unchanged entities, on save only.
+    /// while this costs a cache-hit decryption per record of tracked, unchanged entities, on save only.
     /// </remarks>
     /// <param name="context">The context being saved.</param>
     /// <param name="synchronous">Whether SaveChanges was called synchronously: the one database read here (a stub's stored column) then is too.</param>
@@ -112,7 +112,8 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             (pending ??= []).Add(new Pending(entry, map, subject, values, changed, stored, storedValues));
             foreach (var record in map.Records)
             {
-                if (record.Members.Any(i => changed[i]))
+                // Written again when a member changed; needing the scope's key only when it will hold a value.
+                if (record.Members.Any(i => changed[i]) && record.Members.Any(i => ValueToWrite(i, changed, values, storedValues) is not null))
                 {
                     (keysNeeded ??= []).Add((subject, record.Scope));
                 }
@@ -188,6 +189,13 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
 
         return row;
     }
+
+    /// <summary>
+    /// What a rewritten record holds for member <paramref name="i"/>: a changed member's current value, an unchanged
+    /// member's stored one (a stub's null members keep theirs), nothing for a value erased with its record.
+    /// </summary>
+    private static object? ValueToWrite(int i, bool[] changed, object?[] values, (object? Value, bool Erased)[]? stored)
+        => changed[i] ? values[i] : stored is not null && !stored[i].Erased ? stored[i].Value : null;
 
     private static bool SameValue(object? current, object? stored)
         => current is byte[] a && stored is byte[] b ? a.AsSpan().SequenceEqual(b) : Equals(current, stored);
@@ -388,8 +396,7 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         {
             foreach (var i in record.Members)
             {
-                var value = p.Changed[i] ? p.Values[i] : p.StoredValues is { } stored && !stored[i].Erased ? stored[i].Value : null;
-                if (value is null)
+                if (ValueToWrite(i, p.Changed, p.Values, p.StoredValues) is not { } value)
                 {
                     continue; // Null: no entry.
                 }
