@@ -11,9 +11,6 @@ internal sealed class PersonalDataMemberMap
 {
     public required string Name { get; init; }
 
-    /// <summary>The CLR property or field, assigned directly by the compiled materializer.</summary>
-    public required MemberInfo Member { get; init; }
-
     public required Type MemberType { get; init; }
 
     public required PersonalDataAttribute Attribute { get; init; }
@@ -169,7 +166,6 @@ internal sealed class PersonalDataModelMap
             members.Add(new PersonalDataMemberMap
             {
                 Name = member.Name,
-                Member = member,
                 MemberType = memberType,
                 Attribute = attribute,
                 EntryName = System.Text.Encoding.UTF8.GetBytes(member.Name),
