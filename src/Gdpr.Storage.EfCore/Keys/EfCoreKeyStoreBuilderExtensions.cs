@@ -37,6 +37,7 @@ public static class EfCoreKeyStoreBuilderExtensions
         }
 
         options.Validate(o => o.ListenerReconnectDelay > TimeSpan.Zero, "EfCoreKeyStoreOptions.ListenerReconnectDelay must be positive.")
+            .Validate(o => o.PurgeWaitLimit >= TimeSpan.Zero, "EfCoreKeyStoreOptions.PurgeWaitLimit must not be negative.")
             .ValidateOnStart();
 
         services.RemoveAll<KeyStoreContextSource>();
@@ -66,6 +67,7 @@ public static class EfCoreKeyStoreBuilderExtensions
             sp.GetRequiredService<KeyStoreContextSource>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ShredNotificationListener>(),
+            sp.GetRequiredService<IOptions<EfCoreKeyStoreOptions>>().Value,
             sp.GetService<ILogger<EfCoreSubjectKeyStore>>()));
         services.Replace(ServiceDescriptor.Singleton<ISubjectKeyStore>(sp => sp.GetRequiredService<EfCoreSubjectKeyStore>()));
         RecordKeyEncryptionKeysInTheStore(services);

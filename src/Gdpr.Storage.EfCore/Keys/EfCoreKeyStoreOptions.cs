@@ -15,4 +15,11 @@ public sealed class EfCoreKeyStoreOptions
     /// on each failure, up to 30 seconds. Default 1 second.
     /// </summary>
     public TimeSpan ListenerReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Gets or sets how long <see cref="EfCoreSubjectKeyStore.PurgeDeletedKeysAsync"/> waits, on PostgreSQL, for
+    /// transactions that may still see deleted key rows (a long report, an idle-in-transaction session) before it
+    /// vacuums anyway and returns <see langword="false"/>. <see cref="TimeSpan.Zero"/> does not wait. Default 1 minute.
+    /// </summary>
+    public TimeSpan PurgeWaitLimit { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -34,14 +34,16 @@ public sealed class EfCoreSubjectKeyStore : ISubjectKeyStore
     private readonly KeyStoreContextSource _contexts;
     private readonly TimeProvider _time;
     private readonly ShredNotificationListener? _listener;
+    private readonly EfCoreKeyStoreOptions _options;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, byte> _recordedKeyEncryptionKeys = new(StringComparer.Ordinal);
 
-    internal EfCoreSubjectKeyStore(KeyStoreContextSource contexts, TimeProvider time, ShredNotificationListener? listener, ILogger<EfCoreSubjectKeyStore>? logger)
+    internal EfCoreSubjectKeyStore(KeyStoreContextSource contexts, TimeProvider time, ShredNotificationListener? listener, EfCoreKeyStoreOptions options, ILogger<EfCoreSubjectKeyStore>? logger)
     {
         _contexts = contexts;
         _time = time;
         _listener = listener;
+        _options = options;
         _logger = logger ?? NullLogger<EfCoreSubjectKeyStore>.Instance;
     }
 
@@ -267,24 +269,35 @@ public sealed class EfCoreSubjectKeyStore : ISubjectKeyStore
     }
 
     /// <summary>
-    /// Removes what deleted key rows may leave behind in the database's own files. On PostgreSQL, runs
-    /// <c>VACUUM</c> (or <c>VACUUM FULL</c>) on the key table, so dead row versions of destroyed keys are removed;
-    /// on SQLite, checkpoints and truncates the WAL (and with <paramref name="full"/>, rebuilds the file with
-    /// <c>VACUUM</c>). WAL archives and backups are not touched: retiring the key-encryption key covers those.
+    /// Removes what deleted key rows may leave behind in the database's own files. On PostgreSQL, waits until no
+    /// transaction that may still see a row deleted before this call is running (at most
+    /// <see cref="EfCoreKeyStoreOptions.PurgeWaitLimit"/>), then runs <c>VACUUM</c> (or <c>VACUUM FULL</c>) on the key
+    /// table, so the dead row versions of destroyed keys are removed; on SQLite, checkpoints and truncates the WAL
+    /// (and with <paramref name="full"/>, rebuilds the file with <c>VACUUM</c>). WAL archives and backups are not
+    /// touched: retiring the key-encryption key covers those.
     /// </summary>
     /// <param name="full">
     /// PostgreSQL: <c>VACUUM FULL</c>, which rewrites the table into new files (and locks it meanwhile) instead of
     /// marking the space reusable. SQLite: also <c>VACUUM</c> the whole database file.
     /// </param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>A task that completes when the purge is done.</returns>
-    public async Task PurgeDeletedKeysAsync(bool full = false, CancellationToken cancellationToken = default)
+    /// <returns>
+    /// <see langword="true"/> when nothing held the purge back: on PostgreSQL, every transaction that could still see
+    /// a key row deleted before the call had ended when the vacuum ran; on SQLite, the checkpoint completed.
+    /// <see langword="false"/> when something did (the purge still ran, a warning names what held it back, and a later
+    /// call finishes the job), and on other databases, where there is nothing provider-neutral to run.
+    /// </returns>
+    public async Task<bool> PurgeDeletedKeysAsync(bool full = false, CancellationToken cancellationToken = default)
     {
         using var db = _contexts.Create();
         var provider = KeyStoreContextSource.GetProvider(db);
+        bool complete;
         switch (provider)
         {
             case KeyStoreProvider.PostgreSql:
+                await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                complete = await PostgresPurgeWait.WaitForOlderTransactionsAsync(db, _options.PurgeWaitLimit, _logger, cancellationToken).ConfigureAwait(false);
+
                 // VACUUM cannot run in a transaction block; ExecuteSqlRaw without one runs in autocommit.
                 // The table name comes from the model and is delimited by the provider: no user input reaches the SQL.
                 var table = KeyStoreContextSource.GetTableName<SubjectKeyRecord>(db);
@@ -299,14 +312,21 @@ public sealed class EfCoreSubjectKeyStore : ISubjectKeyStore
                     await db.Database.ExecuteSqlRawAsync("VACUUM", cancellationToken).ConfigureAwait(false);
                 }
 
-                await CheckpointAsync(db, cancellationToken).ConfigureAwait(false);
+                complete = await CheckpointAsync(db, cancellationToken).ConfigureAwait(false);
+                if (!complete)
+                {
+                    Log.PurgeCheckpointIncomplete(_logger);
+                }
+
                 break;
             default:
                 // Other engines: nothing provider-neutral to run; their documentation says what removes deleted rows.
+                complete = false;
                 break;
         }
 
-        Log.Purged(_logger, provider.ToString(), full);
+        Log.Purged(_logger, provider.ToString(), full, complete);
+        return complete;
     }
 
     private async Task<WrappedSubjectKey> TryAddAsync(WrappedSubjectKey key, CancellationToken cancellationToken)

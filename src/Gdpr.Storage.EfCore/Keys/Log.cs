@@ -29,12 +29,18 @@ internal static partial class Log
     [LoggerMessage(2107, LogLevel.Warning, "Ignored a malformed message on channel {Channel}.")]
     public static partial void MalformedNotification(ILogger logger, string channel);
 
-    [LoggerMessage(2108, LogLevel.Information, "Purged deleted key rows ({Provider}, full: {Full}).")]
-    public static partial void Purged(ILogger logger, string provider, bool full);
+    [LoggerMessage(2108, LogLevel.Information, "Purged deleted key rows ({Provider}, full: {Full}, complete: {Complete}).")]
+    public static partial void Purged(ILogger logger, string provider, bool full, bool complete);
 
     [LoggerMessage(2109, LogLevel.Warning, "The key-shred listener did not start listening within {Timeout}; until it does, shreds on other nodes are seen within KeyCache.MaxAge.")]
     public static partial void ListenerStartTimedOut(ILogger logger, TimeSpan timeout);
 
     [LoggerMessage(2110, LogLevel.Warning, "Could not record key-encryption key {KeyId} in the KEK metadata table; the key itself was created or retired.")]
     public static partial void KeyEncryptionKeyNotRecorded(ILogger logger, string keyId, Exception exception);
+
+    [LoggerMessage(2111, LogLevel.Warning, "Transactions older than the key purge were still running after {Limit} (PostgreSQL backend pids: {Sessions}); vacuumed anyway, and the row versions of keys deleted before they began stay in the table until a later purge.")]
+    public static partial void PurgeHeldBack(ILogger logger, TimeSpan limit, string sessions);
+
+    [LoggerMessage(2112, LogLevel.Warning, "The SQLite WAL checkpoint of the key purge could not complete (busy readers); deleted keys' bytes may stay in the -wal file until the next checkpoint.")]
+    public static partial void PurgeCheckpointIncomplete(ILogger logger);
 }

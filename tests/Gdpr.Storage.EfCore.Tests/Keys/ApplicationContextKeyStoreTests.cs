@@ -154,6 +154,16 @@ public sealed class SqliteApplicationContextKeyStoreTests : ApplicationContextKe
     }
 
     [Fact]
+    public async Task UseEfCoreKeyStore_NegativePurgeWaitLimit_FailsNamingTheSetting()
+    {
+        await using var services = TestHosts.Build(_database.Configure, _database.KeyRingDirectory, keyStore: o => o.PurgeWaitLimit = TimeSpan.FromSeconds(-1));
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => services.GetRequiredService<ISubjectKeyStore>());
+
+        Assert.Contains("PurgeWaitLimit", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Encrypt_KeyStoreUnreachable_FailsClosedWithKeyUnavailable()
     {
         // A database file in a folder that does not exist cannot be opened: no key, so no value is written.
@@ -208,7 +218,7 @@ public sealed class PostgresApplicationContextKeyStoreTests(PostgresKeyStoreData
         var encryptor = provider.GetRequiredService<IFieldEncryptor>();
         var envelope = await encryptor.EncryptValueAsync(field, "x@example.org");
         await provider.GetRequiredService<ISubjectKeyManager>().ShredAsync(field.SubjectId, Scope);
-        await provider.GetRequiredService<EfCoreSubjectKeyStore>().PurgeDeletedKeysAsync(full: true);
+        Assert.True(await provider.GetRequiredService<EfCoreSubjectKeyStore>().PurgeDeletedKeysAsync(full: true));
 
         Assert.True((await encryptor.DecryptValueAsync<string>(field, envelope)).IsErased);
         await using var connection = new Npgsql.NpgsqlConnection(connectionString);

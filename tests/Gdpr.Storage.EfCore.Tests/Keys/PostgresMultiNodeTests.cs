@@ -143,46 +143,6 @@ public sealed class PostgresMultiNodeTests(PostgresKeyStoreDatabase database) : 
         Assert.Equal(winnerBytes, (await store.GetStateAsync(subject, Scope)).Key!.WrappedKey.ToArray());
     }
 
-    [SkippableFact]
-    public async Task PurgeDeletedKeys_Full_RemovesTheDeadRowVersionFromTheTableFile()
-    {
-        var connectionString = database.ConnectionString;
-        await using var services = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory);
-        var store = services.GetRequiredService<EfCoreSubjectKeyStore>();
-        var subject = TestHosts.NewPseudonym();
-        var wrapped = RandomNumberGenerator.GetBytes(96);
-        await store.AddKeyAsync(new WrappedSubjectKey(subject, Scope, 1, "kek-purge", wrapped, TimeProvider.System.GetUtcNow()));
-        await store.ShredAsync(subject, Scope, TimeProvider.System.GetUtcNow());
-
-        // The deleted row version is still in the table's file: what docs/key-store.md says VACUUM is for.
-        Assert.True(await TableFileContainsAsync(wrapped));
-
-        // VACUUM keeps a deleted row version while any running transaction may still see it (other test classes
-        // work on the same server), so purge again until it is gone — within a deadline, or the test fails.
-        var deadline = Stopwatch.StartNew();
-        do
-        {
-            await store.PurgeDeletedKeysAsync(full: true);
-            if (!await TableFileContainsAsync(wrapped))
-            {
-                return;
-            }
-
-            await Task.Delay(200);
-        }
-        while (deadline.Elapsed < TimeSpan.FromSeconds(20));
-
-        Assert.Fail("VACUUM FULL left the destroyed key's bytes in the table file");
-    }
-
-    private async Task<bool> TableFileContainsAsync(byte[] needle)
-    {
-        // Superuser only (the CI cluster's user is one): flush to disk, then read the heap file raw.
-        await database.ScalarAsync("CHECKPOINT");
-        var file = (byte[])(await database.ScalarAsync("SELECT pg_read_binary_file(pg_relation_filepath('gdpr_subject_keys'))"))!;
-        return file.AsSpan().IndexOf(needle) >= 0;
-    }
-
     private static async Task<(FieldAddress Field, byte[] Envelope)> WriteOnAAndReadOnBAsync(IServiceProvider nodeA, IServiceProvider nodeB)
     {
         var field = new FieldAddress(TestHosts.NewSubjectId(), Scope, "Customer.Phone");

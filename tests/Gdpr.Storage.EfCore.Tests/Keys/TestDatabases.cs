@@ -221,13 +221,16 @@ internal static class TestHosts
         string keyRingDirectory,
         TimeProvider? time = null,
         Action<EfCoreKeyStoreOptions>? keyStore = null,
-        Action<GdprOptions>? gdpr = null)
+        Action<GdprOptions>? gdpr = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var services = new ServiceCollection();
         if (time is not null)
         {
             services.AddSingleton(time);
         }
+
+        configureServices?.Invoke(services);
 
         services.AddGdpr(o =>
             {
