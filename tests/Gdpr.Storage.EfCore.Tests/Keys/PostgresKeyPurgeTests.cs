@@ -60,13 +60,7 @@ public sealed class PostgresKeyPurgeTests(PostgresKeyStoreDatabase database) : I
 
         // A long report in the key store's own database: a repeatable-read snapshot taken before the shred.
         await using var report = new NpgsqlConnection(connectionString);
-        await report.OpenAsync();
-        await using var snapshot = await report.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead);
-        int reportPid;
-        await using (var take = new NpgsqlCommand("SELECT pg_backend_pid()", report, snapshot))
-        {
-            reportPid = (int)(await take.ExecuteScalarAsync())!;
-        }
+        var (snapshot, reportPid) = await BeginReportAsync(report);
 
         await using var services = TestHosts.Build(
             o => o.UseNpgsql(connectionString),
@@ -80,7 +74,8 @@ public sealed class PostgresKeyPurgeTests(PostgresKeyStoreDatabase database) : I
         Assert.True(await TableFileContainsAsync(wrapped), "control: the report's snapshot may still see the deleted row");
         var warning = Assert.Single(services.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == 2111);
         Assert.Equal(LogLevel.Warning, warning.Level);
-        Assert.Contains(reportPid.ToString(System.Globalization.CultureInfo.InvariantCulture), warning.Message, StringComparison.Ordinal);
+        var sessions = Assert.Single(warning.StructuredState!, p => p.Key == "Sessions").Value!;
+        Assert.Contains(reportPid.ToString(System.Globalization.CultureInfo.InvariantCulture), sessions.Split(", "));
 
         await snapshot.CommitAsync();
 
@@ -93,12 +88,7 @@ public sealed class PostgresKeyPurgeTests(PostgresKeyStoreDatabase database) : I
     {
         var connectionString = database.ConnectionString;
         await using var report = new NpgsqlConnection(connectionString);
-        await report.OpenAsync();
-        await using var snapshot = await report.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead);
-        await using (var take = new NpgsqlCommand("SELECT 1", report, snapshot))
-        {
-            await take.ExecuteScalarAsync();
-        }
+        _ = await BeginReportAsync(report);
 
         await using var services = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory, keyStore: o => o.PurgeWaitLimit = TimeSpan.FromMinutes(5));
         var store = services.GetRequiredService<EfCoreSubjectKeyStore>();
@@ -106,6 +96,15 @@ public sealed class PostgresKeyPurgeTests(PostgresKeyStoreDatabase database) : I
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.PurgeDeletedKeysAsync(full: true, cancellation.Token));
+    }
+
+    /// <summary>Opens a repeatable-read transaction on <paramref name="report"/> and takes its snapshot; returns it and the session's pid.</summary>
+    private static async Task<(NpgsqlTransaction Snapshot, int Pid)> BeginReportAsync(NpgsqlConnection report)
+    {
+        await report.OpenAsync();
+        var snapshot = await report.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead);
+        await using var take = new NpgsqlCommand("SELECT pg_backend_pid()", report, snapshot);
+        return (snapshot, (int)(await take.ExecuteScalarAsync())!);
     }
 
     private static async Task<byte[]> AddAndShredKeyAsync(EfCoreSubjectKeyStore store)
