@@ -19,6 +19,34 @@ namespace Gdpr.Samples.ContactCenter;
 /// </summary>
 public sealed class ContactCenterApp : IAsyncDisposable
 {
+    /// <summary>The sample's retention policies (registered at start, and read by the sweep preview).</summary>
+    private static readonly RetentionPolicy[] AllPolicies =
+    [
+        new()
+        {
+            Name = Policies.Default,
+            Clock = RetentionClock.RelationshipEnd,
+            Years = 1,
+            LegalBasis = "Contract (Art. 6(1)(b)); kept one year after the customer relationship ends for follow-up questions",
+        },
+        new()
+        {
+            Name = Policies.Tax,
+            Clock = RetentionClock.RelationshipEnd,
+            Years = 7,
+            IsLegalObligation = true,
+            LegalBasis = "Dutch AWR art. 52: fiscal records are kept seven years (GDPR Art. 17(3)(b))",
+        },
+        new()
+        {
+            Name = Policies.Marketing,
+            Clock = RetentionClock.Collection,
+            Years = 1,
+            DeleteRowsOnErasure = true,
+            LegalBasis = "Consent (Art. 6(1)(a)); withdrawn or erased at once, otherwise renewed yearly",
+        },
+    ];
+
     private readonly ServiceProvider _services;
     private readonly TextWriter _out;
     private readonly string _databasePath;
@@ -30,23 +58,55 @@ public sealed class ContactCenterApp : IAsyncDisposable
         _databasePath = databasePath;
     }
 
-    /// <summary>Opens (creating when new) the database at <paramref name="databasePath"/>.</summary>
+    /// <summary>Opens the database at <paramref name="databasePath"/>, creating it and its keys only when <paramref name="create"/>.</summary>
     /// <param name="databasePath">The SQLite file.</param>
     /// <param name="output">Where verbs write what they did.</param>
-    /// <param name="time">The clock; a fixed one lets <c>sweep --now</c> see the future.</param>
+    /// <param name="time">The clock; a fixed one lets the sweep preview see the future.</param>
+    /// <param name="create">Whether a missing database and keys are created (seed, demo); read verbs pass <see langword="false"/>.</param>
     /// <param name="cancellationToken">Cancels the opening.</param>
     /// <returns>The app.</returns>
-    public static async Task<ContactCenterApp> OpenAsync(string databasePath, TextWriter output, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    public static async Task<ContactCenterApp> OpenAsync(string databasePath, TextWriter output, TimeProvider? time = null, bool create = true, CancellationToken cancellationToken = default)
     {
         var fullPath = Path.GetFullPath(databasePath);
+        if (Directory.Exists(fullPath))
+        {
+            throw new SampleFileSystemException($"--db is a folder, not a database file: {fullPath}");
+        }
+
         var directory = Path.GetDirectoryName(fullPath)!;
-        if (!Directory.Exists(directory))
+        var secrets = fullPath + ".keys";
+        if (!create)
+        {
+            // A mistyped --db must not quietly become a new, empty database with new keys.
+            if (!File.Exists(fullPath))
+            {
+                throw new SampleInputException($"no database at {fullPath} (create one with 'seed' or 'demo')");
+            }
+
+            foreach (var required in new[] { Path.Combine(secrets, "pseudonym.key"), Path.Combine(secrets, "kek") })
+            {
+                if (!File.Exists(required) && !Directory.Exists(required))
+                {
+                    throw new SampleInputException($"no keys at {secrets} for the database at {fullPath} (missing {Path.GetFileName(required)})");
+                }
+            }
+        }
+        else if (!Directory.Exists(directory))
         {
             throw new SampleInputException($"the folder of --db does not exist: {directory}");
         }
 
-        var secrets = fullPath + ".keys";
-        Directory.CreateDirectory(secrets);
+        if (create)
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(secrets);
+            }
+            else
+            {
+                Directory.CreateDirectory(secrets, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
 
         var services = new ServiceCollection();
         if (time is not null)
@@ -54,32 +114,16 @@ public sealed class ContactCenterApp : IAsyncDisposable
             services.AddSingleton(time);
         }
 
-        services.AddGdpr(o => o.PseudonymKey = LoadOrCreateSecret(Path.Combine(secrets, "pseudonym.key")))
-            .UseLocalKeyRing(Path.Combine(secrets, "kek"))
+        var pseudonymKeyPath = Path.Combine(secrets, "pseudonym.key");
+        var pseudonymKey = create ? LoadOrCreateSecret(pseudonymKeyPath) : await File.ReadAllBytesAsync(pseudonymKeyPath, cancellationToken);
+        var gdpr = services.AddGdpr(o => o.PseudonymKey = pseudonymKey);
+        foreach (var policy in AllPolicies)
+        {
+            gdpr.AddRetentionPolicy(policy);
+        }
+
+        gdpr.UseLocalKeyRing(Path.Combine(secrets, "kek"))
             .UseCertificateSigningKey(Path.Combine(secrets, "signing"))
-            .AddRetentionPolicy(new RetentionPolicy
-            {
-                Name = Policies.Default,
-                Clock = RetentionClock.RelationshipEnd,
-                Years = 1,
-                LegalBasis = "Contract (Art. 6(1)(b)); kept one year after the customer relationship ends for follow-up questions",
-            })
-            .AddRetentionPolicy(new RetentionPolicy
-            {
-                Name = Policies.Tax,
-                Clock = RetentionClock.RelationshipEnd,
-                Years = 7,
-                IsLegalObligation = true,
-                LegalBasis = "Dutch AWR art. 52: fiscal records are kept seven years (GDPR Art. 17(3)(b))",
-            })
-            .AddRetentionPolicy(new RetentionPolicy
-            {
-                Name = Policies.Marketing,
-                Clock = RetentionClock.Collection,
-                Years = 1,
-                DeleteRowsOnErasure = true,
-                LegalBasis = "Consent (Art. 6(1)(a)); withdrawn or erased at once, otherwise renewed yearly",
-            })
             .ConfigureExport(o =>
             {
                 o.Controller.Name = "Example Contact Center B.V.";
@@ -108,9 +152,25 @@ public sealed class ContactCenterApp : IAsyncDisposable
             .UseGdpr(sp));
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        await using (var db = await provider.GetRequiredService<IDbContextFactory<ContactCenterDb>>().CreateDbContextAsync(cancellationToken))
+        try
         {
-            await db.Database.EnsureCreatedAsync(cancellationToken);
+            await using (var db = await provider.GetRequiredService<IDbContextFactory<ContactCenterDb>>().CreateDbContextAsync(cancellationToken))
+            {
+                if (create)
+                {
+                    await db.Database.EnsureCreatedAsync(cancellationToken);
+                }
+                else
+                {
+                    // Fails here, as a database error, when the file is not SQLite, is corrupt or is another program's.
+                    await db.Customers.AnyAsync(cancellationToken);
+                }
+            }
+        }
+        catch
+        {
+            await provider.DisposeAsync();
+            throw;
         }
 
         return new ContactCenterApp(provider, output, fullPath);
@@ -154,9 +214,20 @@ public sealed class ContactCenterApp : IAsyncDisposable
 
     public async Task<int> ListSubjectsAsync(CancellationToken cancellationToken)
     {
+        var keys = _services.GetRequiredService<ISubjectKeyManager>();
+        var keyStore = _services.GetRequiredService<ISubjectKeyStore>();
         foreach (var subject in await GetSubjectsAsync(cancellationToken))
         {
-            _out.WriteLine(subject);
+            var destroyed = new SortedSet<string>(StringComparer.Ordinal);
+            await foreach (var tombstone in keyStore.GetTombstonesAsync(keys.GetPseudonym(subject), cancellationToken))
+            {
+                destroyed.Add(tombstone.Scope);
+            }
+
+            // Erased: the customer's own profile scope is destroyed (by an erasure, or by retention after the relationship ended).
+            _out.WriteLine(destroyed.Contains(Policies.Default)
+                ? $"{subject}  erased (destroyed: {string.Join(", ", destroyed)})"
+                : subject);
         }
 
         return 0;
@@ -187,7 +258,7 @@ public sealed class ContactCenterApp : IAsyncDisposable
         if (result.Certificate is null)
         {
             Console.Error.WriteLine("error: the erasure did not complete (see above); run it again to finish it.");
-            return 5;
+            return ExitCodes.Incomplete;
         }
 
         await WriteCertificateAsync(result.Certificate, certificate.FullName, cancellationToken);
@@ -195,7 +266,13 @@ public sealed class ContactCenterApp : IAsyncDisposable
         return 0;
     }
 
-    public async Task<int> VerifyAsync(FileInfo certificate, FileInfo publicKey, CancellationToken cancellationToken)
+    /// <summary>Verifies a certificate against a public key; needs no database.</summary>
+    /// <param name="certificate">The certificate (its signature is the file beside it, ending in .sig).</param>
+    /// <param name="publicKey">The PEM public key.</param>
+    /// <param name="output">Where the result is written.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The exit code.</returns>
+    public static async Task<int> VerifyAsync(FileInfo certificate, FileInfo publicKey, TextWriter output, CancellationToken cancellationToken)
     {
         var signaturePath = certificate.FullName + ".sig";
         foreach (var path in new[] { certificate.FullName, signaturePath, publicKey.FullName })
@@ -222,33 +299,91 @@ public sealed class ContactCenterApp : IAsyncDisposable
         if (!valid)
         {
             Console.Error.WriteLine("error: the certificate's signature does not verify with that public key.");
-            return 1;
+            return ExitCodes.SignatureInvalid;
         }
 
-        _out.WriteLine("The certificate's signature is valid.");
-        return 0;
+        output.WriteLine("The certificate's signature is valid.");
+        return ExitCodes.Success;
     }
 
     public async Task<int> WritePublicKeyAsync(FileInfo output, CancellationToken cancellationToken)
     {
         RequireFolder(output);
+        var signing = Path.Combine(_databasePath + ".keys", "signing");
+        if (!Directory.Exists(signing))
+        {
+            // The signing key is made with the first certificate; a read verb does not make one.
+            throw new SampleInputException($"no certificate-signing key at {signing} yet (it is created by the first 'erase')");
+        }
+
         await File.WriteAllTextAsync(output.FullName, PublicKeyPem, cancellationToken);
         _out.WriteLine($"Wrote the certificate-signing public key to {output.FullName}.");
         return 0;
     }
 
-    public async Task<int> SweepAsync(DateTimeOffset? asOf, CancellationToken cancellationToken)
+    /// <summary>Destroys every scope whose retention has ended, as of the real clock.</summary>
+    /// <param name="cancellationToken">Cancels the sweep.</param>
+    /// <returns>The exit code.</returns>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
-        if (asOf is not null)
-        {
-            // The sweeper takes its time from the TimeProvider: run it in an app whose clock says that date.
-            await using var future = await OpenAsync(_databasePath, _out, new FixedTimeProvider(asOf.Value), cancellationToken);
-            return await future.SweepAsync(null, cancellationToken);
-        }
-
         var report = await _services.GetRequiredService<IRetentionSweeper>().SweepAsync(cancellationToken);
         _out.WriteLine($"Sweep as of {report.SweptAt:yyyy-MM-dd}: {report.Destroyed} scope(s) destroyed, {report.AlreadyDestroyed} already gone, {report.SkippedForHolds} held, {report.Failed} failed.");
-        return report.Failed == 0 ? 0 : 5;
+        return report.Failed == 0 ? ExitCodes.Success : ExitCodes.Incomplete;
+    }
+
+    /// <summary>
+    /// Shows what the sweeper would destroy as of <paramref name="asOf"/> (default now) and destroys nothing: the
+    /// same two sources the sweeper reads (the retention schedule, and key ages for policies counting from collection).
+    /// </summary>
+    /// <param name="asOf">The date judged against; may be in the future.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The exit code.</returns>
+    public async Task<int> PreviewSweepAsync(DateTimeOffset? asOf, CancellationToken cancellationToken)
+    {
+        var when = asOf ?? _services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var keys = _services.GetRequiredService<ISubjectKeyManager>();
+        var keyStore = _services.GetRequiredService<ISubjectKeyStore>();
+        var schedule = _services.GetRequiredService<IRetentionScheduleStore>();
+        var subjects = (await GetSubjectsAsync(cancellationToken)).Select(s => (Id: s, Pseudonym: keys.GetPseudonym(s))).ToList();
+        var held = await _services.GetRequiredService<ILegalHoldStore>().GetHeldAsync([.. subjects.Select(s => s.Pseudonym)], cancellationToken);
+        int due = 0, kept = 0;
+        foreach (var (id, pseudonym) in subjects)
+        {
+            foreach (var policy in AllPolicies)
+            {
+                var state = await keyStore.GetStateAsync(pseudonym, policy.Name, cancellationToken);
+                if (state.Key is null)
+                {
+                    continue; // nothing left to destroy
+                }
+
+                var destroyAfter = (await schedule.GetAsync(pseudonym, policy.Name, cancellationToken))?.DestroyAfter;
+                if (policy.Clock == RetentionClock.Collection && policy.HasPeriod)
+                {
+                    var expiry = policy.GetExpiry(state.Key.CreatedAt);
+                    destroyAfter = destroyAfter is null || expiry < destroyAfter ? expiry : destroyAfter;
+                }
+
+                if (destroyAfter is null || destroyAfter > when)
+                {
+                    continue;
+                }
+
+                var isHeld = held.Contains(pseudonym);
+                _out.WriteLine($"   {id} scope {policy.Name,-10} due {destroyAfter:yyyy-MM-dd}{(isHeld ? ", kept: legal hold" : "")}");
+                if (isHeld)
+                {
+                    kept++;
+                }
+                else
+                {
+                    due++;
+                }
+            }
+        }
+
+        _out.WriteLine($"Sweep preview as of {when:yyyy-MM-dd}: {due} scope(s) would be destroyed, {kept} held. Nothing was destroyed; 'sweep --apply' destroys what is due today.");
+        return ExitCodes.Success;
     }
 
     public async Task<int> RotateKeyEncryptionKeyAsync(CancellationToken cancellationToken)
@@ -285,7 +420,7 @@ public sealed class ContactCenterApp : IAsyncDisposable
         if (result.Certificate is null)
         {
             Console.Error.WriteLine("error: the erasure did not complete; run the demo again to finish it.");
-            return 5;
+            return ExitCodes.Incomplete;
         }
 
         var certificatePath = Path.Combine(folder, $"{subject}-erasure.json");
@@ -296,7 +431,7 @@ public sealed class ContactCenterApp : IAsyncDisposable
         var valid = ErasureCertificateVerifier.Verify(result.Certificate, PublicKeyPem);
         _out.WriteLine($"Signature {(valid ? "verifies" : "DOES NOT verify")} with the public key in {publicKeyPath}.");
         _out.WriteLine($"Verify it yourself: openssl pkeyutl -verify -pubin -inkey {publicKeyPath} -rawin -in {certificatePath} -sigfile {certificatePath}.sig");
-        return valid ? 0 : 1;
+        return valid ? ExitCodes.Success : ExitCodes.SignatureInvalid;
     }
 
     public async ValueTask DisposeAsync() => await _services.DisposeAsync();
@@ -433,11 +568,5 @@ public sealed class ContactCenterApp : IAsyncDisposable
         }
 
         return secret;
-    }
-
-    /// <summary>A clock stopped at one moment: what the sweeper sees with <c>sweep --now</c>.</summary>
-    private sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

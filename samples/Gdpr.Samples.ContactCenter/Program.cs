@@ -1,9 +1,9 @@
 using System.CommandLine;
-using Gdpr;
 using Gdpr.Samples.ContactCenter;
 
 // dotnet run --project samples/Gdpr.Samples.ContactCenter -- <verb> [options]
-// Every verb takes --db PATH; bad input gives one line on stderr and a non-zero exit code, never a stack trace.
+// Every verb takes --db PATH; an error is one line on stderr with its exit code (ExitCodes.cs), never a stack trace.
+// Only seed and demo create a database and keys; every other verb needs them to be there.
 
 var db = new Option<string>("--db") { Description = "The SQLite database file (keys live in a folder beside it).", DefaultValueFactory = _ => "contact-center.db", Recursive = true };
 var subject = new Option<string>("--subject") { Description = "The customer number (data subject id).", Required = true };
@@ -19,7 +19,7 @@ var customers = new Option<int>("--customers") { Description = "How many custome
 var seed = new Command("seed", "Create customers with chats, calls, invoices and interest profiles.") { customers };
 root.Subcommands.Add(seed);
 
-var subjects = new Command("subjects", "List the customer numbers in the database, one per line.");
+var subjects = new Command("subjects", "List the customer numbers in the database, one per line; an erased customer is marked 'erased'.");
 root.Subcommands.Add(subjects);
 
 var export = new Command("export", "Export one customer's data (Art. 15/20): JSON, CSV or ZIP by the file's extension.") { subject, output };
@@ -37,57 +37,77 @@ root.Subcommands.Add(verify);
 var publicKey = new Command("public-key", "Write the certificate-signing public key (PEM, SubjectPublicKeyInfo).") { output };
 root.Subcommands.Add(publicKey);
 
-var now = new Option<string?>("--now") { Description = "Run as of this date (yyyy-MM-dd), to see what retention destroys then." };
-var sweep = new Command("sweep", "Run the retention sweeper: destroy every scope whose retention has ended.") { now };
+var now = new Option<string?>("--now") { Description = "Preview as of this date (yyyy-MM-dd), to see what retention destroys then. Not with --apply: destruction is dated by the real clock." };
+var apply = new Option<bool>("--apply") { Description = "Destroy what is due now. Without it, sweep only shows what it would destroy." };
+var sweep = new Command("sweep", "Show every scope whose retention has ended (what the retention sweeper would destroy); with --apply, destroy them.") { now, apply };
 root.Subcommands.Add(sweep);
 
 var rotate = new Command("rotate-kek", "Rotate the key-encryption key: rewrap every live key, retire the old KEK.");
 root.Subcommands.Add(rotate);
 
-demo.SetAction((r, ct) => Run(r, app => app.DemoAsync(ct)));
-root.SetAction((r, ct) => Run(r, app => app.DemoAsync(ct)));
-seed.SetAction((r, ct) => Run(r, app => app.SeedAsync(r.GetValue(customers), ct)));
-subjects.SetAction((r, ct) => Run(r, app => app.ListSubjectsAsync(ct)));
-export.SetAction((r, ct) => Run(r, app => app.ExportAsync(r.GetValue(subject)!, r.GetValue(output)!, ct)));
-erase.SetAction((r, ct) => Run(r, app => app.EraseAsync(r.GetValue(subject)!, r.GetValue(certificateOut)!, ct)));
-verify.SetAction((r, ct) => Run(r, app => app.VerifyAsync(r.GetValue(certificateIn)!, r.GetValue(publicKeyIn)!, ct)));
-publicKey.SetAction((r, ct) => Run(r, app => app.WritePublicKeyAsync(r.GetValue(output)!, ct)));
-sweep.SetAction((r, ct) => Run(r, app => app.SweepAsync(ParseDate(r.GetValue(now)), ct)));
-rotate.SetAction((r, ct) => Run(r, app => app.RotateKeyEncryptionKeyAsync(ct)));
+// Only demo and seed create the database and its keys; a mistyped --db elsewhere says "no database at ...".
+demo.SetAction((r, ct) => Run(r, create: true, app => app.DemoAsync(ct)));
+root.SetAction((r, ct) => Run(r, create: true, app => app.DemoAsync(ct)));
+seed.SetAction((r, ct) => Run(r, create: true, app => app.SeedAsync(r.GetValue(customers), ct)));
+subjects.SetAction((r, ct) => Run(r, create: false, app => app.ListSubjectsAsync(ct)));
+export.SetAction((r, ct) => Run(r, create: false, app => app.ExportAsync(r.GetValue(subject)!, r.GetValue(output)!, ct)));
+erase.SetAction((r, ct) => Run(r, create: false, app => app.EraseAsync(r.GetValue(subject)!, r.GetValue(certificateOut)!, ct)));
+// verify needs no database at all: a certificate, its signature and a public key.
+verify.SetAction((r, ct) => Guarded(r, () => ContactCenterApp.VerifyAsync(r.GetValue(certificateIn)!, r.GetValue(publicKeyIn)!, Console.Out, ct)));
+publicKey.SetAction((r, ct) => Run(r, create: false, app => app.WritePublicKeyAsync(r.GetValue(output)!, ct)));
+sweep.SetAction((r, ct) => Run(r, create: false, app => Sweep(app, r, ct)));
+rotate.SetAction((r, ct) => Run(r, create: false, app => app.RotateKeyEncryptionKeyAsync(ct)));
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     // One line, not the parser's page of help: scripts read stderr.
     Console.Error.WriteLine($"error: {parsed.Errors[0].Message} (see --help)");
-    return 2;
+    return ExitCodes.Usage;
+}
+
+if (parsed.Action is System.CommandLine.Help.HelpAction)
+{
+    var helped = await parsed.InvokeAsync();
+    Console.Out.WriteLine(ExitCodes.HelpText);
+    return helped;
 }
 
 return await parsed.InvokeAsync();
 
-async Task<int> Run(ParseResult result, Func<ContactCenterApp, Task<int>> verb)
+Task<int> Run(ParseResult result, bool create, Func<ContactCenterApp, Task<int>> verb) => Guarded(result, async () =>
+{
+    await using var app = await ContactCenterApp.OpenAsync(result.GetValue(db)!, Console.Out, create: create);
+    return await verb(app);
+});
+
+async Task<int> Guarded(ParseResult result, Func<Task<int>> verb)
 {
     try
     {
-        await using var app = await ContactCenterApp.OpenAsync(result.GetValue(db)!, Console.Out);
-        return await verb(app);
+        return await verb();
     }
-    catch (SampleInputException ex)
+    catch (Exception ex)
     {
-        Console.Error.WriteLine($"error: {ex.Message}");
-        return 2;
+        // Every error, including the database's and the file system's: one line and its own exit code.
+        var (code, message) = ExitCodes.Describe(ex, result.GetValue(db)!);
+        Console.Error.WriteLine($"error: {message}");
+        return code;
     }
-    catch (GdprException ex)
+}
+
+Task<int> Sweep(ContactCenterApp app, ParseResult result, CancellationToken cancellationToken)
+{
+    var asOf = ParseDate(result.GetValue(now));
+    if (result.GetValue(apply))
     {
-        // SDK errors name entities, members and pseudonyms, never personal data: safe to print.
-        Console.Error.WriteLine($"error: {ex.Message}");
-        return 3;
+        // Destroying as of a date other than today would date the tombstones (and the audit) at that date.
+        return asOf is null
+            ? app.SweepAsync(cancellationToken)
+            : throw new SampleInputException("--now only previews; --apply destroys as of the real clock (drop --now)");
     }
-    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-    {
-        Console.Error.WriteLine($"error: {ex.Message}");
-        return 4;
-    }
+
+    return app.PreviewSweepAsync(asOf, cancellationToken);
 }
 
 static DateTimeOffset? ParseDate(string? text)

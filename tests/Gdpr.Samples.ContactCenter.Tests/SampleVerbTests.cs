@@ -89,10 +89,33 @@ public sealed class SampleVerbTests : IDisposable
             Assert.DoesNotContain(Values(c1.RootElement), v => v.GetProperty("erased").GetBoolean());
         }
 
-        // Seven years and a day later the sweeper destroys the retained tax scope (Art. 5(1)(e)).
-        var sweep = await Run("sweep", "--now", DateTime.UtcNow.AddYears(7).AddDays(2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
-        Assert.True(sweep.ExitCode == 0, sweep.Error);
-        Assert.DoesNotContain(" 0 scope(s) destroyed", sweep.Out, StringComparison.Ordinal);
+        // An erased customer is marked in the list; the others are not.
+        var listed = (await Run("subjects")).Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal("C-0001", listed[0]);
+        Assert.StartsWith("C-0002  erased", listed[1], StringComparison.Ordinal);
+        Assert.Equal("C-0003", listed[2]);
+
+        // Seven years and a day later the tax scope is due (Art. 5(1)(e)); without --apply the sweep only shows it.
+        var later = DateTime.UtcNow.AddYears(7).AddDays(2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var preview = await Run("sweep", "--now", later);
+        Assert.True(preview.ExitCode == 0, preview.Error);
+        Assert.Contains("C-0002 scope tax", preview.Out, StringComparison.Ordinal);
+        Assert.Contains("Nothing was destroyed", preview.Out, StringComparison.Ordinal);
+        Assert.Equal(0, (await Run("export", "--subject", "C-0002", "--out", "c2-after-preview.json")).ExitCode);
+        using (var afterPreview = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(_folder, "c2-after-preview.json"))))
+        {
+            Assert.Contains(Values(afterPreview.RootElement), v => v.GetProperty("member").GetString() == "Amount" && !v.GetProperty("erased").GetBoolean());
+        }
+
+        // Destroying "as of" a future date would date tombstones in the future: refused.
+        var future = await Run("sweep", "--apply", "--now", later);
+        Assert.Equal(2, future.ExitCode);
+        Assert.Contains("--now only previews", future.Error, StringComparison.Ordinal);
+
+        // --apply today: nothing is due yet, nothing destroyed, the tax values stay readable.
+        var applied = await Run("sweep", "--apply");
+        Assert.True(applied.ExitCode == 0, applied.Error);
+        Assert.Contains(" 0 scope(s) destroyed", applied.Out, StringComparison.Ordinal);
     }
 
     [Fact]
