@@ -143,6 +143,16 @@ public sealed class ModelValidationTests : IDisposable
         }
     }
 
+    [Fact]
+    public void MalformedCategory_IsRejected_NamingTypeAndMember_AndTheCategoryMeant()
+    {
+        var error = Assert.Throws<PersonalDataModelException>(() => BuildModel<MalformedCategory>());
+
+        Assert.Equal(("MalformedCategory", "Email"), (error.Entity, error.Member));
+        Assert.StartsWith("MalformedCategory.Email: 'e-mail' is not a personal-data category identifier", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Did you mean 'contact.email'", error.Message, StringComparison.Ordinal);
+    }
+
     private void BuildModel<TEntity>()
         where TEntity : class
     {
@@ -204,6 +214,15 @@ public sealed class ModelValidationTests : IDisposable
         [DataSubjectId] public string Subject { get; set; } = "";
 
         [PersonalData(PersonalDataCategories.AgentNotes)] public string? Notes { get; set; }
+    }
+
+    public sealed class MalformedCategory
+    {
+        public int Id { get; set; }
+
+        [DataSubjectId] public string CustomerNumber { get; set; } = "";
+
+        [PersonalData("e-mail")] public string? Email { get; set; }
     }
 
     public sealed class NoSubject

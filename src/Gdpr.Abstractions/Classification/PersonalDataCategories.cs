@@ -132,9 +132,20 @@ public static class PersonalDataCategories
     {
         if (!IsValidId(categoryId))
         {
+            var suggestion = Suggest(categoryId) is { } near ? $" Did you mean '{near.Id}' ({near.DisplayName})?" : string.Empty;
             throw new ArgumentException(
-                $"'{categoryId}' is not a personal-data category identifier: use a lower-case dotted name such as 'contact.email'.",
+                $"'{categoryId}' is not a personal-data category identifier: use a lower-case dotted name such as 'contact.email' (the constants of PersonalDataCategories).{suggestion}",
                 nameof(categoryId));
         }
     }
+
+    /// <summary>The built-in category whose last part matches <paramref name="categoryId"/> ignoring case and punctuation ("e-mail": contact.email).</summary>
+    private static PersonalDataCategory? Suggest(string? categoryId)
+    {
+        var wanted = Letters(categoryId);
+        return wanted.Length == 0 ? null : All.FirstOrDefault(c => Letters(c.Id[(c.Id.LastIndexOf('.') + 1)..]) == wanted);
+    }
+
+    private static string Letters(string? text)
+        => text is null ? string.Empty : string.Concat(text.Where(char.IsAsciiLetterOrDigit)).ToLowerInvariant();
 }

@@ -38,10 +38,24 @@ internal static class PersonalDataMembers
     {
         foreach (var member in GetMembers(type))
         {
-            if (member.GetCustomAttribute<PersonalDataAttribute>(inherit: true) is { } attribute)
+            if (ReadAttribute(type, member) is { } attribute)
             {
                 yield return (member, attribute);
             }
+        }
+    }
+
+    /// <summary>The member's attribute; a malformed category (<c>[PersonalData("e-mail")]</c>) is an error naming type and member.</summary>
+    private static PersonalDataAttribute? ReadAttribute(Type type, MemberInfo member)
+    {
+        try
+        {
+            return member.GetCustomAttribute<PersonalDataAttribute>(inherit: true);
+        }
+        catch (Exception ex) when ((ex as ArgumentException ?? ex.InnerException as ArgumentException) is { ParamName: "categoryId" } invalid)
+        {
+            // The attribute's constructor cannot know where it sits; here the type and member are known.
+            throw new PersonalDataModelException(type.Name, member.Name, invalid.Message.Replace($" (Parameter '{invalid.ParamName}')", string.Empty, StringComparison.Ordinal));
         }
     }
 
