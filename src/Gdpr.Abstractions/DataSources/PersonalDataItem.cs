@@ -1,8 +1,14 @@
+using System.Text;
+using Gdpr.Internal;
+
 namespace Gdpr.DataSources;
 
 /// <summary>One personal-data value of one subject, as a data source exports it.</summary>
 public sealed record PersonalDataItem
 {
+    /// <summary>Prints every member, the collections' contents included (see <see cref="RecordText"/>).</summary>
+    private bool PrintMembers(StringBuilder builder) => RecordText.PrintMembers(this, builder, nameof(SubjectId), nameof(Value));
+
     /// <summary>Gets the name of the source that holds it.</summary>
     public required string Source { get; init; }
 

@@ -1,3 +1,6 @@
+using System.Text;
+using Gdpr.Internal;
+
 namespace Gdpr.Keys;
 
 /// <summary>
@@ -51,4 +54,8 @@ public interface ISubjectKeyManager
 /// <param name="NewKeyId">The id of the new active KEK.</param>
 /// <param name="RetiredKeyIds">The KEKs retired.</param>
 /// <param name="RewrappedKeys">How many data keys were rewrapped.</param>
-public sealed record KeyRotationResult(string NewKeyId, IReadOnlyList<string> RetiredKeyIds, int RewrappedKeys);
+public sealed record KeyRotationResult(string NewKeyId, IReadOnlyList<string> RetiredKeyIds, int RewrappedKeys)
+{
+    /// <summary>Prints every member, the collections' contents included (see <see cref="RecordText"/>).</summary>
+    private bool PrintMembers(StringBuilder builder) => RecordText.PrintMembers(this, builder);
+}

@@ -1,3 +1,5 @@
+using System.Text;
+using Gdpr.Internal;
 using Gdpr.Keys;
 
 namespace Gdpr.Audit;
@@ -9,7 +11,11 @@ namespace Gdpr.Audit;
 /// <param name="Kind">What happened, a dotted name such as <c>erasure.completed</c>; see <see cref="AuditKinds"/>.</param>
 /// <param name="Subject">The subject's pseudonym, or <see langword="null"/> when the event concerns no single subject.</param>
 /// <param name="Details">Further facts as name/value pairs (scope, key version, counts), free of personal data.</param>
-public sealed record AuditEvent(string Kind, SubjectPseudonym? Subject, IReadOnlyDictionary<string, string> Details);
+public sealed record AuditEvent(string Kind, SubjectPseudonym? Subject, IReadOnlyDictionary<string, string> Details)
+{
+    /// <summary>Prints every member, the collections' contents included (see <see cref="RecordText"/>).</summary>
+    private bool PrintMembers(StringBuilder builder) => RecordText.PrintMembers(this, builder);
+}
 
 /// <summary>One entry of the audit trail: an <see cref="AuditEvent"/> with its place in the hash chain.</summary>
 /// <param name="Sequence">The entry's position, 1 for the first; there are no gaps.</param>
@@ -26,7 +32,11 @@ public sealed record AuditEntry(
     SubjectPseudonym? Subject,
     IReadOnlyDictionary<string, string> Details,
     string PreviousHash,
-    string Hash);
+    string Hash)
+{
+    /// <summary>Prints every member, the collections' contents included (see <see cref="RecordText"/>).</summary>
+    private bool PrintMembers(StringBuilder builder) => RecordText.PrintMembers(this, builder);
+}
 
 /// <summary>The kinds of audit entries the SDK appends.</summary>
 public static class AuditKinds

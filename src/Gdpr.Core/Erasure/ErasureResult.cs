@@ -1,4 +1,6 @@
+using System.Text;
 using Gdpr.Certificates;
+using Gdpr.Internal;
 using Gdpr.Keys;
 
 namespace Gdpr.Erasure;
@@ -72,6 +74,9 @@ public sealed record SourceErasureOutcome(string Source, bool Succeeded)
 /// <summary>The result of erasing one subject.</summary>
 public sealed record ErasureResult
 {
+    /// <summary>Prints every member, the collections' contents included (see <see cref="RecordText"/>).</summary>
+    private bool PrintMembers(StringBuilder builder) => RecordText.PrintMembers(this, builder);
+
     /// <summary>Gets the subject's pseudonym.</summary>
     public required SubjectPseudonym Subject { get; init; }
 

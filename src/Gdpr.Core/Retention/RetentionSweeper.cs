@@ -1,9 +1,11 @@
+using System.Text;
 using Gdpr.Audit;
 using Gdpr.Erasure;
+using Gdpr.Internal;
 using Gdpr.Keys;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gdpr.Retention;
@@ -29,6 +31,9 @@ public interface IRetentionSweeper
 /// <param name="Batches">Batches processed.</param>
 public sealed record RetentionSweepReport(DateTimeOffset SweptAt, int Destroyed, int AlreadyDestroyed, int SkippedForHolds, int Failed, int Batches)
 {
+    /// <summary>Prints every member, the collections' contents included (see <see cref="RecordText"/>).</summary>
+    private bool PrintMembers(StringBuilder builder) => RecordText.PrintMembers(this, builder);
+
     /// <summary>Gets the exception type names of the failures (at most 100), never their messages.</summary>
     public IReadOnlyList<string> FailureTypes { get; init; } = [];
 }
