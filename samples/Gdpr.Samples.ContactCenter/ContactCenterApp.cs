@@ -132,6 +132,7 @@ public sealed class ContactCenterApp : IAsyncDisposable
                 o.DataProtectionOfficer.Contact = "dpo@contact-center.example";
                 o.SupervisoryAuthority.Name = "Autoriteit Persoonsgegevens";
                 o.SupervisoryAuthority.Contact = "Postbus 93374, 2509 AJ Den Haag";
+                o.NoAutomatedDecisionMaking = true; // the controller's statement (Art. 22), never the SDK's default
                 o.Purposes["customer-service"] = "Answering questions and complaints by phone, chat and e-mail";
                 o.Purposes["delivery"] = "Delivering orders";
                 o.Purposes["identity-check"] = "Checking who is calling before discussing an account";

@@ -55,12 +55,18 @@ public sealed class PersonalDataAttribute : DataClassificationAttribute
     /// </summary>
     public object? Replacement { get; set; }
 
-    /// <summary>Gets or sets the lawful basis the value is processed on (GDPR Art. 6(1)). Defaults to <see cref="Gdpr.LawfulBasis.Contract"/>.</summary>
+    /// <summary>
+    /// Gets or sets the lawful basis the value is processed on (GDPR Art. 6(1)). Defaults to
+    /// <see cref="Gdpr.LawfulBasis.Contract"/>, which the export states for the value and which (with
+    /// <see cref="ProvidedBySubject"/>) puts it in the portability export: only the controller knows the basis, so set
+    /// it on every annotated member (docs/export.md).
+    /// </summary>
     public LawfulBasis LawfulBasis { get; set; } = LawfulBasis.Contract;
 
     /// <summary>
     /// Gets or sets whether the subject provided the value themselves, which puts it in the data-portability
-    /// export (GDPR Art. 20) when its legal basis is consent or contract. Defaults to <see langword="true"/>.
+    /// export (GDPR Art. 20) when its legal basis is consent or contract. Defaults to <see langword="true"/>: set
+    /// <see langword="false"/> for observed or inferred data (call metadata, scores, agent notes).
     /// </summary>
     public bool ProvidedBySubject { get; set; } = true;
 }

@@ -74,8 +74,9 @@ internal sealed record RetentionInfo(string Name, string? Period, string? Clock,
             string.IsNullOrWhiteSpace(policy.LegalBasis) ? null : policy.LegalBasis, description);
     }
 
+    /// <summary>A policy the controller did not configure: the export says so rather than claim a retention practice.</summary>
     public static RetentionInfo Unconfigured(string name) => new(name, null, null, false, null,
-        "No fixed period: kept as long as needed for the purposes it was collected for, then erased (GDPR Art. 5(1)(e)).");
+        "The controller has not configured a retention period for this data.");
 
     /// <summary>An ISO 8601 duration such as <c>P7Y</c> or <c>P1Y6M</c>.</summary>
     internal static string IsoPeriod(int years, int months, int days)

@@ -38,9 +38,18 @@ public sealed class ExportOptions
 
     /// <summary>
     /// Gets or sets a description of automated decision-making and profiling, with the logic involved and its
-    /// consequences (Art. 15(1)(h), Art. 22). <see langword="null"/> states that there is none.
+    /// consequences (Art. 15(1)(h), Art. 22), when there is any. Only the controller knows whether there is: with
+    /// neither this nor <see cref="NoAutomatedDecisionMaking"/> set, the export states nothing about it
+    /// (<c>"automatedDecisionMaking": null</c>), and the answer to an access request is incomplete.
     /// </summary>
     public string? AutomatedDecisionMaking { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the controller states that no decision about a subject is taken solely by automated
+    /// means and there is no profiling with legal or similarly significant effects (Art. 22). Default
+    /// <see langword="false"/>: the SDK never makes that statement on the controller's behalf.
+    /// </summary>
+    public bool NoAutomatedDecisionMaking { get; set; }
 
     /// <summary>
     /// Gets overrides of the portability rule per member, keyed <c>Entity.Member</c>: <see langword="true"/> puts the

@@ -62,6 +62,16 @@ internal sealed class ExportOptionsValidator : IValidateOptions<ExportOptions>
             }
         }
 
+        if (options.NoAutomatedDecisionMaking && !string.IsNullOrWhiteSpace(options.AutomatedDecisionMaking))
+        {
+            failures.Add("ExportOptions.NoAutomatedDecisionMaking and ExportOptions.AutomatedDecisionMaking contradict each other: set one (GDPR Art. 15(1)(h)).");
+        }
+
+        if (options.AutomatedDecisionMaking is { } described && string.IsNullOrWhiteSpace(described))
+        {
+            failures.Add("ExportOptions.AutomatedDecisionMaking must describe the logic and consequences, or be null (GDPR Art. 15(1)(h)).");
+        }
+
         if (options.FlushThresholdBytes is < 1024 or > 16 * 1024 * 1024)
         {
             failures.Add("ExportOptions.FlushThresholdBytes must be between 1 KiB and 16 MiB.");

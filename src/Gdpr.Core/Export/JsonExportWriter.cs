@@ -135,11 +135,19 @@ internal sealed class JsonExportWriter : ExportWriter
 
         w.WriteEndArray();
 
-        w.WriteStartObject("automatedDecisionMaking");
-        w.WriteBoolean("exists", options.AutomatedDecisionMaking is not null);
-        w.WriteString("description", options.AutomatedDecisionMaking ?? ExportTexts.NoAutomatedDecisions);
-        w.WriteString("article", "Art. 22");
-        w.WriteEndObject();
+        // Stated only when the controller configured it: the SDK cannot know whether decisions are automated.
+        if (options.AutomatedDecisionMaking is null && !options.NoAutomatedDecisionMaking)
+        {
+            w.WriteNull("automatedDecisionMaking");
+        }
+        else
+        {
+            w.WriteStartObject("automatedDecisionMaking");
+            w.WriteBoolean("exists", options.AutomatedDecisionMaking is not null);
+            w.WriteString("description", options.AutomatedDecisionMaking ?? ExportTexts.NoAutomatedDecisions);
+            w.WriteString("article", "Art. 22");
+            w.WriteEndObject();
+        }
 
         w.WriteStartArray("rights");
         foreach (var (right, article, description) in ExportTexts.Rights)

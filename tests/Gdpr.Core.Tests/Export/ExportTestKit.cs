@@ -149,6 +149,7 @@ internal static class ExportTestKit
             o.Purposes["billing"] = "Invoicing and the fiscal records the law requires";
             o.Recipients.Add(new RecipientInfo { Name = "Payment service provider", Description = "Payment details, to collect payments" });
             o.SourcesOfData["financial.payment"] = "Your bank, when a payment is made";
+            o.NoAutomatedDecisionMaking = true;
             configure?.Invoke(o);
         });
         foreach (var source in sources)
