@@ -146,6 +146,27 @@ public abstract class StartupChecksTests : IDisposable
         Assert.Equal("c@example.org", member.Email);
     }
 
+    [SkippableFact]
+    public async Task Start_EfKeyStoreWithAnInMemoryKeyRing_WithoutOptIn_NamesTheKeyRing()
+    {
+        var database = await CreateDatabaseAsync();
+        var services = new ServiceCollection();
+        services.AddDbContextFactory<MemberContext>(database);
+        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey)
+            .UseCertificateSigningKey(Path.Combine(_rings, "signing"))
+            .UseEfCoreKeyStore<MemberContext>()
+            .UseEfCoreAuditTrail<MemberContext>()
+            .UseEfCoreRetentionSchedule<MemberContext>()
+            .UseEfCoreLegalHolds<MemberContext>();
+        await using var provider = services.BuildServiceProvider();
+
+        // The EF key store wraps the KEK provider (to record KEK dates): the in-memory ring is still seen behind it.
+        var ex = await Assert.ThrowsAsync<InMemoryStoresNotAllowedException>(async () =>
+            await provider.GetRequiredService<ISubjectKeyManager>().ShredAsync(TestHosts.NewSubjectId(), "default"));
+
+        Assert.Equal(["key-encryption keys (local key ring) (UseLocalKeyRing(directory) or register a KMS IKeyEncryptionKeyProvider)"], ex.Components);
+    }
+
     private async Task<ServiceProvider> BuildAsync(Action<DbContextOptionsBuilder> database, byte[] pseudonymKey, bool createTables = false)
     {
         var services = new ServiceCollection();
