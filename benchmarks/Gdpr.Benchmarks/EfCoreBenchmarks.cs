@@ -57,7 +57,7 @@ public class EfCoreBenchmarks
     {
         Directory.CreateDirectory(_directory);
         var services = new ServiceCollection();
-        services.AddGdpr(o => o.PseudonymKey = RandomNumberGenerator.GetBytes(32));
+        services.AddGdpr(o => o.PseudonymKey = RandomNumberGenerator.GetBytes(32)).UseInMemoryStores();
         _services = services.BuildServiceProvider();
 
         _plain = Options<PlainContext>("insert-plain.db", gdpr: false);

@@ -39,7 +39,7 @@ public class EnvelopeLayoutBenchmarks
     {
         Directory.CreateDirectory(_directory);
         var services = new ServiceCollection();
-        services.AddGdpr(o => o.PseudonymKey = RandomNumberGenerator.GetBytes(32));
+        services.AddGdpr(o => o.PseudonymKey = RandomNumberGenerator.GetBytes(32)).UseInMemoryStores();
         _services = services.BuildServiceProvider();
         _encryptor = _services.GetRequiredService<IFieldEncryptor>();
         _options = new DbContextOptionsBuilder<LayoutContext>().UseSqlite("Data Source=" + Path.Combine(_directory, "layout.db")).Options;

@@ -191,7 +191,7 @@ internal sealed class BenchmarkDatabase : IDisposable
     public string ConnectionString => $"Data Source={Path.Combine(_directory.FullName, "bench.db")}";
 
     public static IGdprBuilder AddGdpr(IServiceCollection services)
-        => services.AddGdpr(o => o.PseudonymKey = new byte[32])
+        => services.AddGdpr(o => o.PseudonymKey = new byte[32]).UseInMemoryStores()
             .AddRetentionPolicy(new RetentionPolicy { Name = "marketing", Years = 2 })
             .AddRetentionPolicy(new RetentionPolicy { Name = "tax", Years = 7, Clock = RetentionClock.RelationshipEnd, IsLegalObligation = true, LegalBasis = "AWR art. 52" });
 

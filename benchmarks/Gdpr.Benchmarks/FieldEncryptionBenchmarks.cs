@@ -144,7 +144,7 @@ public class FieldEncryptionBenchmarks
             o.PseudonymKey = RandomNumberGenerator.GetBytes(32);
             o.Algorithm = algorithm;
             o.KeyCache.MaxEntries = maxCachedKeys;
-        });
+        }).UseInMemoryStores();
         var provider = services.BuildServiceProvider();
         return (provider, provider.GetRequiredService<IFieldEncryptor>(), provider.GetRequiredService<ISubjectKeyManager>());
     }

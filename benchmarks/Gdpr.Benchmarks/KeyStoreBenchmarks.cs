@@ -37,7 +37,7 @@ public class KeyStoreBenchmarks
         Directory.CreateDirectory(_directory);
         var connectionString = $"Data Source={Path.Combine(_directory, "keys.db")}";
         var services = new ServiceCollection();
-        services.AddGdpr(o => o.PseudonymKey = RandomNumberGenerator.GetBytes(32)).UseEfCoreKeyStore(o => o.UseSqlite(connectionString));
+        services.AddGdpr(o => o.PseudonymKey = RandomNumberGenerator.GetBytes(32)).UseInMemoryStores().UseEfCoreKeyStore(o => o.UseSqlite(connectionString));
         _services = services.BuildServiceProvider();
         using (var db = _services.GetRequiredService<IDbContextFactory<GdprKeyStoreDbContext>>().CreateDbContext())
         {

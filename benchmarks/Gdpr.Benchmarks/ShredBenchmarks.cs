@@ -31,7 +31,7 @@ public class ShredBenchmarks
         {
             o.PseudonymKey = RandomNumberGenerator.GetBytes(32);
             o.KeyCache.MaxEntries = Subjects * 2;
-        });
+        }).UseInMemoryStores();
         _services = services.BuildServiceProvider();
         _encryptor = _services.GetRequiredService<IFieldEncryptor>();
         _keys = _services.GetRequiredService<ISubjectKeyManager>();

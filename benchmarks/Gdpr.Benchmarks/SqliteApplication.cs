@@ -59,7 +59,7 @@ internal sealed class SqliteApplication : IDisposable
         var connectionString = $"Data Source={Path.Combine(_directory.FullName, "app.db")}";
         var services = new ServiceCollection();
         services.AddDbContextFactory<SqliteApplicationContext>((sp, o) => o.UseSqlite(connectionString).AddInterceptors(SynchronousNormal.Instance).UseGdpr(sp));
-        services.AddGdpr(o => o.PseudonymKey = new byte[32])
+        services.AddGdpr(o => o.PseudonymKey = new byte[32]).UseInMemoryStores()
             .AddRetentionPolicy(new RetentionPolicy { Name = "marketing", Years = 2 })
             .AddRetentionPolicy(new RetentionPolicy { Name = "tax", Years = 7, Clock = RetentionClock.RelationshipEnd, IsLegalObligation = true, LegalBasis = "AWR art. 52" })
             .UseLocalKeyRing(Path.Combine(_directory.FullName, "keyring"))

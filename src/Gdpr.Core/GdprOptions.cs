@@ -10,7 +10,8 @@ public sealed class GdprOptions
     /// <summary>
     /// Gets or sets the secret (at least 32 bytes) that keys the subject pseudonyms (HMAC-SHA-256 of the subject
     /// id). Keep it with the same care as a key-encryption key, and never change it: the key store finds subjects
-    /// by it.
+    /// by it. The key store keeps a check value of it (never the key), and a start with another key fails with
+    /// <see cref="Keys.PseudonymKeyMismatchException"/>.
     /// </summary>
     [Required]
     public byte[]? PseudonymKey { get; set; }

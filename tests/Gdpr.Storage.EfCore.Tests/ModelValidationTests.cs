@@ -16,7 +16,7 @@ public sealed class ModelValidationTests : IDisposable
     public ModelValidationTests()
     {
         var services = new ServiceCollection();
-        services.AddGdpr(o => o.PseudonymKey = RandomNumberGenerator.GetBytes(32));
+        services.AddGdpr(o => o.PseudonymKey = RandomNumberGenerator.GetBytes(32)).UseInMemoryStores();
         _services = services.BuildServiceProvider();
     }
 

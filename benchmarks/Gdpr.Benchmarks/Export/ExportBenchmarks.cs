@@ -28,7 +28,7 @@ public class ExportBenchmarks
     {
         _source = new ListSource(ValueCount);
         var services = new ServiceCollection();
-        services.AddGdpr(o => o.PseudonymKey = new byte[32]).ConfigureExport(o =>
+        services.AddGdpr(o => o.PseudonymKey = new byte[32]).UseInMemoryStores().ConfigureExport(o =>
         {
             o.Controller.Name = "Example Contact Center B.V.";
             o.Controller.Contact = "privacy@example.org";

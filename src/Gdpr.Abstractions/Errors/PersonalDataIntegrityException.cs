@@ -35,7 +35,7 @@ public sealed class PersonalDataIntegrityException : GdprException
             IntegrityFailure.Truncated => "is truncated",
             IntegrityFailure.UnsupportedFormat => "has an unsupported format version",
             IntegrityFailure.UnknownAlgorithm => "names an unknown algorithm",
-            IntegrityFailure.UnknownKeyVersion => "names a key version the subject never had",
+            IntegrityFailure.UnknownKeyVersion => "names a key version the subject never had (copied from another subject, or the subject was looked up with another pseudonym key than the data was written with: check GdprOptions.PseudonymKey)",
             _ => "failed authentication (altered, or copied from another subject or field)",
         };
         var who = pseudonym is null ? string.Empty : $" of subject {pseudonym}";

@@ -65,4 +65,24 @@ public interface ISubjectKeyStore
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns><see langword="true"/> when replaced; <see langword="false"/> when the key was shredded or rewrapped meanwhile.</returns>
     ValueTask<bool> ReplaceWrappingAsync(WrappedSubjectKey current, WrappedSubjectKey rewrapped, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Returns the pseudonym-key check value the store keeps, storing <paramref name="checkValue"/> first when it
+    /// keeps none yet (atomically: concurrent first starts converge on one value). The value is a keyed hash of a
+    /// fixed label under the pseudonym key, never the key; the SDK compares it at start to detect a wrong key.
+    /// </summary>
+    /// <param name="checkValue">The check value of the configured pseudonym key (base64url, at most 128 characters).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>
+    /// The value the store keeps: <paramref name="checkValue"/>, or the one stored before. <see langword="null"/> when
+    /// the store cannot keep one (the default), in which case the SDK logs that a wrong pseudonym key goes undetected.
+    /// </returns>
+    ValueTask<string?> AddPseudonymKeyCheckAsync(string checkValue, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult<string?>(null);
+
+    /// <summary>Lists the distinct ids of the key-encryption keys that wrap at least one live key, for the start-up check.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The KEK ids, or <see langword="null"/> when the store cannot list them (the default).</returns>
+    ValueTask<IReadOnlyList<string>?> GetKeyEncryptionKeyIdsInUseAsync(CancellationToken cancellationToken = default)
+        => ValueTask.FromResult<IReadOnlyList<string>?>(null);
 }

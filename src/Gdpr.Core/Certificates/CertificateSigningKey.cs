@@ -1,8 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Gdpr.Erasure;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NSec.Cryptography;
 
@@ -20,7 +17,7 @@ internal sealed class CertificateSigningKey : IDisposable
 
     private readonly Key _key;
 
-    public CertificateSigningKey(IOptions<ErasureCertificateOptions> options, ILogger<CertificateSigningKey>? logger = null)
+    public CertificateSigningKey(IOptions<ErasureCertificateOptions> options)
     {
         var directory = options.Value.Directory;
         var seed = GC.AllocateUninitializedArray<byte>(Algorithm.PrivateKeySize, pinned: true);
@@ -28,13 +25,14 @@ internal sealed class CertificateSigningKey : IDisposable
         {
             if (directory is null)
             {
-                Log.EphemeralCertificateKey(logger ?? NullLogger<CertificateSigningKey>.Instance);
+                // Allowed only with UseInMemoryStores(); the start-up check then logs one warning for it.
+                IsEphemeral = true;
                 RandomNumberGenerator.Fill(seed);
                 _key = Import(seed);
             }
             else
             {
-                System.IO.Directory.CreateDirectory(directory);
+                Keys.OwnerOnlyDirectory.Create(directory);
                 var path = Path.Combine(directory, PrivateKeyFileName);
                 if (File.Exists(path))
                 {
@@ -70,6 +68,9 @@ internal sealed class CertificateSigningKey : IDisposable
             CryptographicOperations.ZeroMemory(seed);
         }
     }
+
+    /// <summary>Gets whether the key was made in memory for this process (no folder configured).</summary>
+    public bool IsEphemeral { get; }
 
     /// <summary>Gets the public key as PEM SubjectPublicKeyInfo (<c>-----BEGIN PUBLIC KEY-----</c>).</summary>
     public string PublicKeyPem => Encoding.ASCII.GetString(_key.PublicKey.Export(KeyBlobFormat.PkixPublicKeyText));

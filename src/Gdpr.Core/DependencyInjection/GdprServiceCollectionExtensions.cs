@@ -6,6 +6,7 @@ using Gdpr.Export;
 using Gdpr.Keys;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Gdpr;
@@ -14,9 +15,13 @@ namespace Gdpr;
 public static class GdprServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the Gdpr engine: pseudonyms, per-subject data keys, crypto-shredding and field encryption, with an
-    /// in-memory key store and an in-memory local key ring unless others are registered. Options are validated
-    /// when the host starts (and on first use otherwise).
+    /// Adds the Gdpr engine: pseudonyms, per-subject data keys, crypto-shredding and field encryption. Register a
+    /// persistent key store, key-encryption-key provider, audit store, retention schedule, legal-hold store and
+    /// certificate signing key (or call <see cref="UseInMemoryStores"/> in tests and samples): when the host starts
+    /// (and on the first key operation otherwise), a component left on its in-memory default is an
+    /// <see cref="InMemoryStoresNotAllowedException"/>, a key store created with another pseudonym key a
+    /// <see cref="PseudonymKeyMismatchException"/>, and a key store referring to key-encryption keys the provider lacks
+    /// a <see cref="MissingKeyEncryptionKeysException"/>. Options are validated at the same points.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the options; <see cref="GdprOptions.PseudonymKey"/> is required.</param>
@@ -31,8 +36,11 @@ public static class GdprServiceCollectionExtensions
         services.AddOptions<LocalKeyRingOptions>();
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<InMemoryStoresOptions>();
+        services.TryAddSingleton<GdprStartupCheck>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GdprStartupService>());
         services.TryAddSingleton<ISubjectKeyStore, InMemorySubjectKeyStore>();
-        services.TryAddSingleton<IKeyEncryptionKeyProvider, LocalKeyEncryptionKeyProvider>();
+        services.TryAddSingleton<IKeyEncryptionKeyProvider>(CreateDefaultKeyRing);
         services.TryAddSingleton(sp => new GdprMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<SubjectPseudonymizer>();
         services.TryAddSingleton<DataKeyCache>();
@@ -59,6 +67,21 @@ public static class GdprServiceCollectionExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Allows the in-memory defaults (key store, local key ring, audit trail, retention schedule, legal holds,
+    /// certificate signing key) for every component that has no persistent one registered: for tests and samples.
+    /// Everything they hold is lost when the process ends; the host logs one warning per in-memory component at start.
+    /// Without this call, such a component stops the host at start with an <see cref="InMemoryStoresNotAllowedException"/>.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IGdprBuilder UseInMemoryStores(this IGdprBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure<InMemoryStoresOptions>(o => o.Allowed = true);
+        return builder;
+    }
+
     /// <summary>Registers a source of personal data that export and erasure go through.</summary>
     /// <typeparam name="TSource">The source's type.</typeparam>
     /// <param name="builder">The builder.</param>
@@ -69,5 +92,14 @@ public static class GdprServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPersonalDataSource, TSource>());
         return builder;
+    }
+
+    private static LocalKeyEncryptionKeyProvider CreateDefaultKeyRing(IServiceProvider services)
+    {
+        var provider = ActivatorUtilities.CreateInstance<LocalKeyEncryptionKeyProvider>(services);
+
+        // Noted here: the EF key store wraps this registration, so the start-up check cannot see the type.
+        services.GetRequiredService<GdprStartupCheck>().DefaultKeyRingInMemory = provider.IsInMemory;
+        return provider;
     }
 }

@@ -28,4 +28,19 @@ internal static partial class Log
 
     [LoggerMessage(1007, LogLevel.Information, "Retired key-encryption key {KeyId}.")]
     public static partial void KeyEncryptionKeyRetired(ILogger logger, string keyId);
+
+    [LoggerMessage(1008, LogLevel.Warning, "In-memory {Component} in use (UseInMemoryStores): everything it holds is lost when the process ends. For tests and samples only.")]
+    public static partial void InMemoryComponent(ILogger logger, string component);
+
+    [LoggerMessage(1009, LogLevel.Warning, "The key store keeps no pseudonym-key check value: a wrong GdprOptions.PseudonymKey is not detected at start.")]
+    public static partial void PseudonymKeyCheckUnsupported(ILogger logger);
+
+    [LoggerMessage(1011, LogLevel.Warning, "The key store cannot list the key-encryption keys it uses: missing key-encryption keys are not detected at start.")]
+    public static partial void KeyEncryptionKeyCheckUnsupported(ILogger logger);
+
+    [LoggerMessage(1012, LogLevel.Critical, "The key store holds data keys wrapped under key-encryption keys the provider does not have: {MissingKeyIds}.")]
+    public static partial void KeyEncryptionKeysMissing(ILogger logger, string missingKeyIds);
+
+    [LoggerMessage(1013, LogLevel.Critical, "The pseudonym key differs from the one this key store was created with; refusing to start.")]
+    public static partial void PseudonymKeyMismatch(ILogger logger);
 }

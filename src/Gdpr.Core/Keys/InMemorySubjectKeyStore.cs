@@ -10,6 +10,7 @@ public sealed class InMemorySubjectKeyStore : ISubjectKeyStore
     private readonly Lock _lock = new();
     private readonly Dictionary<(SubjectPseudonym, string), WrappedSubjectKey> _keys = [];
     private readonly Dictionary<(SubjectPseudonym, string), List<KeyTombstone>> _tombstones = [];
+    private string? _pseudonymKeyCheck;
 
     /// <summary>Gets the number of live keys (for tests and diagnostics).</summary>
     public int Count
@@ -125,6 +126,28 @@ public sealed class InMemorySubjectKeyStore : ISubjectKeyStore
 
             _keys[(current.Subject, current.Scope)] = stored with { KeyEncryptionKeyId = rewrapped.KeyEncryptionKeyId, WrappedKey = rewrapped.WrappedKey.ToArray() };
             return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<string?> AddPseudonymKeyCheckAsync(string checkValue, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(checkValue);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            _pseudonymKeyCheck ??= checkValue;
+            return ValueTask.FromResult<string?>(_pseudonymKeyCheck);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<string>?> GetKeyEncryptionKeyIdsInUseAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return ValueTask.FromResult<IReadOnlyList<string>?>([.. _keys.Values.Select(k => k.KeyEncryptionKeyId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
         }
     }
 

@@ -43,12 +43,12 @@ public sealed class LocalKeyEncryptionKeyProvider : IKeyEncryptionKeyProvider, I
         _logger = logger ?? NullLogger<LocalKeyEncryptionKeyProvider>.Instance;
         if (_directory is null)
         {
-            Log.EphemeralKeyRing(_logger);
+            // Allowed only with UseInMemoryStores(); the start-up check then logs one warning for it.
             CreateKeyCore();
             return;
         }
 
-        Directory.CreateDirectory(_directory);
+        OwnerOnlyDirectory.Create(_directory);
         foreach (var path in Directory.EnumerateFiles(_directory, "*" + KeyFileExtension))
         {
             var bytes = File.ReadAllBytes(path);
@@ -73,6 +73,9 @@ public sealed class LocalKeyEncryptionKeyProvider : IKeyEncryptionKeyProvider, I
             CreateKeyCore();
         }
     }
+
+    /// <summary>Gets whether the key ring lives in memory only (no folder configured): lost when the process ends.</summary>
+    internal bool IsInMemory => _directory is null;
 
     /// <inheritdoc/>
     public ValueTask<string> GetActiveKeyIdAsync(CancellationToken cancellationToken = default)

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using System.Text;
 using Gdpr.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,6 +26,7 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager, IDisposable
     private readonly ILogger _logger;
     private readonly GdprMetrics _metrics;
     private readonly Encryption.FieldEncryptionAlgorithm _algorithm;
+    private readonly DependencyInjection.GdprStartupCheck _startup;
 
     // Two overlapping rotations retire each other's new KEK while the other still wraps under it: run one at a time.
     private readonly SemaphoreSlim _rotation = new(1, 1);
@@ -39,8 +39,10 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager, IDisposable
         TimeProvider time,
         IOptions<GdprOptions> options,
         GdprMetrics metrics,
+        DependencyInjection.GdprStartupCheck startup,
         ILogger<SubjectKeyManager>? logger = null)
     {
+        _startup = startup;
         _metrics = metrics;
         _algorithm = options.Value.Algorithm;
         _store = store;
@@ -71,6 +73,8 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager, IDisposable
             return new KeyLease(cached, owned: false);
         }
 
+        // Once per process (a host runs it at start): no key is read or created before the start-up checks pass.
+        await _startup.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var epoch = _cache.ShredEpoch;
         var pseudonym = _pseudonymizer.Compute(subjectId);
         _metrics.KeyLoads.Add(1, new KeyValuePair<string, object?>("gdpr.scope", scope));
@@ -231,6 +235,7 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager, IDisposable
     public async ValueTask<KeyTombstone?> ShredAsync(string subjectId, string scope, CancellationToken cancellationToken = default)
     {
         SubjectPseudonymizer.ThrowIfInvalidSubjectId(subjectId);
+        await _startup.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var tombstone = await ShredCoreAsync(_pseudonymizer.Compute(subjectId), scope, cancellationToken).ConfigureAwait(false);
         _cache.Evict(subjectId, scope);
         return tombstone;
@@ -238,6 +243,7 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager, IDisposable
 
     public async ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)
     {
+        await _startup.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var tombstone = await ShredCoreAsync(subject, scope, cancellationToken).ConfigureAwait(false);
         _cache.Evict(subject, scope);
         return tombstone;
@@ -266,12 +272,22 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager, IDisposable
     }
 
     public IAsyncEnumerable<string> GetScopesAsync(string subjectId, CancellationToken cancellationToken = default)
-        => _store.GetScopesAsync(_pseudonymizer.Compute(subjectId), cancellationToken);
+        => GetScopesCoreAsync(_pseudonymizer.Compute(subjectId), cancellationToken);
+
+    private async IAsyncEnumerable<string> GetScopesCoreAsync(SubjectPseudonym subject, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await _startup.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var scope in _store.GetScopesAsync(subject, cancellationToken).ConfigureAwait(false))
+        {
+            yield return scope;
+        }
+    }
 
     public void Evict(SubjectPseudonym subject, string? scope = null) => _cache.Evict(subject, scope);
 
     public async ValueTask<KeyRotationResult> RotateKeyEncryptionKeyAsync(CancellationToken cancellationToken = default)
     {
+        await _startup.EnsureAsync(cancellationToken).ConfigureAwait(false);
         await _rotation.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -348,13 +364,14 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager, IDisposable
     internal static byte[] GetWrappingAssociatedData(SubjectPseudonym subject, string scope, int version)
     {
         const string Label = "gdpr.dek.v1";
-        var length = Label.Length + 1 + Encoding.UTF8.GetByteCount(subject.Value) + 1 + Encoding.UTF8.GetByteCount(scope) + 1 + 4;
+        var utf8 = Encryption.PersonalDataValueCodec.StrictUtf8;
+        var length = Label.Length + 1 + utf8.GetByteCount(subject.Value) + 1 + utf8.GetByteCount(scope) + 1 + 4;
         var ad = new byte[length];
-        var at = Encoding.UTF8.GetBytes(Label, ad);
+        var at = utf8.GetBytes(Label, ad);
         ad[at++] = 0;
-        at += Encoding.UTF8.GetBytes(subject.Value, ad.AsSpan(at));
+        at += utf8.GetBytes(subject.Value, ad.AsSpan(at));
         ad[at++] = 0;
-        at += Encoding.UTF8.GetBytes(scope, ad.AsSpan(at));
+        at += utf8.GetBytes(scope, ad.AsSpan(at));
         ad[at++] = 0;
         BinaryPrimitives.WriteUInt32BigEndian(ad.AsSpan(at), (uint)version);
         return ad;

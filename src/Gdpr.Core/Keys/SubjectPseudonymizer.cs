@@ -1,19 +1,26 @@
-using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
+using Gdpr.Encryption;
 using Microsoft.Extensions.Options;
 
 namespace Gdpr.Keys;
 
 /// <summary>Turns subject ids into keyed pseudonyms: base64url(HMAC-SHA-256(pseudonym key, UTF-8(subject id))).</summary>
 /// <remarks>
-/// Every key load and every key creation computes one. A one-shot <see cref="HMACSHA256.HashData(byte[], byte[])"/>
+/// <para>Every key load and every key creation computes one. A one-shot <see cref="HMACSHA256.HashData(byte[], byte[])"/>
 /// sets up the keyed HMAC state each time (~1 µs here); a keyed <see cref="IncrementalHash"/> per thread, reset
-/// after each hash, costs ~0.4 µs for the same result.
+/// after each hash, costs ~0.4 µs for the same result.</para>
+/// <para>Subject ids are checked strictly (<see cref="ThrowIfInvalidSubjectId"/>) and encoded with the one strict UTF-8
+/// encoding of the SDK: lenient UTF-8 maps every lone surrogate to U+FFFD, so "SUBJ-\uD800" and "SUBJ-\uDBFF" would
+/// share a pseudonym, a key and an erasure.</para>
 /// </remarks>
 internal sealed class SubjectPseudonymizer : IDisposable
 {
+    // A NUL first: no subject id can contain one, so no subject's pseudonym can equal the key-check value.
+    private static readonly byte[] KeyCheckLabel = "\0gdpr.pseudonym-key-check.v1"u8.ToArray();
+
+    private const int MaxUtf8Length = InvalidSubjectIdException.MaxLength * 3;
+
     private readonly byte[] _key;
     private readonly ThreadLocal<IncrementalHash> _hmac;
 
@@ -37,34 +44,71 @@ internal sealed class SubjectPseudonymizer : IDisposable
     public SubjectPseudonym Compute(string subjectId)
     {
         ThrowIfInvalidSubjectId(subjectId);
-        var max = Encoding.UTF8.GetMaxByteCount(subjectId.Length);
-        byte[]? rented = null;
-        var utf8 = max <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        Span<byte> utf8 = stackalloc byte[MaxUtf8Length];
         try
         {
-            var length = Encoding.UTF8.GetBytes(subjectId, utf8);
-            Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-            var hmac = _hmac.Value!;
-            hmac.AppendData(utf8[..length]);
-            hmac.GetHashAndReset(mac);
-            return new SubjectPseudonym(Base64Url.EncodeToString(mac));
+            // Strict: throws on a lone surrogate (already refused above; this is the second line of defence).
+            var length = PersonalDataValueCodec.StrictUtf8.GetBytes(subjectId, utf8);
+            return Hash(utf8[..length]);
         }
         finally
         {
-            // The subject id is personal data: leave no copy in pooled memory.
+            // The subject id is personal data: leave no copy on the stack.
             utf8.Clear();
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
         }
     }
 
+    /// <summary>
+    /// The key-check value of the pseudonym key: a keyed hash of a fixed label, kept in the key store so that a start
+    /// with another pseudonym key is detected. It reveals nothing of the key and cannot be reversed.
+    /// </summary>
+    public string ComputeKeyCheck() => Hash(KeyCheckLabel).Value;
+
+    private SubjectPseudonym Hash(ReadOnlySpan<byte> data)
+    {
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        var hmac = _hmac.Value!;
+        hmac.AppendData(data);
+        hmac.GetHashAndReset(mac);
+        return new SubjectPseudonym(Base64Url.EncodeToString(mac));
+    }
+
+    /// <summary>
+    /// Refuses a subject id before anything is computed or stored: missing (null or blank, an
+    /// <see cref="ArgumentException"/>), too long, or holding a control character or a lone surrogate
+    /// (<see cref="InvalidSubjectIdException"/>). Those are what PostgreSQL cannot store in a text column (NUL, invalid
+    /// UTF-8) and what makes two different ids collide or look alike; the rule is the same for every database.
+    /// </summary>
     internal static void ThrowIfInvalidSubjectId(string? subjectId)
     {
         if (string.IsNullOrWhiteSpace(subjectId))
         {
             throw new ArgumentException("A data subject id is required; it was null or empty.", nameof(subjectId));
+        }
+
+        if (subjectId.Length > InvalidSubjectIdException.MaxLength)
+        {
+            throw new InvalidSubjectIdException($"it is longer than {InvalidSubjectIdException.MaxLength} characters");
+        }
+
+        for (var i = 0; i < subjectId.Length; i++)
+        {
+            var c = subjectId[i];
+            if (char.IsControl(c))
+            {
+                throw new InvalidSubjectIdException(c == '\0'
+                    ? $"it contains a NUL character at position {i}"
+                    : $"it contains a control character at position {i}");
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < subjectId.Length && char.IsLowSurrogate(subjectId[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                throw new InvalidSubjectIdException($"it contains a lone UTF-16 surrogate at position {i}, which is not text");
+            }
         }
     }
 }

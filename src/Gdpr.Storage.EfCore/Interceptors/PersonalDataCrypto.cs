@@ -127,6 +127,13 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
 
         if (keysNeeded is not null)
         {
+            // Every subject id of the save is checked before the first key is created: an invalid one in the batch
+            // (InvalidSubjectIdException) leaves no key row behind for the others either.
+            foreach (var (subject, _) in keysNeeded)
+            {
+                _ = keys.GetPseudonym(subject);
+            }
+
             foreach (var (subject, scope) in keysNeeded)
             {
                 await encryptor.PrepareAsync(subject, scope, forWriting: true, cancellationToken).ConfigureAwait(false);

@@ -23,7 +23,7 @@ namespace Gdpr.Storage.EfCore.Keys;
 /// PostgreSQL the delete notifies every other node (<c>NOTIFY gdpr_key_shred</c>) in the same transaction, and
 /// <see cref="PurgeDeletedKeysAsync"/> vacuums the dead row versions. See docs/key-store.md.</para>
 /// </remarks>
-public sealed class EfCoreSubjectKeyStore : ISubjectKeyStore
+public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
 {
     internal const string ShredChannel = "gdpr_key_shred";
     private const int MaxAddAttempts = 3;

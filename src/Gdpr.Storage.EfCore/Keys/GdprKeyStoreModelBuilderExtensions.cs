@@ -13,12 +13,17 @@ public static class GdprKeyStoreModelBuilderExtensions
 
     internal const string KeyEncryptionKeysTable = "gdpr_key_encryption_keys";
 
+    internal const string SettingsTable = "gdpr_key_store_settings";
+
     internal const int PseudonymMaxLength = 128;
     internal const int ScopeMaxLength = 128;
     internal const int KeyEncryptionKeyIdMaxLength = 200;
+    internal const int SettingNameMaxLength = 64;
+    internal const int SettingValueMaxLength = 128;
 
     /// <summary>
-    /// Adds the key store's entity types (live keys, tombstones, key-encryption-key metadata) to the model, so that
+    /// Adds the key store's entity types (live keys, tombstones, key-encryption-key metadata, the store's own settings
+    /// such as the pseudonym-key check value) to the model, so that
     /// an application's own DbContext can hold the key store; call it from <c>OnModelCreating</c>. The tables then
     /// come with <c>EnsureCreated</c> and with the application's next migration.
     /// </summary>
@@ -67,6 +72,14 @@ public static class GdprKeyStoreModelBuilderExtensions
             kek.Property(k => k.KeyEncryptionKeyId).HasColumnName("kek_id").HasMaxLength(KeyEncryptionKeyIdMaxLength).IsUnicode(false);
             kek.Property(k => k.CreatedAt).HasColumnName("created_at");
             kek.Property(k => k.RetiredAt).HasColumnName("retired_at");
+        });
+
+        modelBuilder.Entity<KeyStoreSettingRecord>(setting =>
+        {
+            setting.ToTable(SettingsTable, schema);
+            setting.HasKey(x => x.Name).HasName("pk_gdpr_key_store_settings");
+            setting.Property(x => x.Name).HasColumnName("name").HasMaxLength(SettingNameMaxLength).IsUnicode(false);
+            setting.Property(x => x.Value).HasColumnName("value").HasMaxLength(SettingValueMaxLength).IsUnicode(false);
         });
 
         return modelBuilder;

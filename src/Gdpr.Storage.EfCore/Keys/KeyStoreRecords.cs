@@ -43,3 +43,16 @@ internal sealed class KeyEncryptionKeyRecord
 
     public DateTimeOffset? RetiredAt { get; set; }
 }
+
+/// <summary>
+/// A named value of the key store itself; today only the pseudonym-key check value (a keyed hash of a fixed label
+/// under the pseudonym key, never the key), which lets a start with another pseudonym key be refused.
+/// </summary>
+internal sealed class KeyStoreSettingRecord
+{
+    public const string PseudonymKeyCheck = "pseudonym_key_check";
+
+    public required string Name { get; set; }
+
+    public required string Value { get; set; }
+}

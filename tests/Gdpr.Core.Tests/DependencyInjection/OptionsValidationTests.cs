@@ -64,7 +64,7 @@ public class OptionsValidationTests
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(time);
         services.AddSingleton<ISubjectKeyStore>(store);
-        services.AddGdpr(o => o.PseudonymKey = GdprTestHost.PseudonymKey);
+        services.AddGdpr(o => o.PseudonymKey = GdprTestHost.PseudonymKey).UseInMemoryStores();
         using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 
         Assert.Same(time, provider.GetRequiredService<TimeProvider>());
@@ -90,7 +90,7 @@ public class OptionsValidationTests
         {
             o.PseudonymKey = GdprTestHost.PseudonymKey;
             breakIt(o);
-        });
+        }).UseInMemoryStores();
         return services.BuildServiceProvider();
     }
 }

@@ -82,7 +82,7 @@ internal sealed class ErasureTestHost : IAsyncDisposable
         collection.AddSingleton<TimeProvider>(time);
         collection.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
         services?.Invoke(collection);
-        var builder = collection.AddGdpr(o => o.PseudonymKey = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+        var builder = collection.AddGdpr(o => o.PseudonymKey = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()).UseInMemoryStores();
         builder.AddRetentionPolicy(Policies.MarketingPolicy).AddRetentionPolicy(Policies.TaxPolicy);
         configure?.Invoke(builder);
         collection.AddSingleton(sp => new InMemoryPersonalDataSource("crm", sp.GetRequiredService<IFieldEncryptor>(), sp.GetRequiredService<IOptions<GdprOptions>>()));

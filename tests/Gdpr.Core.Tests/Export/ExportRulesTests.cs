@@ -250,7 +250,7 @@ public class ExportRulesTests
     public async Task ExportAsync_ControllerNotConfigured_FailsWithMessageNamingTheSetting()
     {
         var services = new ServiceCollection();
-        services.AddGdpr(o => o.PseudonymKey = new byte[32]);
+        services.AddGdpr(o => o.PseudonymKey = new byte[32]).UseInMemoryStores();
         await using var provider = services.BuildServiceProvider();
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => provider.GetRequiredService<IPersonalDataExporter>().ExportAsync("cust-1", Stream.Null, ExportFormat.Json));
@@ -263,7 +263,7 @@ public class ExportRulesTests
     public async Task ConfigureExport_MissingControllerContact_FailsAtStart()
     {
         var services = new ServiceCollection();
-        services.AddGdpr(o => o.PseudonymKey = new byte[32]).ConfigureExport(o => o.Controller.Name = "Example B.V.");
+        services.AddGdpr(o => o.PseudonymKey = new byte[32]).UseInMemoryStores().ConfigureExport(o => o.Controller.Name = "Example B.V.");
         await using var provider = services.BuildServiceProvider();
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());

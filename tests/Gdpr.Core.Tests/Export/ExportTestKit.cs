@@ -137,7 +137,7 @@ internal static class ExportTestKit
                 LegalBasis = "Dutch AWR art. 52 (7-year fiscal retention)",
             });
             o.RetentionPolicies.Add(new RetentionPolicy { Name = "marketing", Months = 18, Clock = RetentionClock.RelationshipEnd });
-        }).ConfigureExport(o =>
+        }).UseInMemoryStores().ConfigureExport(o =>
         {
             o.Controller.Name = "Example Contact Center B.V.";
             o.Controller.Contact = "privacy@example.org, Postbus 1, 1000 AA Amsterdam";

@@ -17,7 +17,7 @@ public class FailClosedTests
     [Fact]
     public async Task EncryptAsync_StoreThrowsOnRead_ThrowsKeyUnavailableAndReturnsNothing()
     {
-        var store = new Mock<ISubjectKeyStore>(MockBehavior.Strict);
+        var store = new Mock<ISubjectKeyStore>(MockBehavior.Strict).WithoutStartupChecks();
         store.Setup(s => s.GetStateAsync(It.IsAny<SubjectPseudonym>(), It.IsAny<string>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new IOException("connection refused"));
         await using var host = GdprTestHost.Create(store: store.Object);
@@ -36,7 +36,7 @@ public class FailClosedTests
     [Fact]
     public async Task EncryptAsync_StoreThrowsOnAdd_ThrowsKeyUnavailable()
     {
-        var store = new Mock<ISubjectKeyStore>(MockBehavior.Strict);
+        var store = new Mock<ISubjectKeyStore>(MockBehavior.Strict).WithoutStartupChecks();
         store.Setup(s => s.GetStateAsync(It.IsAny<SubjectPseudonym>(), It.IsAny<string>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(new SubjectKeyState(null, 0));
         store.Setup(s => s.AddKeyAsync(It.IsAny<WrappedSubjectKey>(), It.IsAny<CancellationToken>()))
@@ -61,7 +61,7 @@ public class FailClosedTests
             envelope = await writer.Encryptor.EncryptValueAsync(Email, "jan@example.org");
         }
 
-        var down = new Mock<ISubjectKeyStore>(MockBehavior.Strict);
+        var down = new Mock<ISubjectKeyStore>(MockBehavior.Strict).WithoutStartupChecks();
         down.Setup(s => s.GetStateAsync(It.IsAny<SubjectPseudonym>(), It.IsAny<string>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new IOException("down"));
         await using var reader = GdprTestHost.Create(store: down.Object, kek: kek);
@@ -96,10 +96,16 @@ public class FailClosedTests
         var old = await kek.GetActiveKeyIdAsync();
         await kek.CreateKeyAsync();
         await kek.RetireKeyAsync(old); // retired without rewrapping (an operator error)
+        host.Keys.Evict(host.Keys.GetPseudonym(Subject));
 
+        var ex = await Assert.ThrowsAsync<KeyUnavailableException>(async () => await host.Encryptor.DecryptValueAsync<string>(Email, envelope));
+        AssertNoPersonalData(host, ex);
+
+        // A restart with the KEK still missing does not start at all, and names it.
         await using var restarted = GdprTestHost.Create(store: store, kek: kek);
-        var ex = await Assert.ThrowsAsync<KeyUnavailableException>(async () => await restarted.Encryptor.DecryptValueAsync<string>(Email, envelope));
-        AssertNoPersonalData(restarted, ex);
+        var missing = await Assert.ThrowsAsync<MissingKeyEncryptionKeysException>(async () => await restarted.Encryptor.DecryptValueAsync<string>(Email, envelope));
+        Assert.Equal([old], missing.MissingKeyIds);
+        AssertNoPersonalData(restarted, missing);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public class RetentionPolicyValidationTests
     public void Start_ValidPolicies_AndTheImplicitDefault_Pass()
     {
         var services = new ServiceCollection();
-        services.AddGdpr(o => o.PseudonymKey = new byte[32])
+        services.AddGdpr(o => o.PseudonymKey = new byte[32]).UseInMemoryStores()
             .AddRetentionPolicy(new RetentionPolicy { Name = "tax", Years = 7, Clock = RetentionClock.RelationshipEnd, IsLegalObligation = true, LegalBasis = "AWR art. 52" });
         using var provider = services.BuildServiceProvider();
 
@@ -54,7 +54,7 @@ public class RetentionPolicyValidationTests
     private static string StartWith(params RetentionPolicy[] policies)
     {
         var services = new ServiceCollection();
-        var builder = services.AddGdpr(o => o.PseudonymKey = new byte[32]);
+        var builder = services.AddGdpr(o => o.PseudonymKey = new byte[32]).UseInMemoryStores();
         foreach (var policy in policies)
         {
             builder.AddRetentionPolicy(policy);

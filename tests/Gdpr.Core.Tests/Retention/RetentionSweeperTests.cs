@@ -97,7 +97,7 @@ public class RetentionSweeperTests
     public async Task HostedSweeper_RunsAtStartAndAgainAfterEachInterval()
     {
         await using var host = ErasureTestHost.Create(b => b.AddRetentionSweeper(o => o.Interval = TimeSpan.FromHours(6)));
-        var service = Assert.Single(host.Services.GetServices<IHostedService>());
+        var service = Assert.Single(host.Services.GetServices<IHostedService>(), s => s is RetentionSweeperService);
         await service.StartAsync(CancellationToken.None);
         try
         {

@@ -30,4 +30,10 @@ internal abstract class ForwardingKeyStore(ISubjectKeyStore inner) : ISubjectKey
 
     public virtual ValueTask<bool> ReplaceWrappingAsync(WrappedSubjectKey current, WrappedSubjectKey rewrapped, CancellationToken cancellationToken = default)
         => Inner.ReplaceWrappingAsync(current, rewrapped, cancellationToken);
+
+    public virtual ValueTask<string?> AddPseudonymKeyCheckAsync(string checkValue, CancellationToken cancellationToken = default)
+        => Inner.AddPseudonymKeyCheckAsync(checkValue, cancellationToken);
+
+    public virtual ValueTask<IReadOnlyList<string>?> GetKeyEncryptionKeyIdsInUseAsync(CancellationToken cancellationToken = default)
+        => Inner.GetKeyEncryptionKeyIdsInUseAsync(cancellationToken);
 }

@@ -71,7 +71,7 @@ internal sealed class GdprTestHost : IAsyncDisposable
             o.PseudonymKey = PseudonymKey;
             o.Algorithm = algorithm;
             configure?.Invoke(o);
-        });
+        }).UseInMemoryStores();
         gdpr?.Invoke(builder);
 
         var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

@@ -37,7 +37,7 @@ internal sealed class SqliteErasureDatabase : IDisposable
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(time);
         services.AddDbContextFactory<ErasureTestDbContext>(o => o.UseSqlite(ConnectionString));
-        services.AddGdpr(o => o.PseudonymKey = new byte[32])
+        services.AddGdpr(o => o.PseudonymKey = new byte[32]).UseInMemoryStores()
             .AddRetentionPolicy(new RetentionPolicy { Name = "marketing", Years = 2 })
             .AddRetentionPolicy(new RetentionPolicy { Name = "tax", Years = 7, Clock = RetentionClock.RelationshipEnd, IsLegalObligation = true, LegalBasis = TaxBasis })
             .AddRetentionSweeper(o => o.BatchSize = batchSize)

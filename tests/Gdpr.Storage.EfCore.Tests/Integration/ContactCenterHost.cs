@@ -35,7 +35,7 @@ internal static class ContactCenterHost
             // Every test builds its own application services, hence its own EF internal provider.
             o.ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning));
         });
-        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey) // the same in every "process" of the deployment
+        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey).UseInMemoryStores() // the same in every "process" of the deployment
             .AddRetentionPolicy(new RetentionPolicy { Name = "marketing", Years = 2 })
             .AddRetentionPolicy(new RetentionPolicy { Name = "chat", Months = 6, DeleteRowsOnErasure = true })
             .AddRetentionPolicy(new RetentionPolicy { Name = "tax", Years = 7, Clock = RetentionClock.RelationshipEnd, IsLegalObligation = true, LegalBasis = TaxBasis })

@@ -99,7 +99,7 @@ public abstract class ApplicationContextKeyStoreTests
         var database = await CreateDatabaseAsync();
         var services = new ServiceCollection();
         services.AddDbContextFactory<KeyStoreAppContext>(database);
-        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey)
+        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey).UseInMemoryStores()
             .UseLocalKeyRing(KeyRingDirectory)
             .UseEfCoreKeyStore<KeyStoreAppContext>();
         var provider = services.BuildServiceProvider();
@@ -120,7 +120,7 @@ public sealed class SqliteApplicationContextKeyStoreTests : ApplicationContextKe
     {
         var services = new ServiceCollection();
         services.AddDbContextFactory<ForgetfulContext>(o => o.UseSqlite(_database.ConnectionString));
-        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey).UseEfCoreKeyStore<ForgetfulContext>();
+        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey).UseInMemoryStores().UseEfCoreKeyStore<ForgetfulContext>();
         await using var provider = services.BuildServiceProvider();
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(
@@ -135,7 +135,7 @@ public sealed class SqliteApplicationContextKeyStoreTests : ApplicationContextKe
     {
         var services = new ServiceCollection();
         services.AddDbContext<KeyStoreAppContext>(o => o.UseSqlite(_database.ConnectionString));
-        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey).UseEfCoreKeyStore<KeyStoreAppContext>();
+        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey).UseInMemoryStores().UseEfCoreKeyStore<KeyStoreAppContext>();
         await using var provider = services.BuildServiceProvider();
 
         var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<ISubjectKeyStore>());
@@ -207,7 +207,7 @@ public sealed class PostgresApplicationContextKeyStoreTests(PostgresKeyStoreData
         var connectionString = await database.CreateEmptyDatabaseAsync();
         var services = new ServiceCollection();
         services.AddDbContextFactory<SchemaAppContext>(o => o.UseNpgsql(connectionString));
-        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey).UseLocalKeyRing(KeyRingDirectory).UseEfCoreKeyStore<SchemaAppContext>();
+        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey).UseInMemoryStores().UseLocalKeyRing(KeyRingDirectory).UseEfCoreKeyStore<SchemaAppContext>();
         await using var provider = services.BuildServiceProvider();
         using (var db = provider.GetRequiredService<IDbContextFactory<SchemaAppContext>>().CreateDbContext())
         {

@@ -236,7 +236,7 @@ internal static class TestHosts
             {
                 o.PseudonymKey = PseudonymKey;
                 gdpr?.Invoke(o);
-            })
+            }).UseInMemoryStores()
             .UseLocalKeyRing(keyRingDirectory)
             .UseEfCoreKeyStore(database, keyStore);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
