@@ -4,7 +4,7 @@ namespace Gdpr.Storage.EfCore.Interceptors;
 
 /// <summary>
 /// The entities that were materialized with a record that read as erased (its envelope under a key version already
-/// destroyed), and that version, per record. A save of such an entity is not stale for that record: its members hold
+/// destroyed, or the erasure's empty marker), and that version, per record. A save of such an entity is not stale for that record: its members hold
 /// the erased values, or values the application assigned since, which are new data.
 /// </summary>
 /// <remarks>
@@ -13,6 +13,9 @@ namespace Gdpr.Storage.EfCore.Interceptors;
 /// </remarks>
 internal static class ErasedAtRead
 {
+    /// <summary>Stands for the erasure's empty marker (no key version): real versions are positive <see cref="int"/>s.</summary>
+    public const uint ReplacedMarker = uint.MaxValue;
+
     private static readonly ConditionalWeakTable<object, uint[]> Entities = new();
 
     /// <summary>Notes that <paramref name="entity"/> got record <paramref name="record"/> as erased under <paramref name="keyVersion"/>.</summary>
@@ -22,6 +25,15 @@ internal static class ErasedAtRead
         if (record < versions.Length)
         {
             Volatile.Write(ref versions[record], keyVersion);
+        }
+    }
+
+    /// <summary>Forgets record <paramref name="record"/> of <paramref name="entity"/>: a save just wrote it anew.</summary>
+    public static void Forget(object entity, int record)
+    {
+        if (Entities.TryGetValue(entity, out var versions) && record < versions.Length)
+        {
+            Volatile.Write(ref versions[record], 0);
         }
     }
 

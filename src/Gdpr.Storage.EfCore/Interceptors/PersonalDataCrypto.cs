@@ -88,19 +88,20 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             if (column is { Length: > 0 } && !string.IsNullOrWhiteSpace(originalSubject))
             {
                 var read = ReadStored(map, originalSubject, column, RowOf(entry, map), out records);
-                ThrowIfStale(map, entity, originalSubject, records, RowOf(entry, map));
+                ReadMembers(map, entity, values);
+                ThrowIfStale(map, entity, originalSubject, records, values, RowOf(entry, map));
                 storedValues = rewriteAll ? null : read;
                 records = rewriteAll ? null : records; // Another subject's key versions bind nothing here.
             }
-            else if (!rewriteAll)
+            else
             {
-                storedValues = ReadValues(map, subject, stored, RowOf(entry, map));
+                storedValues = rewriteAll ? null : ReadValues(map, subject, stored, RowOf(entry, map));
+                ReadMembers(map, entity, values);
             }
 
             var any = false;
             for (var i = 0; i < map.Members.Length; i++)
             {
-                values[i] = map.Members[i].Get(entity);
                 changed[i] = rewriteAll || !SameValue(values[i], storedValues![i].Value);
                 any |= changed[i];
             }
@@ -174,6 +175,7 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
                 }
 
                 var (envelope, written) = await EncryptRecordAsync(p, r, cancellationToken).ConfigureAwait(false);
+                ErasedAtRead.Forget(p.Entry.Entity, r); // From now on its values are the ones just written.
                 if (envelope is not null)
                 {
                     column.Add((record.EntryName, envelope));
@@ -319,6 +321,11 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
                 // An erasure replaced the record (ErasureAction.Replace): the column holds nothing of its values.
                 Fill(map, record, values, erased: true);
                 records?[r] = new StoredRecord(StoredRecordKind.Replaced, 0);
+                if (materialized is not null)
+                {
+                    ErasedAtRead.Remember(materialized, map.Records.Length, r, ErasedAtRead.ReplacedMarker);
+                }
+
                 continue;
             }
 
@@ -354,11 +361,22 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
     /// key leaves the cache, never under a new key. Only entities read as erased carry state (<see cref="ErasedAtRead"/>),
     /// kept off the hot path: it is written when a record reads as erased, read when a record is found destroyed.
     /// </remarks>
-    private void ThrowIfStale(PersonalDataEntityMap map, object entity, string subject, StoredRecord[] records, object keySource)
+    private void ThrowIfStale(PersonalDataEntityMap map, object entity, string subject, StoredRecord[] records, object?[] values, object keySource)
     {
         for (var r = 0; r < records.Length; r++)
         {
-            if (records[r].Kind == StoredRecordKind.Destroyed && !ErasedAtRead.WasErased(entity, r, records[r].KeyVersion))
+            var stale = records[r].Kind switch
+            {
+                StoredRecordKind.Destroyed => !ErasedAtRead.WasErased(entity, r, records[r].KeyVersion),
+
+                // The erasure's marker under an entity that did not get it from a query (the column was changed under
+                // it, as Reload does: EF refreshes mapped columns, not these members) while it holds other values than
+                // the erased ones: those are what it read before.
+                StoredRecordKind.Replaced => !ErasedAtRead.WasErased(entity, r, ErasedAtRead.ReplacedMarker)
+                                             && map.Records[r].Members.Any(i => !SameValue(values[i], map.Members[i].ErasedValue)),
+                _ => false,
+            };
+            if (stale)
             {
                 var record = map.Records[r];
                 var pseudonym = keys.GetPseudonym(subject).Value;
@@ -380,6 +398,14 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             {
                 throw new PersonalDataModelException(map.Name, map.Members[i].Name, "the string holds an unpaired surrogate (it has no UTF-8 form), so it cannot be stored exactly; nothing was saved.");
             }
+        }
+    }
+
+    private static void ReadMembers(PersonalDataEntityMap map, object entity, object?[] values)
+    {
+        for (var i = 0; i < map.Members.Length; i++)
+        {
+            values[i] = map.Members[i].Get(entity);
         }
     }
 

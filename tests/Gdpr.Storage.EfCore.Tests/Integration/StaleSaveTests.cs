@@ -107,6 +107,29 @@ public abstract class StaleSaveTests
     }
 
     [SkippableFact]
+    public async Task Reload_AfterTheErasure_DoesNotMakeTheValuesInMemoryNew_TheSaveIsStillRefused_Art17()
+    {
+        // Reload refreshes mapped columns (so the entry now holds the erasure's marker) but not the encrypted
+        // members, which still hold what was read before: saving them would be a write of erased data under a new key.
+        await using var store = await NewStoreAsync();
+        var time = new FakeTimeProvider(ContactCenterHost.Day0);
+        await using var services = ContactCenterHost.Build(store.Configure, store.KeyRingDirectory, time);
+        await ContactCenterHost.CreateTablesAsync(services);
+        var subject = TestHosts.NewSubjectId();
+        await SeedAsync(services, subject);
+
+        await using var screenScope = services.CreateAsyncScope();
+        var screen = screenScope.ServiceProvider.GetRequiredService<ContactCenterContext>();
+        var shopper = await screen.Shoppers.SingleAsync(s => s.CustomerNumber == subject);
+        Assert.True((await services.GetRequiredService<IErasureService>().EraseAsync(subject)).IsComplete);
+        await screen.Entry(shopper).ReloadAsync();
+
+        var refused = await Assert.ThrowsAsync<StalePersonalDataException>(() => screen.SaveChangesAsync());
+        Assert.Equal((nameof(Shopper), "marketing"), (refused.Entity, refused.Scope));
+        await AssertErasedAsync(services, subject);
+    }
+
+    [SkippableFact]
     public async Task AfterErasure_NewEntityAndValuesAssignedAfterReadingAgain_AreStoredUnderTheNextKey_AndReadable()
     {
         await using var store = await NewStoreAsync();
