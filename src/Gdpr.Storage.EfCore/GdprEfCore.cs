@@ -5,6 +5,8 @@ namespace Gdpr.Storage.EfCore;
 /// <summary>Identifies the EF Core storage adapter of the Gdpr SDK, and reads what it stores.</summary>
 public static class GdprEfCore
 {
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>The name the adapter's data source reports in exports and erasure results.</summary>
     public const string SourceName = "efcore";
 
@@ -21,13 +23,24 @@ public static class GdprEfCore
     /// </summary>
     /// <param name="column">The column's bytes; <see langword="null"/> or empty for a row without values.</param>
     /// <returns>Each record's envelope by retention scope; an empty envelope marks a record an erasure replaced.</returns>
-    /// <exception cref="FormatException">The bytes are not a personal-data column.</exception>
+    /// <exception cref="FormatException">The bytes are not a personal-data column (a framing that is not canonical, a scope name that is not UTF-8, a scope named twice).</exception>
     public static IReadOnlyDictionary<string, ReadOnlyMemory<byte>> ReadEnvelopes(byte[]? column)
     {
         var envelopes = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
         foreach (var (name, envelope) in Columns.PersonalDataColumn.ReadAll(column))
         {
-            if (!envelopes.TryAdd(System.Text.Encoding.UTF8.GetString(name), envelope))
+            string scope;
+            try
+            {
+                scope = StrictUtf8.GetString(name);
+            }
+            catch (System.Text.DecoderFallbackException)
+            {
+                // Never U+FFFD: two different invalid names would read as one scope.
+                throw new FormatException("A personal-data column names a scope that is not valid UTF-8.");
+            }
+
+            if (!envelopes.TryAdd(scope, envelope))
             {
                 throw new FormatException("A personal-data column names one scope twice.");
             }

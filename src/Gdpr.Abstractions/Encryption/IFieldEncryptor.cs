@@ -41,6 +41,7 @@ public interface IFieldEncryptor
     /// <param name="envelope">Receives the envelope; at least <see cref="GetEnvelopeLength"/> bytes.</param>
     /// <param name="bytesWritten">The envelope's length.</param>
     /// <returns><see langword="false"/> when no live key for the subject and scope is cached.</returns>
+    /// <exception cref="ArgumentException">The scope is null or empty, or the subject id null or blank (as the async methods refuse them).</exception>
     bool TryEncrypt(in FieldAddress field, ReadOnlySpan<byte> plaintext, Span<byte> envelope, out int bytesWritten);
 
     /// <summary>Decrypts with a cached key; allocates nothing.</summary>
@@ -50,6 +51,7 @@ public interface IFieldEncryptor
     /// <param name="bytesWritten">The plaintext's length.</param>
     /// <returns>Whether the value was decrypted, is erased, or needs a key that is not cached.</returns>
     /// <exception cref="PersonalDataIntegrityException">The envelope was tampered with, truncated or belongs elsewhere.</exception>
+    /// <exception cref="ArgumentException">The scope is null or empty, or the subject id null or blank (as the async methods refuse them).</exception>
     FieldReadStatus TryDecrypt(in FieldAddress field, ReadOnlySpan<byte> envelope, Span<byte> plaintext, out int bytesWritten);
 
     /// <summary>Encrypts bytes, fetching or creating the subject's key.</summary>

@@ -49,6 +49,7 @@ internal sealed class FieldEncryptor : IFieldEncryptor
     public bool TryEncrypt(in FieldAddress field, ReadOnlySpan<byte> plaintext, Span<byte> envelope, out int bytesWritten)
     {
         bytesWritten = 0;
+        ThrowIfInvalid(field);
         if (!_keys.Cache.TryGet(field.SubjectId, field.Scope, out var entry) || !entry.HasLiveKey)
         {
             return false;
@@ -71,6 +72,7 @@ internal sealed class FieldEncryptor : IFieldEncryptor
     public FieldReadStatus TryDecrypt(in FieldAddress field, ReadOnlySpan<byte> envelope, Span<byte> plaintext, out int bytesWritten)
     {
         bytesWritten = 0;
+        ThrowIfInvalid(field);
         if (!_keys.Cache.TryGet(field.SubjectId, field.Scope, out var entry))
         {
             return FieldReadStatus.KeyNotCached;
@@ -184,6 +186,24 @@ internal sealed class FieldEncryptor : IFieldEncryptor
         {
             Array.Clear(buffer);
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// The checks the async methods make (through the key manager), made here too so that the span methods refuse
+    /// what the async ones refuse instead of answering "not cached": a null or empty scope, a null or blank subject id.
+    /// Only what is O(1) on the hot path; the subject id's full validation runs when its key is loaded.
+    /// </summary>
+    private static void ThrowIfInvalid(in FieldAddress field)
+    {
+        if (string.IsNullOrEmpty(field.Scope))
+        {
+            throw new ArgumentException("A field address needs a scope (a retention policy's name).", nameof(field));
+        }
+
+        if (string.IsNullOrWhiteSpace(field.SubjectId))
+        {
+            throw new ArgumentException("A field address needs a data subject id.", nameof(field));
         }
     }
 

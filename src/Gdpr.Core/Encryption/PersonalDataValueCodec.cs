@@ -19,6 +19,37 @@ public static class PersonalDataValueCodec
     // Throws on a lone surrogate instead of writing U+FFFD: personal data is stored exactly or refused (Art. 5(1)(d)).
     internal static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>
+    /// Whether a string can be encrypted exactly: it has a UTF-8 form (no unpaired surrogate). The one rule every
+    /// path that encrypts a string applies (<see cref="ToBytes"/>, the field encryptor, the EF Core adapter).
+    /// </summary>
+    /// <param name="text">The string.</param>
+    /// <returns><see langword="true"/> when it is well-formed UTF-16.</returns>
+    public static bool IsValidText(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var span = text.AsSpan();
+        var at = span.IndexOfAnyInRange('\uD800', '\uDFFF'); // vectorized; most text has no surrogate at all
+        if (at < 0)
+        {
+            return true;
+        }
+
+        for (var i = at; i < span.Length; i++)
+        {
+            if (char.IsHighSurrogate(span[i]) && i + 1 < span.Length && char.IsLowSurrogate(span[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(span[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Whether values of <paramref name="type"/> (or of its nullable form's underlying type) can be encrypted.</summary>
     /// <param name="type">The member type.</param>
     /// <returns><see langword="true"/> when supported.</returns>
@@ -72,7 +103,7 @@ public static class PersonalDataValueCodec
     /// <param name="type">The member type (nullable forms and enums allowed).</param>
     /// <param name="bytes">The bytes.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="FormatException">The bytes do not have the type's length.</exception>
+    /// <exception cref="FormatException">The bytes do not have the type's length, or a string's are not valid UTF-8.</exception>
     /// <exception cref="NotSupportedException">The type is not supported.</exception>
     public static object FromBytes(Type type, ReadOnlySpan<byte> bytes)
     {
@@ -80,7 +111,15 @@ public static class PersonalDataValueCodec
         var t = Nullable.GetUnderlyingType(type) ?? type;
         if (t == typeof(string))
         {
-            return Encoding.UTF8.GetString(bytes);
+            try
+            {
+                return StrictUtf8.GetString(bytes);
+            }
+            catch (DecoderFallbackException)
+            {
+                // Never U+FFFD: bytes that are not UTF-8 were not written by ToBytes.
+                throw new FormatException("The bytes of a string value are not valid UTF-8.");
+            }
         }
 
         if (t == typeof(byte[]))

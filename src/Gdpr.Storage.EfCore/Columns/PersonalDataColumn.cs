@@ -136,7 +136,11 @@ internal static class PersonalDataColumn
         return part;
     }
 
-    /// <summary>LEB128, at most five bytes, at most <see cref="int.MaxValue"/>.</summary>
+    /// <summary>
+    /// Unsigned LEB128 in its one canonical form: at most five bytes, at most <see cref="int.MaxValue"/>, and no
+    /// redundant high zero bytes (<c>80 00</c> for 0). Anything else is refused, never truncated or reinterpreted:
+    /// two different byte strings never frame the same entries.
+    /// </summary>
     private static int ReadLength(ReadOnlySpan<byte> column, ref int at)
     {
         uint value = 0;
@@ -148,10 +152,21 @@ internal static class PersonalDataColumn
             }
 
             var b = column[at++];
+            if (shift == 28 && (b & 0xF8) != 0)
+            {
+                // The fifth byte carries bits 28..30 only; more would be bits past int.MaxValue (or a sixth byte).
+                throw new FormatException("A personal-data column entry length is out of range.");
+            }
+
             value |= (uint)(b & 0x7F) << shift;
             if ((b & 0x80) == 0)
             {
-                return value <= int.MaxValue ? (int)value : throw new FormatException("A personal-data column entry is too long.");
+                if (b == 0 && shift > 0)
+                {
+                    throw new FormatException("A personal-data column entry length is not in its shortest form.");
+                }
+
+                return (int)value;
             }
         }
 

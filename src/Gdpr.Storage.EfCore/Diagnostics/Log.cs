@@ -19,4 +19,8 @@ internal static partial class Log
 
     [LoggerMessage(2004, LogLevel.Information, "Erasure in data source {Source}: {RowsDeleted} rows deleted, {ValuesReplaced} values replaced.")]
     public static partial void Erased(ILogger logger, string source, int rowsDeleted, int valuesReplaced);
+
+    // 2021: far from 2004 so that other additions to this file do not collide.
+    [LoggerMessage(2021, LogLevel.Warning, "A save of {Entity} was refused: its values of scope {Scope} were read before the key of subject {Pseudonym} for that scope was destroyed.")]
+    public static partial void StaleSaveRefused(ILogger logger, string entity, string scope, string pseudonym);
 }

@@ -74,15 +74,34 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             var rewriteAll = entry.State == EntityState.Added || !string.Equals(originalSubject, subject, StringComparison.Ordinal);
             var values = new object?[map.Members.Length];
             var changed = new bool[map.Members.Length];
-            var stored = rewriteAll ? null : (byte[]?)entry.CurrentValues[map.Column!];
+            var column = entry.State == EntityState.Added ? null : (byte[]?)entry.CurrentValues[map.Column!];
+            var stored = rewriteAll ? null : column;
 
             // Cannot be judged without a subject id: treated as changed, so that the check below reports it.
             rewriteAll |= stored is { Length: > 0 } && string.IsNullOrWhiteSpace(subject);
-            var storedValues = rewriteAll ? null : ReadValues(map, subject, stored, RowOf(entry, map));
+
+            // What the entry's column says of each record (read or last written by this context), under the subject
+            // it was stored for. A record whose key version was destroyed since the entity was read holds erased
+            // data in memory: refused before any key is fetched or created (see ThrowIfStale).
+            (object? Value, bool Erased)[]? storedValues = null;
+            StoredRecord[]? records = null;
+            if (column is { Length: > 0 } && !string.IsNullOrWhiteSpace(originalSubject))
+            {
+                var read = ReadStored(map, originalSubject, column, RowOf(entry, map), out records);
+                ReadMembers(map, entity, values);
+                ThrowIfStale(map, entity, originalSubject, records, values, RowOf(entry, map));
+                storedValues = rewriteAll ? null : read;
+                records = rewriteAll ? null : records; // Another subject's key versions bind nothing here.
+            }
+            else
+            {
+                storedValues = rewriteAll ? null : ReadValues(map, subject, stored, RowOf(entry, map));
+                ReadMembers(map, entity, values);
+            }
+
             var any = false;
             for (var i = 0; i < map.Members.Length; i++)
             {
-                values[i] = map.Members[i].Get(entity);
                 changed[i] = rewriteAll || !SameValue(values[i], storedValues![i].Value);
                 any |= changed[i];
             }
@@ -99,17 +118,20 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
                     : new PersonalDataModelException(map.Name, null, "the owner's data subject id is null or empty; nothing was saved.");
             }
 
+            ThrowIfNotStrictText(map, values, changed);
+
             if (!rewriteAll && stored is null && entry.State != EntityState.Added)
             {
                 // An instance attached without being read (a stub for a partial update) holds no column, but the row
                 // may: the members the stub leaves null keep their stored values, which share a record with the ones
                 // it changes. (Also reached by a row read with no values at all, where it finds none.)
                 var inDatabase = synchronous ? entry.GetDatabaseValues() : await entry.GetDatabaseValuesAsync(cancellationToken).ConfigureAwait(false);
+                // A stub carries no read state: its values are taken as assigned now (docs/efcore.md, "Saving").
                 stored = (byte[]?)inDatabase?[map.Column!];
-                storedValues = ReadValues(map, subject, stored, RowOf(entry, map));
+                storedValues = ReadStored(map, subject, stored, RowOf(entry, map), out records);
             }
 
-            (pending ??= []).Add(new Pending(entry, map, subject, values, changed, stored, storedValues));
+            (pending ??= []).Add(new Pending(entry, map, subject, values, changed, stored, storedValues, records));
             foreach (var record in map.Records)
             {
                 // Written again when a member changed; needing the scope's key only when it will hold a value.
@@ -145,8 +167,9 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         {
             var column = new List<(byte[] Name, ReadOnlyMemory<byte> Envelope)>(p.Map.Records.Length);
             var cursor = 0;
-            foreach (var record in p.Map.Records)
+            for (var r = 0; r < p.Map.Records.Length; r++)
             {
+                var record = p.Map.Records[r];
                 if (!record.Members.Any(i => p.Changed[i]))
                 {
                     // Only a record with a changed member gets a new envelope; the others keep theirs, byte for byte.
@@ -158,7 +181,8 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
                     continue;
                 }
 
-                var (envelope, written) = await EncryptRecordAsync(p, record, cancellationToken).ConfigureAwait(false);
+                var (envelope, written) = await EncryptRecordAsync(p, r, cancellationToken).ConfigureAwait(false);
+                ErasedAtRead.Forget(p.Entry.Entity, r); // From now on its values are the ones just written.
                 if (envelope is not null)
                 {
                     column.Add((record.EntryName, envelope));
@@ -181,7 +205,19 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
     public (object? Value, bool Erased)[] ReadValues(PersonalDataEntityMap map, string? subject, byte[]? column, object keySource)
     {
         var values = new (object? Value, bool Erased)[map.Members.Length];
-        ReadValues(map, subject, column, keySource, values);
+        ReadValues(map, subject, column, keySource, values, records: null, materialized: null);
+        return values;
+    }
+
+    /// <summary>
+    /// <see cref="ReadValues(PersonalDataEntityMap, string?, byte[], object)"/> for a save: also says, per record (in
+    /// <see cref="PersonalDataEntityMap.Records"/> order), what the column held and under which key version.
+    /// </summary>
+    public (object? Value, bool Erased)[] ReadStored(PersonalDataEntityMap map, string? subject, byte[]? column, object keySource, out StoredRecord[] records)
+    {
+        var values = new (object? Value, bool Erased)[map.Members.Length];
+        records = new StoredRecord[map.Records.Length];
+        ReadValues(map, subject, column, keySource, values, records, materialized: null);
         return values;
     }
 
@@ -250,7 +286,7 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         var values = t_values is { } scratch && scratch.Length >= map.Members.Length ? scratch : (t_values = new (object?, bool)[Math.Max(16, map.Members.Length)]);
         try
         {
-            ReadValues(map, subject, column, keySource, values);
+            ReadValues(map, subject, column, keySource, values, records: null, materialized: entity);
             for (var i = 0; i < map.Members.Length; i++)
             {
                 map.Members[i].Set(entity, values[i].Value);
@@ -262,11 +298,15 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         }
     }
 
-    private void ReadValues(PersonalDataEntityMap map, string? subject, byte[]? column, object keySource, (object? Value, bool Erased)[] values)
+    // records: receives what each record was (a save's read), or null. materialized: the entity being materialized
+    // (a query's read), or null; a record it gets as erased from an envelope under a destroyed key is remembered
+    // (ErasedAtRead).
+    private void ReadValues(PersonalDataEntityMap map, string? subject, byte[]? column, object keySource, (object? Value, bool Erased)[] values, StoredRecord[]? records, object? materialized)
     {
         var cursor = 0;
-        foreach (var record in map.Records)
+        for (var r = 0; r < map.Records.Length; r++)
         {
+            var record = map.Records[r];
             Range found;
             try
             {
@@ -287,6 +327,12 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             {
                 // An erasure replaced the record (ErasureAction.Replace): the column holds nothing of its values.
                 Fill(map, record, values, erased: true);
+                records?[r] = new StoredRecord(StoredRecordKind.Replaced, 0);
+                if (materialized is not null)
+                {
+                    ErasedAtRead.Remember(materialized, map.Records.Length, r, ErasedAtRead.ReplacedMarker);
+                }
+
                 continue;
             }
 
@@ -295,9 +341,84 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
                 throw new PersonalDataModelException(map.Name, record.MembersText, $"the row (key {KeyText(map, keySource)}) holds encrypted values but no data subject id.");
             }
 
-            DecryptRecord(map, record, subject, envelope, keySource, values);
+            var erased = DecryptRecord(map, record, subject, envelope, keySource, values);
+            var version = KeyVersionOf(envelope.Span);
+            records?[r] = new StoredRecord(erased ? StoredRecordKind.Destroyed : StoredRecordKind.Decrypted, version);
+            if (erased && materialized is not null)
+            {
+                ErasedAtRead.Remember(materialized, map.Records.Length, r, version);
+            }
         }
     }
+
+    /// <summary>
+    /// Refuses to save an entity whose column holds a record under a key version that has been destroyed, unless the
+    /// entity got that record as erased when it was read: then its members hold erased values (or values assigned
+    /// since, which are new). Otherwise they hold the plaintext read before the erasure, and encrypting them again
+    /// (under the scope's next key) would bring the erased data back.
+    /// </summary>
+    /// <remarks>
+    /// What is checked, and why it costs nothing on the usual path: the column in the entry is the one the entity was
+    /// read with (or last saved with), so its envelopes' key versions are the versions the values in memory came
+    /// from; no per-entity state is kept for that. Each record is decrypted again anyway (to see which members
+    /// changed); that answers from the key cache when the key is cached and live — no database round trip — and asks
+    /// the key store on a miss, which is how a node that has evicted the key (its own shred, another node's shred
+    /// notification, or MaxAge) learns of the tombstone. A node whose cache still holds the destroyed key for a while
+    /// (docs/key-store.md's bound) writes under that same version only (see EncryptRecordAsync): unreadable once the
+    /// key leaves the cache, never under a new key. Only entities read as erased carry state (<see cref="ErasedAtRead"/>),
+    /// kept off the hot path: it is written when a record reads as erased, read when a record is found destroyed.
+    /// </remarks>
+    private void ThrowIfStale(PersonalDataEntityMap map, object entity, string subject, StoredRecord[] records, object?[] values, object keySource)
+    {
+        for (var r = 0; r < records.Length; r++)
+        {
+            var stale = records[r].Kind switch
+            {
+                StoredRecordKind.Destroyed => !ErasedAtRead.WasErased(entity, r, records[r].KeyVersion),
+
+                // The erasure's marker under an entity that did not get it from a query (the column was changed under
+                // it, as Reload does: EF refreshes mapped columns, not these members) while it holds other values than
+                // the erased ones: those are what it read before.
+                StoredRecordKind.Replaced => !ErasedAtRead.WasErased(entity, r, ErasedAtRead.ReplacedMarker)
+                                             && map.Records[r].Members.Any(i => !SameValue(values[i], map.Members[i].ErasedValue)),
+                _ => false,
+            };
+            if (stale)
+            {
+                var record = map.Records[r];
+                var pseudonym = keys.GetPseudonym(subject).Value;
+                Log.StaleSaveRefused(logger, map.Name, record.Scope, pseudonym);
+                throw new StalePersonalDataException(map.Name, record.Scope, pseudonym, $"key {KeyText(map, keySource)}, {record.MembersText}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every string about to be encrypted must have a UTF-8 form (no lone surrogate), checked before any key is
+    /// fetched or created so that a refused save leaves no key row behind either (Art. 5(1)(d): stored exactly or refused).
+    /// </summary>
+    private static void ThrowIfNotStrictText(PersonalDataEntityMap map, object?[] values, bool[] changed)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (changed[i] && values[i] is string text && !PersonalDataValueCodec.IsValidText(text))
+            {
+                throw new PersonalDataModelException(map.Name, map.Members[i].Name, "the string holds an unpaired surrogate (it has no UTF-8 form), so it cannot be stored exactly; nothing was saved.");
+            }
+        }
+    }
+
+    private static void ReadMembers(PersonalDataEntityMap map, object entity, object?[] values)
+    {
+        for (var i = 0; i < map.Members.Length; i++)
+        {
+            values[i] = map.Members[i].Get(entity);
+        }
+    }
+
+    /// <summary>The data-key version of an envelope (docs/envelope.md: bytes 2..5, big-endian); 0 when too short to say.</summary>
+    private static uint KeyVersionOf(ReadOnlySpan<byte> envelope)
+        => envelope.Length >= 6 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(envelope[2..6]) : 0;
 
     private static void Fill(PersonalDataEntityMap map, PersonalDataRecordMap record, (object? Value, bool Erased)[] values, bool erased)
     {
@@ -309,7 +430,7 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
 
     // No zeroing of the stack buffer on entry: only the bytes the AEAD writes are read, and those are wiped below.
     [SkipLocalsInit]
-    private void DecryptRecord(PersonalDataEntityMap map, PersonalDataRecordMap record, string subject, ReadOnlyMemory<byte> envelope, object keySource, (object? Value, bool Erased)[] values)
+    private bool DecryptRecord(PersonalDataEntityMap map, PersonalDataRecordMap record, string subject, ReadOnlyMemory<byte> envelope, object keySource, (object? Value, bool Erased)[] values)
     {
         var field = new FieldAddress(subject, record.Scope, map.RecordFieldId);
         var length = encryptor.GetPlaintextLength(envelope.Span);
@@ -320,16 +441,17 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             var status = encryptor.TryDecrypt(field, envelope.Span, buffer, out var written);
             if (status == FieldReadStatus.KeyNotCached)
             {
-                DecryptLoadingKey(map, record, field, envelope, keySource, values);
+                return DecryptLoadingKey(map, record, field, envelope, values);
             }
-            else if (status == FieldReadStatus.Erased)
+
+            if (status == FieldReadStatus.Erased)
             {
                 Fill(map, record, values, erased: true);
+                return true;
             }
-            else
-            {
-                Decode(map, record, buffer[..written], values);
-            }
+
+            Decode(map, record, buffer[..written], values);
+            return false;
         }
         catch (PersonalDataIntegrityException ex)
         {
@@ -368,7 +490,7 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
     /// reading. Blocking here is safe because the key store never goes through the application's context or
     /// connection (the in-memory store, or the EF key store on its own context and connection).
     /// </summary>
-    private void DecryptLoadingKey(PersonalDataEntityMap map, PersonalDataRecordMap record, FieldAddress field, ReadOnlyMemory<byte> envelope, object keySource, (object? Value, bool Erased)[] values)
+    private bool DecryptLoadingKey(PersonalDataEntityMap map, PersonalDataRecordMap record, FieldAddress field, ReadOnlyMemory<byte> envelope, (object? Value, bool Erased)[] values)
     {
         Log.KeyLoadedDuringMaterialization(logger, record.Scope, map.Name);
         var pending = encryptor.DecryptAsync(field, envelope);
@@ -376,12 +498,13 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         if (result.IsErased)
         {
             Fill(map, record, values, erased: true);
-            return;
+            return true;
         }
 
         try
         {
             Decode(map, record, result.Value, values);
+            return false;
         }
         finally
         {
@@ -394,8 +517,15 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
     /// null members keep theirs; values of an erased record are not carried over). Returns no envelope when the
     /// record holds no value, and how many values it holds.
     /// </summary>
-    private async ValueTask<(byte[]? Envelope, int Values)> EncryptRecordAsync(Pending p, PersonalDataRecordMap record, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A record whose stored envelope was decrypted under key version v holds values read under v: its new envelope
+    /// must be under v too. If the key has moved on (v was destroyed between the check in EncryptPendingAsync and
+    /// now, and the next key was created), the save is refused like a stale one. A value read under a key is thus
+    /// only ever written under that key, which an erasure destroys.
+    /// </remarks>
+    private async ValueTask<(byte[]? Envelope, int Values)> EncryptRecordAsync(Pending p, int r, CancellationToken cancellationToken)
     {
+        var record = p.Map.Records[r];
         var entries = new List<(byte[] Name, ReadOnlyMemory<byte> Value)>(record.Members.Length);
         var owned = new List<byte[]>(record.Members.Length); // encodings made here, wiped below (not the application's byte arrays)
         byte[]? plaintext = null;
@@ -415,7 +545,8 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
                 }
                 else
                 {
-                    bytes = value is string text ? System.Text.Encoding.UTF8.GetBytes(text) : PersonalDataValueCodec.ToBytes(value);
+                    // Strict UTF-8 for strings, as every other path (checked before any key was fetched, ThrowIfNotStrictText).
+                    bytes = PersonalDataValueCodec.ToBytes(value);
                     owned.Add(bytes);
                 }
 
@@ -431,6 +562,14 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
             var field = new FieldAddress(p.Subject, record.Scope, p.Map.RecordFieldId);
             var envelope = TryEncrypt(field, plaintext)
                            ?? await encryptor.EncryptAsync(field, plaintext, cancellationToken).ConfigureAwait(false); // Evicted since PrepareAsync: fetch or create the key again.
+            if (p.Records is { } records && records[r] is { Kind: StoredRecordKind.Decrypted, KeyVersion: var readUnder } && KeyVersionOf(envelope) != readUnder)
+            {
+                Array.Clear(envelope);
+                var pseudonym = keys.GetPseudonym(p.Subject).Value;
+                Log.StaleSaveRefused(logger, p.Map.Name, record.Scope, pseudonym);
+                throw new StalePersonalDataException(p.Map.Name, record.Scope, pseudonym, $"key {KeyText(p.Map, p.Entry.Entity)}, {record.MembersText}");
+            }
+
             return (envelope, entries.Count);
         }
         finally
@@ -519,5 +658,25 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
     }
 
     // Stored: the personal-data column as stored, whose envelopes unchanged records keep; StoredValues: its values.
-    private sealed record Pending(EntityEntry Entry, PersonalDataEntityMap Map, string Subject, object?[] Values, bool[] Changed, byte[]? Stored, (object? Value, bool Erased)[]? StoredValues);
+    // Records: what each stored record was and under which key version (null when the subject changed).
+    private sealed record Pending(EntityEntry Entry, PersonalDataEntityMap Map, string Subject, object?[] Values, bool[] Changed, byte[]? Stored, (object? Value, bool Erased)[]? StoredValues, StoredRecord[]? Records);
 }
+
+/// <summary>What a row's column held for one record, as a save reads it.</summary>
+internal enum StoredRecordKind : byte
+{
+    /// <summary>No entry: every member of the record was null.</summary>
+    Absent = 0,
+
+    /// <summary>The empty marker of an erasure (<see cref="ErasureAction.Replace"/>).</summary>
+    Replaced,
+
+    /// <summary>An envelope under a live key, decrypted.</summary>
+    Decrypted,
+
+    /// <summary>An envelope under a key version that has been destroyed.</summary>
+    Destroyed,
+}
+
+/// <summary>A record as a save read it: what it was, and the key version of its envelope.</summary>
+internal readonly record struct StoredRecord(StoredRecordKind Kind, uint KeyVersion);

@@ -92,7 +92,37 @@ public sealed class PersonalDataColumnTests
         { [1, 5, .. "Email"u8, 0x80] }, // length prefix cut off
         { [1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01] }, // length prefix over five bytes
         { [1, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F] }, // length over int.MaxValue
+        { [1, 0x83, 0x80, 0x80, 0x80, 0x10, .. "Pho"u8, 1, 0] }, // bit 32 set: the old decoder dropped it, read 3 and parsed "Pho"
+        { [1, 0x80, 0x80, 0x80, 0x80, 0x08] }, // bit 31: over int.MaxValue
+        { [1, 0x85, 0x00, .. "Phone"u8, 1, 0] }, // name length 5 in two bytes: not the shortest form
+        { [1, 5, .. "Phone"u8, 0x81, 0x80, 0x00, 0] }, // value length 1 in three bytes
+        { [1, 5, .. "Phone"u8, 0x80, 0x00] }, // value length 0 in two bytes
     };
+
+    // Only the canonical encoding is accepted, so one framing has one byte string: a decoder that reads
+    // "83 80 80 80 10" as 3 lets an edited column pass for another (docs/envelope.md).
+    [Fact]
+    public void CanonicalLengths_StillRead_AtEverySizeBoundary()
+    {
+        foreach (var length in new[] { 0, 1, 127, 128, 16_383, 16_384 })
+        {
+            var column = PersonalDataColumn.Write([(Phone, new byte[length])])!;
+            var cursor = 0;
+            Assert.True(PersonalDataColumn.TryFind(column, Phone, ref cursor, out var found));
+            Assert.Equal(length, found.End.Value - found.Start.Value);
+        }
+    }
+
+    [Fact]
+    public void ReadEnvelopes_ScopeNameThatIsNotUtf8_IsAFormatException_NotU_FFFD()
+    {
+        // Two different invalid names used to decode to the same "\uFFFD" scope.
+        byte[] first = [1, 1, 0xFF, 1, 9];
+        byte[] second = [1, 1, 0xFE, 1, 9];
+        Assert.Throws<FormatException>(() => GdprEfCore.ReadEnvelopes(first));
+        Assert.Throws<FormatException>(() => GdprEfCore.ReadEnvelopes(second));
+        Assert.Equal(["default"], GdprEfCore.ReadEnvelopes([1, 7, .. "default"u8, 1, 9]).Keys);
+    }
 
     [Theory]
     [MemberData(nameof(Malformed))]
