@@ -30,4 +30,7 @@ internal abstract class ForwardingKeyStore(ISubjectKeyStore inner) : ISubjectKey
 
     public virtual ValueTask<bool> ReplaceWrappingAsync(WrappedSubjectKey current, WrappedSubjectKey rewrapped, CancellationToken cancellationToken = default)
         => Inner.ReplaceWrappingAsync(current, rewrapped, cancellationToken);
+
+    public virtual ValueTask<KeyRemovalStatus> CompleteRemovalAsync(CancellationToken cancellationToken = default)
+        => Inner.CompleteRemovalAsync(cancellationToken);
 }
