@@ -75,14 +75,15 @@ internal sealed class ErasureTestHost : IAsyncDisposable
     public static ErasureTestHost Create(
         Action<IGdprBuilder>? configure = null,
         Func<IServiceProvider, IPersonalDataSource, IPersonalDataSource>? wrapCrm = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        byte[]? pseudonymKey = null)
     {
         var time = new FakeTimeProvider(Day0);
         var collection = new ServiceCollection();
         collection.AddSingleton<TimeProvider>(time);
         collection.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
         services?.Invoke(collection);
-        var builder = collection.AddGdpr(o => o.PseudonymKey = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+        var builder = collection.AddGdpr(o => o.PseudonymKey = pseudonymKey ?? Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
         builder.AddRetentionPolicy(Policies.MarketingPolicy).AddRetentionPolicy(Policies.TaxPolicy);
         configure?.Invoke(builder);
         collection.AddSingleton(sp => new InMemoryPersonalDataSource("crm", sp.GetRequiredService<IFieldEncryptor>(), sp.GetRequiredService<IOptions<GdprOptions>>()));
