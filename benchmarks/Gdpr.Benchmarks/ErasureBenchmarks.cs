@@ -329,7 +329,7 @@ internal sealed class InMemoryRowsDataSource(IReadOnlyDictionary<string, int> ro
         => throw new NotSupportedException();
 
     public ValueTask<DataSourceErasureResult> EraseAsync(string subjectId, DataSourceErasureRequest request, CancellationToken cancellationToken = default)
-        => ValueTask.FromResult(new DataSourceErasureResult(Name, RowsDeleted: 0, ValuesReplaced: 0));
+        => ValueTask.FromResult(new DataSourceErasureResult(Name, RowCount(subjectId), ScopesFound: new HashSet<string>(), RowsDeleted: 0, ValuesReplaced: 0)); // placeholder rows: no SDK values
 }
 
 /// <summary>
@@ -348,8 +348,9 @@ internal sealed class SqliteRowsDataSource(IDbContextFactory<BenchmarkDbContext>
     public async ValueTask<DataSourceErasureResult> EraseAsync(string subjectId, DataSourceErasureRequest request, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var found = await db.Rows.Where(r => r.SubjectId == subjectId).GroupBy(r => r.Scope).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
         var scopes = DeleteScopes.Where(request.DestroyedScopes.Contains).ToArray();
         var deleted = await db.Rows.Where(r => r.SubjectId == subjectId && scopes.Contains(r.Scope)).ExecuteDeleteAsync(cancellationToken);
-        return new DataSourceErasureResult(Name, deleted, ValuesReplaced: 0);
+        return new DataSourceErasureResult(Name, found.Sum(f => f.Count), found.Select(f => f.Key).ToHashSet(StringComparer.Ordinal), deleted, ValuesReplaced: 0);
     }
 }

@@ -236,7 +236,9 @@ public abstract class EfAdapterTests : IAsyncLifetime
 
         Assert.Equal(1, result.RowsDeleted); // the conversation: "chat" says delete rows
         Assert.Equal(1, result.ValuesReplaced); // Customer.Name: ErasureAction.Replace
-        Assert.Equal(new DataSourceErasureResult(source.Name, 0, 0), again); // idempotent
+        Assert.Equal(2, result.RowsFound); // the customer and its conversation, found before anything changed
+        Assert.Equal(["chat", "default", "marketing"], result.ScopesFound.Order(StringComparer.Ordinal));
+        Assert.Equal((1, 0, 0), (again.RowsFound, again.RowsDeleted, again.ValuesReplaced)); // idempotent: the customer row stays
 
         await WithContextAsync(async db =>
         {

@@ -115,6 +115,6 @@ public class ExportBenchmarks
         }
 
         public ValueTask<DataSourceErasureResult> EraseAsync(string subjectId, DataSourceErasureRequest request, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(new DataSourceErasureResult(Name, 0, 0));
+            ValueTask.FromResult(new DataSourceErasureResult(Name, RowsFound: 0, ScopesFound: new HashSet<string>(), RowsDeleted: 0, ValuesReplaced: 0)); // export only
     }
 }

@@ -58,4 +58,11 @@ public sealed record KeyRotationResult(string NewKeyId, IReadOnlyList<string> Re
 {
     /// <summary>Prints every member, the collections' contents included (see <see cref="RecordText"/>).</summary>
     private bool PrintMembers(StringBuilder builder) => RecordText.PrintMembers(this, builder);
+
+    /// <summary>
+    /// Gets whether the old wrappings' bytes are known to be gone from the key store's files
+    /// (<see cref="ISubjectKeyStore.CompleteRemovalAsync"/>); a rotation that rewrapped nothing reports
+    /// <see cref="KeyRemovalStatus.NotApplicable"/>.
+    /// </summary>
+    public KeyRemovalStatus PhysicalRemoval { get; init; }
 }

@@ -85,4 +85,15 @@ public interface ISubjectKeyStore
     /// <returns>The KEK ids, or <see langword="null"/> when the store cannot list them (the default).</returns>
     ValueTask<IReadOnlyList<string>?> GetKeyEncryptionKeyIdsInUseAsync(CancellationToken cancellationToken = default)
         => ValueTask.FromResult<IReadOnlyList<string>?>(null);
+
+    /// <summary>
+    /// Makes sure the bytes of every key destroyed and every wrapping replaced so far are gone from the store's own
+    /// files, finishing what an earlier call (or a process that died between a shred and its clean-up) left pending,
+    /// and says whether they are known to be gone. Called by every erasure that reports destroyed scopes and by every
+    /// KEK rotation. The default is for stores that cannot know: <see cref="KeyRemovalStatus.NotApplicable"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Whether the bytes are known to be gone.</returns>
+    ValueTask<KeyRemovalStatus> CompleteRemovalAsync(CancellationToken cancellationToken = default)
+        => ValueTask.FromResult(KeyRemovalStatus.NotApplicable);
 }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Gdpr.Erasure;
+using Gdpr.Keys;
 using NSec.Cryptography;
 
 namespace Gdpr.Certificates;
@@ -44,6 +45,21 @@ public static class ErasureCertificateVerifier
         return CertificateSigningKey.Algorithm.Verify(publicKey, json, signature);
     }
 
+    /// <summary>
+    /// Checks the signature and, when it is valid, reads what the certificate states: whether it records an erasure
+    /// or the finding that nothing of the subject was there, and whether the destroyed keys' bytes were known to be
+    /// gone from the key store's files. Reads both format versions: a version-1 certificate (issued before the
+    /// distinction existed) reads as <see cref="ErasureOutcome.Erased"/> with no removal status.
+    /// </summary>
+    /// <param name="json">The certificate bytes as issued.</param>
+    /// <param name="signature">The 64-byte signature.</param>
+    /// <param name="publicKeyPem">The signer's public key, PEM SubjectPublicKeyInfo.</param>
+    /// <returns>What the certificate states, or <see langword="null"/> when the signature is not valid.</returns>
+    /// <exception cref="ArgumentException"><paramref name="publicKeyPem"/> is not an Ed25519 public key in PEM.</exception>
+    /// <exception cref="FormatException">The signature is valid but the JSON is not an erasure certificate of a known version.</exception>
+    public static VerifiedErasureCertificate? VerifyAndRead(ReadOnlySpan<byte> json, ReadOnlySpan<byte> signature, string publicKeyPem)
+        => Verify(json, signature, publicKeyPem) ? ErasureCertificateIssuer.Read(json) : null;
+
     /// <summary>Checks a certificate's signature.</summary>
     /// <param name="certificate">The certificate.</param>
     /// <param name="publicKeyPem">The signer's public key, PEM SubjectPublicKeyInfo.</param>
@@ -64,7 +80,7 @@ public static class ErasureCertificateVerifier
 internal sealed class ErasureCertificateIssuer(CertificateSigningKey key, TimeProvider time) : IErasureCertificateIssuer
 {
     internal const string CertificateType = "gdpr.erasure-certificate";
-    internal const int FormatVersion = 1;
+    internal const int FormatVersion = 2;
 
     public string ExportPublicKeyPem() => key.PublicKeyPem;
 
@@ -120,6 +136,13 @@ internal sealed class ErasureCertificateIssuer(CertificateSigningKey key, TimePr
 
             w.WriteEndArray();
             w.WriteString("issuedAt", Time(issuedAt));
+            w.WriteString("outcome", result.Outcome switch
+            {
+                ErasureOutcome.Erased => ErasureService.OutcomeName(ErasureOutcome.Erased),
+                ErasureOutcome.NothingFound => ErasureService.OutcomeName(ErasureOutcome.NothingFound),
+                _ => throw new InvalidOperationException($"An erasure whose outcome is {result.Outcome} gets no certificate."),
+            });
+            w.WriteString("physicalRemoval", ErasureService.RemovalName(result.PhysicalRemoval));
 
             w.WriteStartArray("retained");
             foreach (var s in Ordered(result, ScopeErasureStatus.Retained))
@@ -135,6 +158,14 @@ internal sealed class ErasureCertificateIssuer(CertificateSigningKey key, TimePr
                 w.WriteStartObject();
                 w.WriteString("name", s.Source);
                 w.WriteNumber("rowsDeleted", s.RowsDeleted);
+                w.WriteNumber("rowsFound", s.RowsFound);
+                w.WriteStartArray("scopesFound");
+                foreach (var scope in s.ScopesFound.Order(StringComparer.Ordinal))
+                {
+                    w.WriteStringValue(scope);
+                }
+
+                w.WriteEndArray();
                 w.WriteNumber("valuesReplaced", s.ValuesReplaced);
                 w.WriteEndObject();
             }
@@ -147,6 +178,53 @@ internal sealed class ErasureCertificateIssuer(CertificateSigningKey key, TimePr
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    internal static VerifiedErasureCertificate Read(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            using var document = JsonDocument.ParseValue(ref reader);
+            var root = document.RootElement;
+            if (root.GetProperty("type").GetString() != CertificateType)
+            {
+                throw new FormatException("The JSON is not an erasure certificate (type).");
+            }
+
+            var version = root.GetProperty("version").GetInt32();
+            if (version is < 1 or > FormatVersion)
+            {
+                throw new FormatException($"Erasure certificate version {version} is not known to this SDK.");
+            }
+
+            var outcome = version == 1 ? ErasureOutcome.Erased : root.GetProperty("outcome").GetString() switch
+            {
+                "erased" => ErasureOutcome.Erased,
+                "nothing-found" => ErasureOutcome.NothingFound,
+                _ => throw new FormatException("The certificate's outcome is not known to this SDK."),
+            };
+            KeyRemovalStatus? removal = version == 1 ? null : root.GetProperty("physicalRemoval").GetString() switch
+            {
+                "removed" => KeyRemovalStatus.Removed,
+                "pending" => KeyRemovalStatus.Pending,
+                "not-applicable" => KeyRemovalStatus.NotApplicable,
+                _ => throw new FormatException("The certificate's physical removal status is not known to this SDK."),
+            };
+            return new VerifiedErasureCertificate
+            {
+                Version = version,
+                CertificateId = root.GetProperty("certificateId").GetString()!,
+                Subject = root.GetProperty("subject").GetString()!,
+                Outcome = outcome,
+                PhysicalRemoval = removal,
+                DestroyedScopes = [.. root.GetProperty("destroyed").EnumerateArray().Select(d => d.GetProperty("scope").GetString()!)],
+            };
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new FormatException("The JSON is not an erasure certificate.", ex);
+        }
     }
 
     private static IEnumerable<ScopeErasureOutcome> Ordered(ErasureResult result, ScopeErasureStatus status)

@@ -203,7 +203,9 @@ internal sealed class FieldEncryptor : IFieldEncryptor
 
         if (string.IsNullOrWhiteSpace(field.SubjectId))
         {
-            throw new ArgumentException("A field address needs a data subject id.", nameof(field));
+#pragma warning disable CA2208 // named after the address's subject id, as every other subject-id error of the SDK
+            throw new ArgumentException("A field address needs a data subject id.", "subjectId");
+#pragma warning restore CA2208
         }
     }
 

@@ -33,6 +33,14 @@ public enum ScopeErasureStatus
 
     /// <summary>Destroying the key failed; the scope is still readable. Run the erasure again.</summary>
     Failed = 3,
+
+    /// <summary>
+    /// A data source holds values of the scope, but the key store has neither a key nor a tombstone of it for this
+    /// subject's pseudonym: the values were written under another pseudonym key (a wrong secret in this environment)
+    /// or their keys were lost. Nothing of the scope was destroyed, the values may become readable again with the
+    /// right pseudonym key, and no certificate is issued (GDPR Art. 5(2), Art. 17). Fix the key and erase again.
+    /// </summary>
+    KeyMissing = 4,
 }
 
 /// <summary>What an erasure did to one scope of the subject.</summary>
@@ -61,6 +69,15 @@ public sealed record ScopeErasureOutcome(string Scope, ScopeErasureStatus Status
 /// <param name="Succeeded">Whether the source completed its part.</param>
 public sealed record SourceErasureOutcome(string Source, bool Succeeded)
 {
+    /// <summary>Prints every member, the collections' contents included (see <see cref="RecordText"/>).</summary>
+    private bool PrintMembers(StringBuilder builder) => RecordText.PrintMembers(this, builder);
+
+    /// <summary>Gets how many rows of the subject the source held when the erasure reached it.</summary>
+    public int RowsFound { get; init; }
+
+    /// <summary>Gets the scopes of which those rows hold values (see <see cref="Gdpr.DataSources.DataSourceErasureResult.ScopesFound"/>).</summary>
+    public IReadOnlySet<string> ScopesFound { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>Gets how many rows the source deleted.</summary>
     public int RowsDeleted { get; init; }
 
@@ -98,9 +115,29 @@ public sealed record ErasureResult
     /// <summary>Gets the hash of that audit entry, which the certificate quotes to tie it to the audit chain.</summary>
     public string? AuditHash { get; init; }
 
-    /// <summary>Gets the signed certificate of the erasure; <see langword="null"/> when anything failed (then retry).</summary>
+    /// <summary>
+    /// Gets whether the destroyed keys' bytes are known to be gone from the key store's files (see
+    /// <see cref="KeyRemovalStatus"/>); <see cref="KeyRemovalStatus.NotApplicable"/> when nothing was destroyed.
+    /// </summary>
+    public KeyRemovalStatus PhysicalRemoval { get; init; }
+
+    /// <summary>
+    /// Gets the signed certificate: of the erasure when <see cref="Outcome"/> is <see cref="ErasureOutcome.Erased"/>,
+    /// of the finding that nothing was there when it is <see cref="ErasureOutcome.NothingFound"/> (its
+    /// <c>outcome</c> says so); <see langword="null"/> otherwise (retry, or fix the inconsistency).
+    /// </summary>
     public SignedErasureCertificate? Certificate { get; init; }
 
-    /// <summary>Gets whether every scope and every source completed (retained and held scopes count as completed).</summary>
-    public bool IsComplete => Scopes.All(s => s.Status != ScopeErasureStatus.Failed) && Sources.All(s => s.Succeeded);
+    /// <summary>
+    /// Gets whether every scope and every source completed (retained and held scopes count as completed), and no
+    /// source holds values of a scope the key store knows nothing of.
+    /// </summary>
+    public bool IsComplete => Scopes.All(s => s.Status is not (ScopeErasureStatus.Failed or ScopeErasureStatus.KeyMissing)) && Sources.All(s => s.Succeeded);
+
+    /// <summary>Gets what the erasure came to, as a whole.</summary>
+    public ErasureOutcome Outcome
+        => Scopes.Any(s => s.Status == ScopeErasureStatus.KeyMissing) ? ErasureOutcome.Inconsistent
+            : !IsComplete ? ErasureOutcome.Partial
+            : Scopes.Count == 0 && Sources.All(s => s.RowsFound == 0) ? ErasureOutcome.NothingFound
+            : ErasureOutcome.Erased;
 }

@@ -57,7 +57,6 @@ internal sealed class ErasureService : IErasureService
         var pseudonym = _keys.GetPseudonym(subjectId);
         var now = _time.GetUtcNow();
         var holds = await _holds.GetActiveAsync(pseudonym, cancellationToken).ConfigureAwait(false);
-        var relationshipEnd = await RecordRelationshipEndAsync(pseudonym, now, cancellationToken).ConfigureAwait(false);
 
         var live = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var scope in _keys.GetScopesAsync(subjectId, cancellationToken).ConfigureAwait(false))
@@ -65,6 +64,8 @@ internal sealed class ErasureService : IErasureService
             live.Add(scope);
         }
 
+        // Only a subject with live keys has a relationship whose end matters: an unknown id leaves no schedule row.
+        var relationshipEnd = live.Count > 0 ? await RecordRelationshipEndAsync(pseudonym, now, cancellationToken).ConfigureAwait(false) : now;
         var tombstones = await GetLatestTombstonesAsync(pseudonym, cancellationToken).ConfigureAwait(false);
         var outcomes = new List<ScopeErasureOutcome>();
         var events = new List<AuditEvent>();
@@ -112,6 +113,11 @@ internal sealed class ErasureService : IErasureService
             }
         }
 
+        // Every destroyed scope, now or before: a retry finishes a removal an earlier attempt (or a crash) left pending.
+        var removal = outcomes.Any(o => o.Status == ScopeErasureStatus.Destroyed)
+            ? await CompleteRemovalAsync(pseudonym, cancellationToken).ConfigureAwait(false)
+            : KeyRemovalStatus.NotApplicable;
+
         var request = new DataSourceErasureRequest(
             outcomes.Where(o => o.Status == ScopeErasureStatus.Destroyed).Select(o => o.Scope).ToHashSet(StringComparer.Ordinal),
             outcomes.Where(o => o.Status is ScopeErasureStatus.Retained or ScopeErasureStatus.Held or ScopeErasureStatus.Failed)
@@ -122,6 +128,17 @@ internal sealed class ErasureService : IErasureService
             sources.Add(await EraseSourceAsync(source, subjectId, pseudonym, request, cancellationToken).ConfigureAwait(false));
         }
 
+        // Values of a scope the key store knows nothing of under this pseudonym: written under another pseudonym key,
+        // or their keys were lost. Not destroyed, perhaps readable again with the right key: never certified.
+        var known = live.Union(tombstones.Keys).ToHashSet(StringComparer.Ordinal);
+        var missing = sources.SelectMany(s => s.ScopesFound).Where(s => !known.Contains(s)).Distinct(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            Log.ErasureKeyMissing(_logger, pseudonym.Value, string.Join(",", missing.Order(StringComparer.Ordinal)));
+            outcomes.AddRange(missing.Select(s => new ScopeErasureOutcome(s, ScopeErasureStatus.KeyMissing)));
+            outcomes.Sort((a, b) => string.CompareOrdinal(a.Scope, b.Scope));
+        }
+
         var result = new ErasureResult
         {
             Subject = pseudonym,
@@ -129,12 +146,13 @@ internal sealed class ErasureService : IErasureService
             Scopes = outcomes,
             Sources = sources,
             Holds = holds,
+            PhysicalRemoval = removal,
         };
 
         events.Add(SummaryEvent(result));
         var appended = await _audit.AppendAsync(events, cancellationToken).ConfigureAwait(false);
         result = result with { AuditSequence = appended[^1].Sequence, AuditHash = appended[^1].Hash };
-        if (result.IsComplete)
+        if (result.Outcome is ErasureOutcome.Erased or ErasureOutcome.NothingFound)
         {
             result = result with { Certificate = _certificates.Issue(result) };
         }
@@ -148,6 +166,20 @@ internal sealed class ErasureService : IErasureService
             Count(outcomes, ScopeErasureStatus.Failed),
             sources.Count(s => !s.Succeeded));
         return result;
+    }
+
+    private async ValueTask<KeyRemovalStatus> CompleteRemovalAsync(SubjectPseudonym pseudonym, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _keyStore.CompleteRemovalAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
+        {
+            // The keys are destroyed either way; what is not known is whether the engine's files still hold their bytes.
+            Log.ErasureRemovalFailed(_logger, pseudonym.Value, TypeName(ex));
+            return KeyRemovalStatus.Pending;
+        }
     }
 
     private async ValueTask<DateTimeOffset> RecordRelationshipEndAsync(SubjectPseudonym pseudonym, DateTimeOffset now, CancellationToken cancellationToken)
@@ -223,7 +255,13 @@ internal sealed class ErasureService : IErasureService
         try
         {
             var done = await source.EraseAsync(subjectId, request, cancellationToken).ConfigureAwait(false);
-            return new SourceErasureOutcome(source.Name, Succeeded: true) { RowsDeleted = done.RowsDeleted, ValuesReplaced = done.ValuesReplaced };
+            return new SourceErasureOutcome(source.Name, Succeeded: true)
+            {
+                RowsFound = done.RowsFound,
+                ScopesFound = done.ScopesFound?.ToHashSet(StringComparer.Ordinal) ?? [],
+                RowsDeleted = done.RowsDeleted,
+                ValuesReplaced = done.ValuesReplaced,
+            };
         }
         catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
         {
@@ -270,9 +308,28 @@ internal sealed class ErasureService : IErasureService
             ["failedScopes"] = string.Join(',', result.Scopes.Where(s => s.Status == ScopeErasureStatus.Failed).Select(s => $"{s.Scope}:{s.FailureType}")),
             ["sources"] = string.Join(',', result.Sources.Select(s => s.Succeeded ? s.Source + ":ok" : $"{s.Source}:{s.FailureType}")),
             ["holds"] = string.Join(',', result.Holds.Select(h => h.Id)),
+            ["keyMissing"] = Scopes(ScopeErasureStatus.KeyMissing),
+            ["outcome"] = OutcomeName(result.Outcome),
+            ["physicalRemoval"] = RemovalName(result.PhysicalRemoval),
+            ["rowsFound"] = string.Join(',', result.Sources.Select(s => s.Source + ":" + s.RowsFound.ToString(CultureInfo.InvariantCulture))),
         };
         return new AuditEvent(result.IsComplete ? AuditKinds.ErasureCompleted : AuditKinds.ErasurePartial, result.Subject, details);
     }
+
+    internal static string OutcomeName(ErasureOutcome outcome) => outcome switch
+    {
+        ErasureOutcome.Erased => "erased",
+        ErasureOutcome.NothingFound => "nothing-found",
+        ErasureOutcome.Partial => "partial",
+        _ => "inconsistent",
+    };
+
+    internal static string RemovalName(KeyRemovalStatus status) => status switch
+    {
+        KeyRemovalStatus.Removed => "removed",
+        KeyRemovalStatus.Pending => "pending",
+        _ => "not-applicable",
+    };
 
     private static int Count(List<ScopeErasureOutcome> outcomes, ScopeErasureStatus status) => outcomes.Count(o => o.Status == status);
 

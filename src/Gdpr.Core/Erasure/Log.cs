@@ -19,6 +19,12 @@ internal static partial class Log
     [LoggerMessage(3002, LogLevel.Error, "Erasure of subject {Pseudonym}: destroying scope {Scope} failed with {ExceptionType}; run the erasure again.")]
     public static partial void ErasureScopeFailed(ILogger logger, string pseudonym, string scope, string exceptionType);
 
+    [LoggerMessage(3006, LogLevel.Error, "Erasure of subject {Pseudonym}: data sources hold values of scopes {Scopes}, but the key store has neither a key nor a tombstone of them for this pseudonym (a different pseudonym key than the one they were written with, or lost keys). Nothing of them was destroyed and no certificate is issued.")]
+    public static partial void ErasureKeyMissing(ILogger logger, string pseudonym, string scopes);
+
+    [LoggerMessage(3007, LogLevel.Warning, "Erasure of subject {Pseudonym}: completing the physical removal of destroyed keys failed with {ExceptionType}; reported as pending, and the next erasure retries.")]
+    public static partial void ErasureRemovalFailed(ILogger logger, string pseudonym, string exceptionType);
+
     [LoggerMessage(3010, LogLevel.Information, "Retention sweep: {Destroyed} scopes destroyed, {AlreadyDestroyed} already gone, {SkippedForHolds} skipped for legal holds, {Failed} failed, in {Batches} batches.")]
     public static partial void SweepFinished(ILogger logger, int destroyed, int alreadyDestroyed, int skippedForHolds, int failed, int batches);
 

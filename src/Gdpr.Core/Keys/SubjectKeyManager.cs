@@ -341,8 +341,23 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager, IDisposable
             CryptographicOperations.ZeroMemory(dataKey);
         }
 
+        // The UPDATEs freed the old wrappings' cells; the engine may still hold them in its files (a WAL, dead
+        // row versions) until the store completes the removal, as after a shred.
+        var removal = KeyRemovalStatus.NotApplicable;
+        if (rewrapped > 0)
+        {
+            try
+            {
+                removal = await _store.CompleteRemovalAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsInfrastructureFailure(ex))
+            {
+                removal = KeyRemovalStatus.Pending; // the rotation itself is done; the next erasure or rotation retries
+            }
+        }
+
         Log.KeyEncryptionKeyRotated(_logger, rewrapped, newKeyId, retired.Count);
-        return new KeyRotationResult(newKeyId, retired, rewrapped);
+        return new KeyRotationResult(newKeyId, retired, rewrapped) { PhysicalRemoval = removal };
     }
 
     private static async ValueTask<List<WrappedSubjectKey>> TakeAsync(IAsyncEnumerable<WrappedSubjectKey> source, int count, CancellationToken cancellationToken)

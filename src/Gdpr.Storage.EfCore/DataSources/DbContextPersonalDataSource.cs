@@ -29,6 +29,12 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
     private static readonly MethodInfo LoadBatchMethod = typeof(DbContextPersonalDataSource<TContext>)
         .GetMethod(nameof(LoadBatchAsync), BindingFlags.NonPublic | BindingFlags.Static)!;
 
+    private static readonly MethodInfo ReadColumnsMethod = typeof(DbContextPersonalDataSource<TContext>)
+        .GetMethod(nameof(ReadColumnsAsync), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    // Scope names are entry names in the column, strict UTF-8: an invalid one counts as "some scope" (fail closed).
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly IServiceScopeFactory _scopes;
     private readonly IOptionsMonitor<GdprOptions> _options;
     private readonly ILogger _logger;
@@ -103,6 +109,8 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
         var policies = _options.CurrentValue.RetentionPolicies.ToDictionary(p => p.Name, StringComparer.Ordinal);
         var deleted = 0;
         var replaced = 0;
+        var found = 0;
+        var scopesFound = new HashSet<string>(StringComparer.Ordinal);
 
         var scope = _scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
@@ -115,6 +123,10 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
                 {
                     continue;
                 }
+
+                // What is there before anything changes, read without decrypting (a subject whose keys this
+                // environment cannot find must be reported, not fail as tampering).
+                found += await FindAsync(context, model, entityType, subjectProperty, subjectValue, scopesFound, cancellationToken).ConfigureAwait(false);
 
                 if (!entityType.GetDerivedTypesInclusive().Any(t => model.Get(t) is { } m && MayChange(model, m, request, policies)))
                 {
@@ -161,7 +173,100 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
         }
 
         Log.Erased(_logger, Name, deleted, replaced);
-        return new DataSourceErasureResult(Name, deleted, replaced);
+        return new DataSourceErasureResult(Name, found, scopesFound, deleted, replaced);
+    }
+
+    /// <summary>
+    /// Counts the subject's rows under one query root and adds the scopes their personal-data columns hold values of
+    /// (non-empty entries; a replaced record's empty entry holds none). Reads the column as a projection, so no
+    /// entity is materialized and nothing is decrypted. Owned types' columns are not read: when rows exist, every
+    /// scope an owned type of the hierarchy maps is counted as found (the safe side: at worst an erasure is reported
+    /// inconsistent for a scope whose key never existed).
+    /// </summary>
+    private static async Task<int> FindAsync(
+        DbContext context, PersonalDataModelMap model, IEntityType entityType, IProperty subjectProperty, object subjectValue, HashSet<string> scopes, CancellationToken cancellationToken)
+    {
+        var maps = entityType.GetDerivedTypesInclusive().Select(model.Get).OfType<PersonalDataEntityMap>().ToList();
+        var column = entityType.FindProperty(PersonalDataMembers.ColumnProperty);
+        var rows = await ((Task<int>)ReadColumnsMethod.MakeGenericMethod(entityType.ClrType, subjectProperty.ClrType)
+            .Invoke(null, [context, subjectProperty.Name, subjectValue, column?.Name, (Action<byte[]?>)(bytes => AddScopes(bytes, maps, scopes)), cancellationToken])!).ConfigureAwait(false);
+        if (rows > 0)
+        {
+            foreach (var map in maps)
+            {
+                AddOwnedScopes(model, map, scopes);
+            }
+        }
+
+        return rows;
+    }
+
+    private static void AddScopes(byte[]? column, List<PersonalDataEntityMap> maps, HashSet<string> scopes)
+    {
+        if (column is null)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var (name, envelope) in PersonalDataColumn.ReadAll(column))
+            {
+                if (!envelope.IsEmpty)
+                {
+                    scopes.Add(StrictUtf8.GetString(name));
+                }
+            }
+        }
+        catch (Exception ex) when (ex is FormatException or System.Text.DecoderFallbackException)
+        {
+            // A column the SDK cannot read: count every scope it may hold.
+            foreach (var record in maps.SelectMany(m => m.Records))
+            {
+                scopes.Add(record.Scope);
+            }
+        }
+    }
+
+    private static void AddOwnedScopes(PersonalDataModelMap model, PersonalDataEntityMap map, HashSet<string> scopes)
+    {
+        foreach (var (navigation, _) in map.OwnedNavigations)
+        {
+            if (model.Get(navigation.TargetEntityType) is { } owned)
+            {
+                foreach (var record in owned.Records)
+                {
+                    scopes.Add(record.Scope);
+                }
+
+                AddOwnedScopes(model, owned, scopes);
+            }
+        }
+    }
+
+    private static async Task<int> ReadColumnsAsync<TEntity, TSubject>(
+        DbContext context, string subjectProperty, object subjectValue, string? columnProperty, Action<byte[]?> onColumn, CancellationToken cancellationToken)
+        where TEntity : class
+    {
+        var holder = new SubjectHolder<TSubject>((TSubject)subjectValue);
+        var entity = Expression.Parameter(typeof(TEntity), "e");
+        var subjectColumn = Expression.Call(typeof(EF), nameof(EF.Property), [typeof(TSubject)], entity, Expression.Constant(subjectProperty));
+        var parameter = Expression.Property(Expression.Constant(holder), nameof(SubjectHolder<TSubject>.Value));
+        var query = context.Set<TEntity>().AsNoTracking().Where(Expression.Lambda<Func<TEntity, bool>>(Expression.Equal(subjectColumn, parameter), entity));
+        if (columnProperty is null)
+        {
+            return await query.CountAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var column = Expression.Call(typeof(EF), nameof(EF.Property), [typeof(byte[])], entity, Expression.Constant(columnProperty));
+        var rows = 0;
+        await foreach (var bytes in query.Select(Expression.Lambda<Func<TEntity, byte[]?>>(column, entity)).AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            rows++;
+            onColumn(bytes);
+        }
+
+        return rows;
     }
 
     /// <summary>

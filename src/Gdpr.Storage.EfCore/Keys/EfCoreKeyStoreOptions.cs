@@ -22,4 +22,14 @@ public sealed class EfCoreKeyStoreOptions
     /// vacuums anyway and returns <see langword="false"/>. <see cref="TimeSpan.Zero"/> does not wait. Default 1 minute.
     /// </summary>
     public TimeSpan PurgeWaitLimit { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Gets or sets whether, on PostgreSQL, <see cref="EfCoreSubjectKeyStore.CompleteRemovalAsync"/> (called by every
+    /// erasure that reports destroyed scopes and by every KEK rotation) runs
+    /// <see cref="EfCoreSubjectKeyStore.PurgeDeletedKeysAsync"/> with <c>full: true</c> (<c>VACUUM FULL</c> of the key
+    /// table, which locks it while it runs), and reports the removal complete when nothing held that purge back.
+    /// Default <see langword="false"/>: the erasure reports removal pending, and removing dead row versions is the job
+    /// of a scheduled purge. Ignored on SQLite, which always checkpoints.
+    /// </summary>
+    public bool PurgeOnErasure { get; set; }
 }

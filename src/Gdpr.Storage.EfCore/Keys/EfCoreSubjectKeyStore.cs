@@ -329,6 +329,54 @@ public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
         return complete;
     }
 
+    /// <summary>
+    /// Makes sure the bytes of every key destroyed and every wrapping replaced so far are gone from the database's
+    /// files, and says whether they are known to be. SQLite: a <c>wal_checkpoint(TRUNCATE)</c> every time (the
+    /// deletes already zeroed the freed cells with <c>secure_delete</c>; the checkpoint moves the zeroed pages into
+    /// the file and empties the WAL), so a retry finishes what a crash between a shred's commit and its checkpoint,
+    /// or a reader holding an older snapshot, left behind: <see cref="KeyRemovalStatus.Removed"/> when it completed,
+    /// <see cref="KeyRemovalStatus.Pending"/> when readers kept it from completing (warning 2113). PostgreSQL: with
+    /// <see cref="EfCoreKeyStoreOptions.PurgeOnErasure"/>, <see cref="PurgeDeletedKeysAsync"/> with <c>full: true</c>
+    /// (removed when complete); without it, pending (dead row versions stay until a purge). Other databases: not
+    /// applicable.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Whether the bytes are known to be gone.</returns>
+    public async ValueTask<KeyRemovalStatus> CompleteRemovalAsync(CancellationToken cancellationToken = default)
+    {
+        KeyStoreProvider provider;
+        using (var db = _contexts.Create())
+        {
+            provider = KeyStoreContextSource.GetProvider(db);
+            if (provider == KeyStoreProvider.Sqlite)
+            {
+                if (await CheckpointAsync(db, cancellationToken).ConfigureAwait(false))
+                {
+                    return KeyRemovalStatus.Removed;
+                }
+
+                Log.RemovalPending(_logger, provider.ToString());
+                return KeyRemovalStatus.Pending;
+            }
+        }
+
+        switch (provider)
+        {
+            case KeyStoreProvider.PostgreSql when _options.PurgeOnErasure:
+                if (await PurgeDeletedKeysAsync(full: true, cancellationToken).ConfigureAwait(false))
+                {
+                    return KeyRemovalStatus.Removed;
+                }
+
+                Log.RemovalPending(_logger, provider.ToString());
+                return KeyRemovalStatus.Pending;
+            case KeyStoreProvider.PostgreSql:
+                return KeyRemovalStatus.Pending;
+            default:
+                return KeyRemovalStatus.NotApplicable;
+        }
+    }
+
     private async Task<WrappedSubjectKey> TryAddAsync(WrappedSubjectKey key, CancellationToken cancellationToken)
     {
         using var db = _contexts.Create();

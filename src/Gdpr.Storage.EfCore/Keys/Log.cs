@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(2112, LogLevel.Warning, "The SQLite WAL checkpoint of the key purge could not complete (busy readers); deleted keys' bytes may stay in the -wal file until the next checkpoint.")]
     public static partial void PurgeCheckpointIncomplete(ILogger logger);
+
+    [LoggerMessage(2113, LogLevel.Warning, "The physical removal of destroyed keys is still pending ({Provider}): readers of older snapshots or older transactions held it back; the bytes stay in the database's files until a later erasure, rotation or purge completes it.")]
+    public static partial void RemovalPending(ILogger logger, string provider);
 }

@@ -92,7 +92,9 @@ public class ErasureCertificateTests
         AssertMembersInOrdinalOrder(document.RootElement);
         var root = document.RootElement;
         Assert.Equal("gdpr.erasure-certificate", root.GetProperty("type").GetString());
-        Assert.Equal(1, root.GetProperty("version").GetInt32());
+        Assert.Equal(2, root.GetProperty("version").GetInt32());
+        Assert.Equal("erased", root.GetProperty("outcome").GetString());
+        Assert.Equal("not-applicable", root.GetProperty("physicalRemoval").GetString()); // an in-memory key store has no files
         Assert.Equal(host.Services.GetRequiredService<Gdpr.Keys.ISubjectKeyManager>().GetPseudonym(Subject).Value, root.GetProperty("subject").GetString());
         Assert.Equal("2026-03-02T10:00:00.0000000Z", root.GetProperty("issuedAt").GetString());
         var destroyed = root.GetProperty("destroyed").EnumerateArray().ToList();
@@ -103,8 +105,58 @@ public class ErasureCertificateTests
         Assert.Equal("2033-03-02T10:00:00.0000000Z", retained.GetProperty("retainedUntil").GetString());
         Assert.Equal(Policies.TaxBasis, retained.GetProperty("legalBasis").GetString());
         Assert.Equal(0, root.GetProperty("holds").GetArrayLength());
-        Assert.Equal("crm", Assert.Single(root.GetProperty("sources").EnumerateArray()).GetProperty("name").GetString());
+        var source = Assert.Single(root.GetProperty("sources").EnumerateArray());
+        Assert.Equal("crm", source.GetProperty("name").GetString());
+        Assert.Equal(4, source.GetProperty("rowsFound").GetInt32()); // what was found, before what was done
+        Assert.Equal(["default", "marketing", "tax"], source.GetProperty("scopesFound").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal((1, 1), (source.GetProperty("rowsDeleted").GetInt32(), source.GetProperty("valuesReplaced").GetInt32()));
         Assert.Equal(64, root.GetProperty("audit").GetProperty("hash").GetString()!.Length);
+    }
+
+    // Art. 5(2): what the certificate states can be read back through the verifier, and only from a valid signature.
+    [Fact]
+    public async Task VerifyAndRead_ErasureCertificate_StatesErasedAndTheRemovalStatus_NullWhenChanged()
+    {
+        await using var host = ErasureTestHost.Create();
+        var certificate = await EraseAsync(host);
+        var pem = host.Certificates.ExportPublicKeyPem();
+
+        var read = ErasureCertificateVerifier.VerifyAndRead(certificate.Json.Span, certificate.Signature.Span, pem);
+
+        Assert.NotNull(read);
+        Assert.Equal((2, ErasureOutcome.Erased, (Gdpr.Keys.KeyRemovalStatus?)Gdpr.Keys.KeyRemovalStatus.NotApplicable), (read.Version, read.Outcome, read.PhysicalRemoval));
+        Assert.Equal(["default", "marketing"], read.DestroyedScopes);
+        var changed = certificate.Json.ToArray();
+        changed[^3] ^= 0x01;
+        Assert.Null(ErasureCertificateVerifier.VerifyAndRead(changed, certificate.Signature.Span, pem));
+    }
+
+    // Certificates issued before format version 2 still verify and read (as an erasure, without a removal status).
+    [Fact]
+    public async Task VerifyAndRead_Version1Certificate_StillVerifies_AndReadsAsErasedWithoutRemovalStatus()
+    {
+        await using var host = ErasureTestHost.Create();
+        var v1 = """{"audit":{"hash":"4f5bc8e3b18cba51c3a05049d255a08e5e212b732193cbc7dfe71d784cfa0535","sequence":2},"certificateId":"cert-0a1db98b8a410a581ca5d4e285f1ff7a","destroyed":[{"destroyedAt":"2026-11-28T08:35:08.6573872Z","keyVersion":1,"scope":"marketing"}],"erasedAt":"2026-11-28T08:35:08.5667651Z","held":[],"holds":[],"issuedAt":"2026-11-28T08:35:08.7149550Z","retained":[],"sources":[],"subject":"_TtIrHBaJKIYXEjaFaW07ARgKaysxNQtO845wenvSgE","type":"gdpr.erasure-certificate","version":1}"""u8.ToArray();
+        var signature = host.Services.GetRequiredService<CertificateSigningKey>().Sign(v1);
+        var pem = host.Certificates.ExportPublicKeyPem();
+
+        Assert.True(ErasureCertificateVerifier.Verify(v1, signature, pem));
+        var read = ErasureCertificateVerifier.VerifyAndRead(v1, signature, pem);
+
+        Assert.NotNull(read);
+        Assert.Equal((1, ErasureOutcome.Erased, (Gdpr.Keys.KeyRemovalStatus?)null), (read.Version, read.Outcome, read.PhysicalRemoval));
+        Assert.Equal(["marketing"], read.DestroyedScopes);
+    }
+
+    [Fact]
+    public async Task VerifyAndRead_ValidSignatureOverUnknownVersion_ThrowsFormatException()
+    {
+        await using var host = ErasureTestHost.Create();
+        var v9 = """{"type":"gdpr.erasure-certificate","version":9}"""u8.ToArray();
+        var signature = host.Services.GetRequiredService<CertificateSigningKey>().Sign(v9);
+
+        var ex = Assert.Throws<FormatException>(() => ErasureCertificateVerifier.VerifyAndRead(v9, signature, host.Certificates.ExportPublicKeyPem()));
+        Assert.Contains("version 9", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

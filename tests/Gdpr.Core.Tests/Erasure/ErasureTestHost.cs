@@ -75,14 +75,15 @@ internal sealed class ErasureTestHost : IAsyncDisposable
     public static ErasureTestHost Create(
         Action<IGdprBuilder>? configure = null,
         Func<IServiceProvider, IPersonalDataSource, IPersonalDataSource>? wrapCrm = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        byte[]? pseudonymKey = null)
     {
         var time = new FakeTimeProvider(Day0);
         var collection = new ServiceCollection();
         collection.AddSingleton<TimeProvider>(time);
         collection.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
         services?.Invoke(collection);
-        var builder = collection.AddGdpr(o => o.PseudonymKey = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()).UseInMemoryStores();
+        var builder = collection.AddGdpr(o => o.PseudonymKey = pseudonymKey ?? Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()).UseInMemoryStores();
         builder.AddRetentionPolicy(Policies.MarketingPolicy).AddRetentionPolicy(Policies.TaxPolicy);
         configure?.Invoke(builder);
         collection.AddSingleton(sp => new InMemoryPersonalDataSource("crm", sp.GetRequiredService<IFieldEncryptor>(), sp.GetRequiredService<IOptions<GdprOptions>>()));
@@ -215,10 +216,14 @@ internal sealed class InMemoryPersonalDataSource(string name, IFieldEncryptor en
     public ValueTask<DataSourceErasureResult> EraseAsync(string subjectId, DataSourceErasureRequest request, CancellationToken cancellationToken = default)
     {
         var deleteScopes = options.Value.RetentionPolicies.Where(p => p.DeleteRowsOnErasure).Select(p => p.Name).ToHashSet();
-        int deleted, replaced = 0;
+        int found, deleted, replaced = 0;
+        HashSet<string> scopes;
         lock (_lock)
         {
             EraseCalls++;
+            var rows = _rows.Where(r => r.SubjectId == subjectId).ToList();
+            found = rows.Count;
+            scopes = rows.Where(r => r.Envelope is not null).Select(r => r.Scope).ToHashSet(StringComparer.Ordinal); // replaced values hold none
             deleted = _rows.RemoveAll(r => r.SubjectId == subjectId && request.DestroyedScopes.Contains(r.Scope) && deleteScopes.Contains(r.Scope));
             for (var i = 0; i < _rows.Count; i++)
             {
@@ -233,7 +238,7 @@ internal sealed class InMemoryPersonalDataSource(string name, IFieldEncryptor en
             _searchIndex.RemoveAll(e => e.SubjectId == subjectId && request.DestroyedScopes.Contains(e.Scope));
         }
 
-        return ValueTask.FromResult(new DataSourceErasureResult(Name, deleted, replaced));
+        return ValueTask.FromResult(new DataSourceErasureResult(Name, found, scopes, deleted, replaced));
     }
 
     private sealed record Row(string SubjectId, string Entity, string RecordKey, string Member, string Scope, byte[]? Envelope, ErasureAction Action, string? Replacement);

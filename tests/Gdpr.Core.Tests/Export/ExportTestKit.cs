@@ -50,12 +50,14 @@ internal sealed class InMemoryDataSource(string name, IEnumerable<Row> rows) : I
 
     public ValueTask<DataSourceErasureResult> EraseAsync(string subjectId, DataSourceErasureRequest request, CancellationToken cancellationToken = default)
     {
+        var found = _rows.Where(r => r.SubjectId == subjectId).ToList();
         foreach (var scope in request.DestroyedScopes)
         {
             _destroyed.Add((subjectId, scope));
         }
 
-        return ValueTask.FromResult(new DataSourceErasureResult(Name, 0, 0));
+        return ValueTask.FromResult(new DataSourceErasureResult(
+            Name, found.Count, found.Select(r => r.RetentionPolicy).ToHashSet(StringComparer.Ordinal), RowsDeleted: 0, ValuesReplaced: 0));
     }
 
     internal static PersonalDataItem ToItem(string source, Row row, bool erased, bool stampSubject) => new()
@@ -110,8 +112,9 @@ internal sealed class GeneratedDataSource(int count, Action<int>? onValue = null
         }
     }
 
+    // Generated on the fly for whoever asks: it holds (and so finds) nothing to erase.
     public ValueTask<DataSourceErasureResult> EraseAsync(string subjectId, DataSourceErasureRequest request, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(new DataSourceErasureResult(Name, 0, 0));
+        ValueTask.FromResult(new DataSourceErasureResult(Name, RowsFound: 0, ScopesFound: new HashSet<string>(), RowsDeleted: 0, ValuesReplaced: 0));
 }
 
 /// <summary>Builds exporters the way an application does, and reads exports back.</summary>

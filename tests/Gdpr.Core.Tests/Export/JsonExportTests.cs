@@ -276,5 +276,6 @@ internal sealed class ListDataSource(string name, params PersonalDataItem[] item
     }
 
     public ValueTask<DataSourceErasureResult> EraseAsync(string subjectId, DataSourceErasureRequest request, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(new DataSourceErasureResult(Name, 0, 0));
+        ValueTask.FromResult(new DataSourceErasureResult(
+            Name, items.Length, items.Select(i => i.RetentionPolicy).ToHashSet(StringComparer.Ordinal), RowsDeleted: 0, ValuesReplaced: 0));
 }

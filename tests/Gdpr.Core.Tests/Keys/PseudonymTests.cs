@@ -98,7 +98,8 @@ public class PseudonymTests
             Assert.DoesNotContain("secret-value", e.Message, StringComparison.Ordinal);
             Assert.Contains("subject id", e.Message, StringComparison.OrdinalIgnoreCase);
         });
-        Assert.False(host.Encryptor.TryEncrypt(field, new byte[1], new byte[200], out _));
+        // The span path refuses a missing subject id as the async methods do.
+        Assert.ThrowsAny<ArgumentException>(() => host.Encryptor.TryEncrypt(field, new byte[1], new byte[200], out _));
     }
 
     [Fact]

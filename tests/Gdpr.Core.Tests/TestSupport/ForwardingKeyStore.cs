@@ -36,4 +36,7 @@ internal abstract class ForwardingKeyStore(ISubjectKeyStore inner) : ISubjectKey
 
     public virtual ValueTask<IReadOnlyList<string>?> GetKeyEncryptionKeyIdsInUseAsync(CancellationToken cancellationToken = default)
         => Inner.GetKeyEncryptionKeyIdsInUseAsync(cancellationToken);
+
+    public virtual ValueTask<KeyRemovalStatus> CompleteRemovalAsync(CancellationToken cancellationToken = default)
+        => Inner.CompleteRemovalAsync(cancellationToken);
 }

@@ -20,7 +20,13 @@ internal static class ContactCenterHost
 
     public const string TaxBasis = "Dutch AWR art. 52 (7-year fiscal retention)";
 
-    public static ServiceProvider Build(Action<DbContextOptionsBuilder> database, string keyRingDirectory, FakeTimeProvider time)
+    public static ServiceProvider Build(
+        Action<DbContextOptionsBuilder> database,
+        string keyRingDirectory,
+        FakeTimeProvider time,
+        byte[]? pseudonymKey = null,
+        Action<EfCoreKeyStoreOptions>? keyStore = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(time);
@@ -35,12 +41,12 @@ internal static class ContactCenterHost
             // Every test builds its own application services, hence its own EF internal provider.
             o.ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning));
         });
-        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey).UseInMemoryStores() // the same in every "process" of the deployment
+        services.AddGdpr(o => o.PseudonymKey = pseudonymKey ?? TestHosts.PseudonymKey).UseInMemoryStores() // the same in every "process" of the deployment
             .AddRetentionPolicy(new RetentionPolicy { Name = "marketing", Years = 2 })
             .AddRetentionPolicy(new RetentionPolicy { Name = "chat", Months = 6, DeleteRowsOnErasure = true })
             .AddRetentionPolicy(new RetentionPolicy { Name = "tax", Years = 7, Clock = RetentionClock.RelationshipEnd, IsLegalObligation = true, LegalBasis = TaxBasis })
             .UseLocalKeyRing(keyRingDirectory)
-            .UseEfCoreKeyStore<ContactCenterContext>()
+            .UseEfCoreKeyStore<ContactCenterContext>(keyStore)
             .UseEfCoreAuditTrail<ContactCenterContext>()
             .UseEfCoreRetentionSchedule<ContactCenterContext>()
             .UseEfCoreLegalHolds<ContactCenterContext>()
@@ -53,6 +59,7 @@ internal static class ContactCenterHost
                 o.Purposes["support"] = "Answering your questions and complaints";
                 o.Purposes["quality"] = "Training our agents";
             });
+        configureServices?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
     }
 
