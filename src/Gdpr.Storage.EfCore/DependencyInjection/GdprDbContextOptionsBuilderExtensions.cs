@@ -57,4 +57,32 @@ public static class GdprDbContextOptionsBuilderExtensions
         optionsBuilder.ReplaceService<IModelCustomizer, PersonalDataModelCustomizer>();
         return optionsBuilder;
     }
+
+    /// <summary>
+    /// Stores every <see cref="PersonalDataAttribute"/> member of the context's entity types encrypted, as
+    /// <see cref="UseGdpr(DbContextOptionsBuilder, IServiceProvider)"/> does, keeping the builder's context type so
+    /// that provider calls can follow.
+    /// </summary>
+    /// <typeparam name="TContext">The context the options are for.</typeparam>
+    /// <param name="optionsBuilder">The context's options.</param>
+    /// <param name="serviceProvider">The application's services, where <c>AddGdpr</c> registered the engine.</param>
+    /// <returns>The options builder.</returns>
+    /// <exception cref="PersonalDataModelException">When the model is built, as for the non-generic overload.</exception>
+    public static DbContextOptionsBuilder<TContext> UseGdpr<TContext>(this DbContextOptionsBuilder<TContext> optionsBuilder, IServiceProvider serviceProvider)
+        where TContext : DbContext
+    {
+        UseGdpr((DbContextOptionsBuilder)optionsBuilder, serviceProvider);
+        return optionsBuilder;
+    }
+
+    /// <summary>Whether options were built with <see cref="UseGdpr(DbContextOptionsBuilder, IServiceProvider)"/> and nothing undid it.</summary>
+    internal static bool IsApplied(IDbContextOptions options)
+    {
+        var core = options.FindExtension<CoreOptionsExtension>();
+        return core is not null
+            && core.Interceptors?.Any(i => i is EncryptingSaveChangesInterceptor) == true
+            && core.Interceptors.Any(i => i is DecryptingBindingInterceptor)
+            && core.ReplacedServices?.TryGetValue((typeof(IModelCustomizer), null), out var customizer) == true
+            && customizer == typeof(PersonalDataModelCustomizer);
+    }
 }
