@@ -2,6 +2,7 @@ using Gdpr.Encryption;
 using Gdpr.Keys;
 using Gdpr.Storage.EfCore.Interceptors;
 using Gdpr.Storage.EfCore.Model;
+using Gdpr.Storage.EfCore.Startup;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,14 +50,24 @@ public static class GdprDbContextOptionsBuilderExtensions
         // Resolved on first save or read, never while the options are built: the options are often built while the
         // container is constructing the engine itself (a key store over this same context needs the context's
         // factory, whose options call this method), and resolving the engine here would close that cycle and hang.
-        var crypto = new Lazy<PersonalDataCrypto>(() => new PersonalDataCrypto(
-            serviceProvider.GetRequiredService<IFieldEncryptor>(),
-            serviceProvider.GetRequiredService<ISubjectKeyManager>(),
-            serviceProvider.GetService<ILoggerFactory>()?.CreateLogger("Gdpr.Storage.EfCore") ?? NullLogger.Instance));
+        var crypto = new Lazy<PersonalDataCrypto>(() =>
+        {
+            // The contexts the SDK is told about are checked before the first value is encrypted or decrypted, so
+            // that without a host a set-up mistake fails before any key or row is written (with a host, it already
+            // failed at start).
+            serviceProvider.GetService<EfCoreStartupCheck>()?.EnsureValid();
+            return CreateCrypto(serviceProvider);
+        });
         optionsBuilder.AddInterceptors(new EncryptingSaveChangesInterceptor(crypto), DecryptingBindingInterceptor.Instance);
         optionsBuilder.ReplaceService<IModelCustomizer, PersonalDataModelCustomizer>();
         return optionsBuilder;
     }
+
+    private static PersonalDataCrypto CreateCrypto(IServiceProvider serviceProvider)
+        => new(
+            serviceProvider.GetRequiredService<IFieldEncryptor>(),
+            serviceProvider.GetRequiredService<ISubjectKeyManager>(),
+            serviceProvider.GetService<ILoggerFactory>()?.CreateLogger("Gdpr.Storage.EfCore") ?? NullLogger.Instance);
 
     /// <summary>
     /// Stores every <see cref="PersonalDataAttribute"/> member of the context's entity types encrypted, as

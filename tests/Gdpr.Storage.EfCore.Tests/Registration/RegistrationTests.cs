@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Gdpr.Erasure;
 using Gdpr.Export;
+using Gdpr.Keys;
 using Gdpr.Retention;
 using Gdpr.Storage.EfCore.Tests.Keys;
 using Microsoft.Data.Sqlite;
@@ -214,6 +215,43 @@ public abstract class RegistrationTests : IDisposable
         Assert.Equal(nameof(TypoInvoice.BillingName), error.Member);
         Assert.Contains("retention policy 'tax'", error.Message, StringComparison.Ordinal);
         Assert.Contains("'taxes'", error.Message, StringComparison.Ordinal);
+    }
+
+    // GDPR Art. 17(3)(b): without a host the same check runs on the first save, before any key or row exists.
+    [SkippableFact]
+    public async Task UnregisteredPolicyName_WithoutAHost_FirstSaveFailsBeforeAnyKeyOrRow_Art17_3_b()
+    {
+        var database = await CreateDatabaseAsync();
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(new FakeTimeProvider(Day0));
+        AddGdpr(services, new RetentionPolicy { Name = "taxes", Years = 7, Clock = RetentionClock.RelationshipEnd, IsLegalObligation = true, LegalBasis = TaxBasis })
+            .UseLocalKeyRing(KeyRingDirectory)
+            .AddEfCoreContext<TypoContext>((_, o) => database(Quiet(o)));
+        await using var provider = services.BuildServiceProvider();
+        await using (var db = await provider.GetRequiredService<IDbContextFactory<TypoContext>>().CreateDbContextAsync())
+        {
+            await db.Database.EnsureCreatedAsync();
+        }
+
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TypoContext>();
+            db.Invoices.Add(new TypoInvoice { MemberNumber = "M-TYPO", BillingName = "Typo Invoice Name" });
+
+            var error = await Assert.ThrowsAsync<PersonalDataModelException>(() => db.SaveChangesAsync());
+            Assert.Equal(nameof(TypoInvoice), error.Entity);
+            Assert.Equal(nameof(TypoInvoice.BillingName), error.Member);
+            Assert.Contains("'tax'", error.Message, StringComparison.Ordinal);
+        }
+
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<TypoContext>().Invoices.CountAsync());
+        }
+
+        var pseudonym = provider.GetRequiredService<ISubjectKeyManager>().GetPseudonym("M-TYPO");
+        Assert.Empty(await provider.GetRequiredService<ISubjectKeyStore>().GetScopesAsync(pseudonym).ToListAsync());
+        Assert.False(await StoredAsync("Typo Invoice Name", "Invoices"));
     }
 
     // GDPR Art. 17(3)(b) is the only reason RetainUntilExpiry keeps a value through an erasure: a policy that is not
