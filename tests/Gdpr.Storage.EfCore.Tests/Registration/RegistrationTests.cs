@@ -105,6 +105,19 @@ public abstract class RegistrationTests : IDisposable
     }
 
     [SkippableFact]
+    public async Task DataSourceContextNeverRegistered_HostStart_FailsNamingTheContext()
+    {
+        _ = await CreateDatabaseAsync();
+        using var host = BuildHost(services => AddGdpr(services).AddEfCoreDataSource<MembersContext>());
+
+        var error = await Assert.ThrowsAsync<GdprRegistrationException>(() => host.StartAsync());
+
+        Assert.Equal(nameof(MembersContext), error.ContextType);
+        Assert.Contains("is not registered", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AddEfCoreContext<MembersContext>", error.Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task ModelCustomizerReplacedAfterUseGdpr_HostStart_FailsNamingTypeAndMember()
     {
         var database = await CreateDatabaseAsync();
