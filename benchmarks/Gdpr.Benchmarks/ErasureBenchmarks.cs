@@ -198,7 +198,7 @@ internal sealed class BenchmarkDatabase : IDisposable
     public ServiceProvider CreateServices(Action<IServiceCollection>? configure = null)
     {
         var services = new ServiceCollection();
-        services.AddDbContextFactory<BenchmarkDbContext>(o => o.UseSqlite(ConnectionString).AddInterceptors(SynchronousNormal.Instance));
+        services.AddDbContextFactory<BenchmarkDbContext>((sp, o) => o.UseSqlite(ConnectionString).AddInterceptors(SynchronousNormal.Instance).UseGdpr(sp));
         AddGdpr(services).UseEfCoreAuditTrail<BenchmarkDbContext>().UseEfCoreRetentionSchedule<BenchmarkDbContext>();
         configure?.Invoke(services);
         var provider = services.BuildServiceProvider();

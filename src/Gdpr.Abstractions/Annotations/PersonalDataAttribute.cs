@@ -39,14 +39,19 @@ public sealed class PersonalDataAttribute : DataClassificationAttribute
 
     /// <summary>
     /// Gets or sets the name of the retention policy the value falls under. The policy is also the value's key
-    /// scope: an erasure can destroy one scope and keep another.
+    /// scope: an erasure can destroy one scope and keep another. Every name but <see cref="DefaultRetentionPolicy"/>
+    /// must be a registered policy: an unregistered one falls under no obligation and would be destroyed at once by
+    /// an erasure, so the SDK refuses to start naming type, member and policy.
     /// </summary>
     public string RetentionPolicy { get; set; } = DefaultRetentionPolicy;
 
     /// <summary>Gets or sets the purposes the value is processed for (GDPR Art. 5(1)(b)), for example <c>support</c>.</summary>
     public string[] Purposes { get; set; } = [];
 
-    /// <summary>Gets or sets what an erasure of the subject does to the value.</summary>
+    /// <summary>
+    /// Gets or sets what an erasure of the subject does to the value. <see cref="ErasureAction.RetainUntilExpiry"/>
+    /// requires <see cref="RetentionPolicy"/> to be a legal obligation, checked at start.
+    /// </summary>
     public ErasureAction Erasure { get; set; } = ErasureAction.DestroyKey;
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Gdpr.Audit;
 using Gdpr.Storage.EfCore.Audit;
+using Gdpr.Storage.EfCore.Startup;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,7 +37,8 @@ public static class AuditModelBuilderExtensions
 
     /// <summary>
     /// Keeps the audit trail in the application's database instead of in memory. The DbContext must call
-    /// <see cref="AddGdprAuditTrail"/> and be registered with <c>AddDbContextFactory</c>.
+    /// <see cref="AddGdprAuditTrail"/> and be registered with <c>AddDbContextFactory</c>; a
+    /// missing call fails when the host starts (<see cref="GdprRegistrationException"/>), naming the context.
     /// </summary>
     /// <typeparam name="TContext">The application's DbContext.</typeparam>
     /// <param name="builder">The builder.</param>
@@ -45,7 +47,9 @@ public static class AuditModelBuilderExtensions
         where TContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.Replace(ServiceDescriptor.Singleton<IAuditStore, EfCoreAuditStore<TContext>>());
+        EfCoreContextRegistration.Add<TContext>(builder.Services, EfCoreContextRole.AuditTrail);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IAuditStore>(
+            sp => EfCoreContextRegistration.Checked(sp, s => ActivatorUtilities.CreateInstance<EfCoreAuditStore<TContext>>(s))));
         return builder;
     }
 }

@@ -2,6 +2,7 @@ using Gdpr.Encryption;
 using Gdpr.Keys;
 using Gdpr.Storage.EfCore.Interceptors;
 using Gdpr.Storage.EfCore.Model;
+using Gdpr.Storage.EfCore.Startup;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,12 +50,49 @@ public static class GdprDbContextOptionsBuilderExtensions
         // Resolved on first save or read, never while the options are built: the options are often built while the
         // container is constructing the engine itself (a key store over this same context needs the context's
         // factory, whose options call this method), and resolving the engine here would close that cycle and hang.
-        var crypto = new Lazy<PersonalDataCrypto>(() => new PersonalDataCrypto(
-            serviceProvider.GetRequiredService<IFieldEncryptor>(),
-            serviceProvider.GetRequiredService<ISubjectKeyManager>(),
-            serviceProvider.GetService<ILoggerFactory>()?.CreateLogger("Gdpr.Storage.EfCore") ?? NullLogger.Instance));
+        var crypto = new Lazy<PersonalDataCrypto>(() =>
+        {
+            // The contexts the SDK is told about are checked before the first value is encrypted or decrypted, so
+            // that without a host a set-up mistake fails before any key or row is written (with a host, it already
+            // failed at start).
+            serviceProvider.GetService<EfCoreStartupCheck>()?.EnsureValid();
+            return CreateCrypto(serviceProvider);
+        });
         optionsBuilder.AddInterceptors(new EncryptingSaveChangesInterceptor(crypto), DecryptingBindingInterceptor.Instance);
         optionsBuilder.ReplaceService<IModelCustomizer, PersonalDataModelCustomizer>();
         return optionsBuilder;
     }
+
+    private static PersonalDataCrypto CreateCrypto(IServiceProvider serviceProvider)
+        => new(
+            serviceProvider.GetRequiredService<IFieldEncryptor>(),
+            serviceProvider.GetRequiredService<ISubjectKeyManager>(),
+            serviceProvider.GetService<ILoggerFactory>()?.CreateLogger("Gdpr.Storage.EfCore") ?? NullLogger.Instance);
+
+    /// <summary>
+    /// Stores every <see cref="PersonalDataAttribute"/> member of the context's entity types encrypted, as
+    /// <see cref="UseGdpr(DbContextOptionsBuilder, IServiceProvider)"/> does, keeping the builder's context type so
+    /// that provider calls can follow.
+    /// </summary>
+    /// <typeparam name="TContext">The context the options are for.</typeparam>
+    /// <param name="optionsBuilder">The context's options.</param>
+    /// <param name="serviceProvider">The application's services, where <c>AddGdpr</c> registered the engine.</param>
+    /// <returns>The options builder.</returns>
+    /// <exception cref="PersonalDataModelException">When the model is built, as for the non-generic overload.</exception>
+    public static DbContextOptionsBuilder<TContext> UseGdpr<TContext>(this DbContextOptionsBuilder<TContext> optionsBuilder, IServiceProvider serviceProvider)
+        where TContext : DbContext
+    {
+        UseGdpr((DbContextOptionsBuilder)optionsBuilder, serviceProvider);
+        return optionsBuilder;
+    }
+
+    /// <summary>
+    /// Whether options were built with <see cref="UseGdpr(DbContextOptionsBuilder, IServiceProvider)"/>: its
+    /// interceptors are there. A model step undone later (another model customizer, a compiled model) shows in the
+    /// model itself, as an annotated member mapped as a plain column, and is refused there naming type and member.
+    /// </summary>
+    internal static bool IsApplied(IDbContextOptions options)
+        => options.FindExtension<CoreOptionsExtension>()?.Interceptors is { } interceptors
+           && interceptors.Any(i => i is EncryptingSaveChangesInterceptor)
+           && interceptors.Any(i => i is DecryptingBindingInterceptor);
 }

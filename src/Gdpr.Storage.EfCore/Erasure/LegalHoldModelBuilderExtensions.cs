@@ -1,5 +1,6 @@
 using Gdpr.Erasure;
 using Gdpr.Keys;
+using Gdpr.Storage.EfCore.Startup;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -35,7 +36,8 @@ public static class LegalHoldModelBuilderExtensions
 
     /// <summary>
     /// Keeps legal holds in the application's database instead of in memory. The DbContext must call
-    /// <see cref="AddGdprLegalHolds"/> and be registered with <c>AddDbContextFactory</c>.
+    /// <see cref="AddGdprLegalHolds"/> and be registered with <c>AddDbContextFactory</c>; a
+    /// missing call fails when the host starts (<see cref="GdprRegistrationException"/>), naming the context.
     /// </summary>
     /// <typeparam name="TContext">The application's DbContext.</typeparam>
     /// <param name="builder">The builder.</param>
@@ -44,7 +46,9 @@ public static class LegalHoldModelBuilderExtensions
         where TContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.Replace(ServiceDescriptor.Singleton<ILegalHoldStore, EfCoreLegalHoldStore<TContext>>());
+        EfCoreContextRegistration.Add<TContext>(builder.Services, EfCoreContextRole.LegalHolds);
+        builder.Services.Replace(ServiceDescriptor.Singleton<ILegalHoldStore>(
+            sp => EfCoreContextRegistration.Checked(sp, s => ActivatorUtilities.CreateInstance<EfCoreLegalHoldStore<TContext>>(s))));
         return builder;
     }
 }

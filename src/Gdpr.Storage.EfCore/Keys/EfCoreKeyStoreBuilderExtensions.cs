@@ -1,5 +1,6 @@
 using Gdpr.Keys;
 using Gdpr.Storage.EfCore.Keys;
+using Gdpr.Storage.EfCore.Startup;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,6 +41,7 @@ public static class EfCoreKeyStoreBuilderExtensions
             .Validate(o => o.PurgeWaitLimit >= TimeSpan.Zero, "EfCoreKeyStoreOptions.PurgeWaitLimit must not be negative.")
             .ValidateOnStart();
 
+        EfCoreContextRegistration.Add<TContext>(services, EfCoreContextRole.KeyStore);
         services.RemoveAll<KeyStoreContextSource>();
         services.AddSingleton(sp =>
         {
@@ -48,6 +50,8 @@ public static class EfCoreKeyStoreBuilderExtensions
                 throw new InvalidOperationException(
                     $"UseEfCoreKeyStore<{typeof(TContext).Name}> needs an IDbContextFactory<{typeof(TContext).Name}>: register the context with services.AddDbContextFactory<{typeof(TContext).Name}>(...).");
             }
+
+            sp.GetRequiredService<EfCoreStartupCheck>().EnsureValid();
 
             // Resolved on first use, not here: when the application's own context (options built with UseGdpr, which
             // needs the engine, which needs this store) is also the key store's, resolving the factory now would

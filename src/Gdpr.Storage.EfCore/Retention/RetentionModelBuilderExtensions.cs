@@ -1,5 +1,6 @@
 using Gdpr.Retention;
 using Gdpr.Storage.EfCore.Retention;
+using Gdpr.Storage.EfCore.Startup;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,7 +43,8 @@ public static class RetentionModelBuilderExtensions
 
     /// <summary>
     /// Keeps the retention schedule in the application's database instead of in memory. The DbContext must call
-    /// <see cref="AddGdprRetentionSchedule"/> and be registered with <c>AddDbContextFactory</c>.
+    /// <see cref="AddGdprRetentionSchedule"/> and be registered with <c>AddDbContextFactory</c>; a
+    /// missing call fails when the host starts (<see cref="GdprRegistrationException"/>), naming the context.
     /// </summary>
     /// <typeparam name="TContext">The application's DbContext.</typeparam>
     /// <param name="builder">The builder.</param>
@@ -51,7 +53,9 @@ public static class RetentionModelBuilderExtensions
         where TContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.Replace(ServiceDescriptor.Singleton<IRetentionScheduleStore, EfCoreRetentionScheduleStore<TContext>>());
+        EfCoreContextRegistration.Add<TContext>(builder.Services, EfCoreContextRole.RetentionSchedule);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IRetentionScheduleStore>(
+            sp => EfCoreContextRegistration.Checked(sp, s => ActivatorUtilities.CreateInstance<EfCoreRetentionScheduleStore<TContext>>(s))));
         return builder;
     }
 }

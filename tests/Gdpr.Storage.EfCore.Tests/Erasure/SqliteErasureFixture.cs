@@ -36,7 +36,7 @@ internal sealed class SqliteErasureDatabase : IDisposable
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(time);
-        services.AddDbContextFactory<ErasureTestDbContext>(o => o.UseSqlite(ConnectionString));
+        services.AddDbContextFactory<ErasureTestDbContext>((sp, o) => o.UseSqlite(ConnectionString).UseGdpr(sp));
         services.AddGdpr(o => o.PseudonymKey = new byte[32]).UseInMemoryStores()
             .AddRetentionPolicy(new RetentionPolicy { Name = "marketing", Years = 2 })
             .AddRetentionPolicy(new RetentionPolicy { Name = "tax", Years = 7, Clock = RetentionClock.RelationshipEnd, IsLegalObligation = true, LegalBasis = TaxBasis })

@@ -98,7 +98,7 @@ public abstract class ApplicationContextKeyStoreTests
     {
         var database = await CreateDatabaseAsync();
         var services = new ServiceCollection();
-        services.AddDbContextFactory<KeyStoreAppContext>(database);
+        services.AddDbContextFactory<KeyStoreAppContext>((sp, o) => database(o.UseGdpr(sp)));
         services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey).UseInMemoryStores()
             .UseLocalKeyRing(KeyRingDirectory)
             .UseEfCoreKeyStore<KeyStoreAppContext>();
@@ -119,11 +119,11 @@ public sealed class SqliteApplicationContextKeyStoreTests : ApplicationContextKe
     public async Task UseEfCoreKeyStore_ContextWithoutKeyStoreTables_FailsNamingTheFix()
     {
         var services = new ServiceCollection();
-        services.AddDbContextFactory<ForgetfulContext>(o => o.UseSqlite(_database.ConnectionString));
+        services.AddDbContextFactory<ForgetfulContext>((sp, o) => o.UseSqlite(_database.ConnectionString).UseGdpr(sp));
         services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey).UseInMemoryStores().UseEfCoreKeyStore<ForgetfulContext>();
         await using var provider = services.BuildServiceProvider();
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(
+        var error = await Assert.ThrowsAsync<GdprRegistrationException>(
             async () => await provider.GetRequiredService<ISubjectKeyStore>().GetStateAsync(TestHosts.NewPseudonym(), Scope));
 
         Assert.Contains("AddGdprKeyStore()", error.Message, StringComparison.Ordinal);
@@ -206,7 +206,7 @@ public sealed class PostgresApplicationContextKeyStoreTests(PostgresKeyStoreData
     {
         var connectionString = await database.CreateEmptyDatabaseAsync();
         var services = new ServiceCollection();
-        services.AddDbContextFactory<SchemaAppContext>(o => o.UseNpgsql(connectionString));
+        services.AddDbContextFactory<SchemaAppContext>((sp, o) => o.UseNpgsql(connectionString).UseGdpr(sp));
         services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey).UseInMemoryStores().UseLocalKeyRing(KeyRingDirectory).UseEfCoreKeyStore<SchemaAppContext>();
         await using var provider = services.BuildServiceProvider();
         using (var db = provider.GetRequiredService<IDbContextFactory<SchemaAppContext>>().CreateDbContext())

@@ -27,7 +27,7 @@ public sealed class MemberContext(DbContextOptions<MemberContext> options) : DbC
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Member>().ToTable("members");
-        modelBuilder.AddGdprKeyStore();
+        modelBuilder.AddGdprTables(); // the tests below register every EF store on this context
     }
 }
 
@@ -151,7 +151,7 @@ public abstract class StartupChecksTests : IDisposable
     {
         var database = await CreateDatabaseAsync();
         var services = new ServiceCollection();
-        services.AddDbContextFactory<MemberContext>(database);
+        services.AddDbContextFactory<MemberContext>((sp, o) => database(o.UseGdpr(sp)));
         services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey)
             .UseCertificateSigningKey(Path.Combine(_rings, "signing"))
             .UseEfCoreKeyStore<MemberContext>()
