@@ -256,6 +256,13 @@ public sealed class ContactCenterApp : IAsyncDisposable
         RequireFolder(certificate);
         var result = await _services.GetRequiredService<IErasureService>().EraseAsync(subjectId, cancellationToken);
         PrintErasure(result);
+        if (result.Outcome == ErasureOutcome.Inconsistent)
+        {
+            // Not a retryable failure: the data is there but its keys are not (a wrong pseudonym key, lost keys).
+            Console.Error.WriteLine("error: the database holds this customer's data but the key store has no key for it (a wrong pseudonym key or lost keys); nothing was erased and no certificate was issued.");
+            return ExitCodes.Incomplete;
+        }
+
         if (result.Certificate is null)
         {
             Console.Error.WriteLine("error: the erasure did not complete (see above); run it again to finish it.");
@@ -488,6 +495,7 @@ public sealed class ContactCenterApp : IAsyncDisposable
                 ScopeErasureStatus.Destroyed => $"destroyed (key version {scope.KeyVersion} at {scope.DestroyedAt:yyyy-MM-dd HH:mm:ss}Z)",
                 ScopeErasureStatus.Retained => $"retained until {scope.RetainedUntil:yyyy-MM-dd}: {scope.LegalBasis}",
                 ScopeErasureStatus.Held => "held by a legal hold",
+                ScopeErasureStatus.KeyMissing => "KEY MISSING: rows hold values of this scope, but the key store has no key or tombstone for it",
                 _ => $"FAILED ({scope.FailureType})",
             };
             _out.WriteLine($"   scope {scope.Scope,-10} {what}");
@@ -495,8 +503,10 @@ public sealed class ContactCenterApp : IAsyncDisposable
 
         foreach (var source in result.Sources)
         {
-            _out.WriteLine($"   source {source.Source,-9} {(source.Succeeded ? $"{source.RowsDeleted} row(s) deleted, {source.ValuesReplaced} value(s) replaced" : $"FAILED ({source.FailureType})")}");
+            _out.WriteLine($"   source {source.Source,-9} {(source.Succeeded ? $"{source.RowsFound} row(s) found, {source.RowsDeleted} deleted, {source.ValuesReplaced} value(s) replaced" : $"FAILED ({source.FailureType})")}");
         }
+
+        _out.WriteLine($"   outcome  {result.Outcome}; destroyed keys physically removed from the key store's files: {result.PhysicalRemoval}");
     }
 
     private async Task<List<string>> GetSubjectsAsync(CancellationToken cancellationToken)

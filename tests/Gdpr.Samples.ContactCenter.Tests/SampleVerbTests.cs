@@ -58,6 +58,9 @@ public sealed class SampleVerbTests : IDisposable
         // Erasure (Art. 17) with a certificate anyone can verify with the public key.
         var erase = await Run("erase", "--subject", "C-0002", "--certificate", "c2-erasure.json");
         Assert.True(erase.ExitCode == 0, erase.Error);
+        // The sample says what the erasure came to and whether the destroyed keys are gone from the files, so that an
+        // operator never reads a certificate as more than it proves.
+        Assert.Contains("outcome  Erased; destroyed keys physically removed from the key store's files: Removed", erase.Out, StringComparison.Ordinal);
         Assert.Equal(0, (await Run("public-key", "--out", "signing.pem")).ExitCode);
         Assert.StartsWith("-----BEGIN PUBLIC KEY-----", await File.ReadAllTextAsync(Path.Combine(_folder, "signing.pem")), StringComparison.Ordinal);
         var verify = await Run("verify", "--certificate", "c2-erasure.json", "--public-key", "signing.pem");

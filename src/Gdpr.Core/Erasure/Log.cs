@@ -28,6 +28,9 @@ internal static partial class Log
     [LoggerMessage(3010, LogLevel.Information, "Retention sweep: {Destroyed} scopes destroyed, {AlreadyDestroyed} already gone, {SkippedForHolds} skipped for legal holds, {Failed} failed, in {Batches} batches.")]
     public static partial void SweepFinished(ILogger logger, int destroyed, int alreadyDestroyed, int skippedForHolds, int failed, int batches);
 
+    [LoggerMessage(3013, LogLevel.Warning, "Retention sweep: completing the physical removal of destroyed keys failed with {ExceptionType}; reported as pending, and the next sweep or erasure retries.")]
+    public static partial void SweepRemovalFailed(ILogger logger, string exceptionType);
+
     [LoggerMessage(3011, LogLevel.Error, "Retention sweep: destroying scope {Scope} of subject {Pseudonym} failed with {ExceptionType}; the next sweep retries.")]
     public static partial void SweepScopeFailed(ILogger logger, string pseudonym, string scope, string exceptionType);
 

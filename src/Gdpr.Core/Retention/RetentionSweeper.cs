@@ -36,6 +36,13 @@ public sealed record RetentionSweepReport(DateTimeOffset SweptAt, int Destroyed,
 
     /// <summary>Gets the exception type names of the failures (at most 100), never their messages.</summary>
     public IReadOnlyList<string> FailureTypes { get; init; } = [];
+
+    /// <summary>
+    /// Gets whether the bytes of the keys this sweep destroyed are known to be gone from the key store's files
+    /// (<see cref="ISubjectKeyStore.CompleteRemovalAsync"/>); <see cref="KeyRemovalStatus.NotApplicable"/> when the
+    /// sweep destroyed nothing.
+    /// </summary>
+    public KeyRemovalStatus PhysicalRemoval { get; init; }
 }
 
 /// <summary>Options of the retention sweeper.</summary>
@@ -68,6 +75,7 @@ internal sealed class RetentionSweeper : IRetentionSweeper
     private readonly TimeProvider _time;
     private readonly int _batchSize;
     private readonly ILogger _logger;
+    private volatile bool _removalPending;
 
     public RetentionSweeper(
         ISubjectKeyManager keys,
@@ -121,9 +129,17 @@ internal sealed class RetentionSweeper : IRetentionSweeper
             await ProcessBatchAsync(batch, tally, cancellationToken).ConfigureAwait(false);
         }
 
+        // Like an erasure, a sweep that destroyed keys makes sure their bytes leave the store's files (a WAL checkpoint, a
+        // purge). A removal left pending is retried by this sweeper's next run and, after a restart, by the next erasure
+        // of any subject with a destroyed scope.
+        var removal = tally.Destroyed + tally.AlreadyDestroyed > 0 || _removalPending
+            ? await CompleteRemovalAsync(cancellationToken).ConfigureAwait(false)
+            : KeyRemovalStatus.NotApplicable;
+        _removalPending = removal == KeyRemovalStatus.Pending;
         var report = new RetentionSweepReport(now, tally.Destroyed, tally.AlreadyDestroyed, tally.SkippedForHolds, tally.Failed, tally.Batches)
         {
             FailureTypes = tally.FailureTypes,
+            PhysicalRemoval = removal,
         };
         await _audit.AppendAsync(
             [new AuditEvent(AuditKinds.SweepCompleted, Subject: null, new Dictionary<string, string>
@@ -133,6 +149,7 @@ internal sealed class RetentionSweeper : IRetentionSweeper
                 ["skippedForHolds"] = Text(report.SkippedForHolds),
                 ["failed"] = Text(report.Failed),
                 ["batches"] = Text(report.Batches),
+                ["physicalRemoval"] = report.PhysicalRemoval.ToString(),
             })],
             cancellationToken).ConfigureAwait(false);
         Log.SweepFinished(_logger, report.Destroyed, report.AlreadyDestroyed, report.SkippedForHolds, report.Failed, report.Batches);
@@ -215,6 +232,19 @@ internal sealed class RetentionSweeper : IRetentionSweeper
     private static bool IsCollectionPolicy(RetentionPolicy policy) => policy.Clock == RetentionClock.Collection && policy.HasPeriod;
 
     private static string Text(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private async ValueTask<KeyRemovalStatus> CompleteRemovalAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _keyStore.CompleteRemovalAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!ErasureService.IsCancellation(ex, cancellationToken))
+        {
+            Log.SweepRemovalFailed(_logger, ErasureService.TypeName(ex));
+            return KeyRemovalStatus.Pending;
+        }
+    }
 
     private sealed class Tally
     {

@@ -205,20 +205,4 @@ public class ErasureTruthTests
         using var json = JsonDocument.Parse(result.Certificate!.Json);
         return json.RootElement.GetProperty("physicalRemoval").GetString();
     }
-
-    /// <summary>A real in-memory store whose physical-removal answer the test sets, counting the calls.</summary>
-    private sealed class RemovalReportingKeyStore(ISubjectKeyStore inner) : ForwardingKeyStore(inner)
-    {
-        public KeyRemovalStatus Next { get; set; } = KeyRemovalStatus.NotApplicable;
-
-        public Exception? Failure { get; set; }
-
-        public int Calls { get; private set; }
-
-        public override ValueTask<KeyRemovalStatus> CompleteRemovalAsync(CancellationToken cancellationToken = default)
-        {
-            Calls++;
-            return Failure is { } failure ? throw failure : ValueTask.FromResult(Next);
-        }
-    }
 }
