@@ -5,8 +5,6 @@ namespace Gdpr.Storage.EfCore;
 /// <summary>Identifies the EF Core storage adapter of the Gdpr SDK, and reads what it stores.</summary>
 public static class GdprEfCore
 {
-    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>The name the adapter's data source reports in exports and erasure results.</summary>
     public const string SourceName = "efcore";
 
@@ -32,7 +30,7 @@ public static class GdprEfCore
             string scope;
             try
             {
-                scope = StrictUtf8.GetString(name);
+                scope = Gdpr.Internal.StrictUtf8.Encoding.GetString(name);
             }
             catch (System.Text.DecoderFallbackException)
             {

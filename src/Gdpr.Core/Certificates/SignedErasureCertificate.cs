@@ -10,5 +10,5 @@ public sealed record SignedErasureCertificate(ReadOnlyMemory<byte> Json, ReadOnl
 {
     /// <summary>Returns the certificate's JSON text.</summary>
     /// <returns>The JSON.</returns>
-    public override string ToString() => Encryption.PersonalDataValueCodec.StrictUtf8.GetString(Json.Span);
+    public override string ToString() => Gdpr.Internal.StrictUtf8.Encoding.GetString(Json.Span);
 }

@@ -67,7 +67,7 @@ internal static class Envelope
             throw new ArgumentException("A field address needs a scope and a field identity.", nameof(field));
         }
 
-        return HeaderSize + prefixLength + Encoding.UTF8.GetMaxByteCount(field.Field.Length);
+        return HeaderSize + prefixLength + Gdpr.Internal.StrictUtf8.Encoding.GetMaxByteCount(field.Field.Length);
     }
 
     /// <summary>
@@ -85,6 +85,6 @@ internal static class Envelope
         var tail = destination[at..];
         return at + (System.Text.Ascii.FromUtf16(field.Field, tail, out var written) == System.Buffers.OperationStatus.Done
             ? written
-            : Encoding.UTF8.GetBytes(field.Field, tail));
+            : Gdpr.Internal.StrictUtf8.Encoding.GetBytes(field.Field, tail));
     }
 }

@@ -175,11 +175,11 @@ internal sealed class FieldEncryptor : IFieldEncryptor
     private async ValueTask<byte[]> EncryptStringAsync(FieldAddress field, string text, CancellationToken cancellationToken)
     {
         // Strings go through a pooled buffer so the only allocation is the envelope itself.
-        var max = System.Text.Encoding.UTF8.GetMaxByteCount(text.Length);
+        var max = Gdpr.Internal.StrictUtf8.Encoding.GetMaxByteCount(text.Length);
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(max);
         try
         {
-            var length = PersonalDataValueCodec.StrictUtf8.GetBytes(text, buffer);
+            var length = Gdpr.Internal.StrictUtf8.Encoding.GetBytes(text, buffer);
             return await EncryptAsync(field, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
         }
         finally

@@ -17,7 +17,6 @@ namespace Gdpr.Encryption;
 public static class PersonalDataValueCodec
 {
     // Throws on a lone surrogate instead of writing U+FFFD: personal data is stored exactly or refused (Art. 5(1)(d)).
-    internal static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
     /// Whether a string can be encrypted exactly: it has a UTF-8 form (no unpaired surrogate). The one rule every
@@ -76,7 +75,7 @@ public static class PersonalDataValueCodec
         switch (value)
         {
             case string s:
-                return StrictUtf8.GetBytes(s);
+                return Gdpr.Internal.StrictUtf8.Encoding.GetBytes(s);
             case byte[] b:
                 return (byte[])b.Clone();
         }
@@ -113,7 +112,7 @@ public static class PersonalDataValueCodec
         {
             try
             {
-                return StrictUtf8.GetString(bytes);
+                return Gdpr.Internal.StrictUtf8.Encoding.GetString(bytes);
             }
             catch (DecoderFallbackException)
             {

@@ -35,7 +35,7 @@ internal sealed class CsvExportWriter : ExportWriter
 
     public CsvExportWriter(Stream destination, int flushThreshold)
     {
-        _writer = new StreamWriter(destination, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), bufferSize: 16 * 1024, leaveOpen: true)
+        _writer = new StreamWriter(destination, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true, throwOnInvalidBytes: true), bufferSize: 16 * 1024, leaveOpen: true)
         {
             NewLine = "\r\n",
         };

@@ -33,10 +33,10 @@ internal sealed class DataKeyEntry : IDisposable
         LoadedAt = loadedAt;
 
         // pseudonym ‖ 0x00 ‖ scope ‖ 0x00: the part of every value's associated data that only depends on the entry.
-        var pseudonymLength = Encoding.UTF8.GetByteCount(pseudonym.Value);
-        AssociatedDataPrefix = new byte[pseudonymLength + 1 + Encoding.UTF8.GetByteCount(scope) + 1];
-        Encoding.UTF8.GetBytes(pseudonym.Value, AssociatedDataPrefix);
-        Encoding.UTF8.GetBytes(scope, AssociatedDataPrefix.AsSpan(pseudonymLength + 1));
+        var pseudonymLength = Gdpr.Internal.StrictUtf8.Encoding.GetByteCount(pseudonym.Value);
+        AssociatedDataPrefix = new byte[pseudonymLength + 1 + Gdpr.Internal.StrictUtf8.Encoding.GetByteCount(scope) + 1];
+        Gdpr.Internal.StrictUtf8.Encoding.GetBytes(pseudonym.Value, AssociatedDataPrefix);
+        Gdpr.Internal.StrictUtf8.Encoding.GetBytes(scope, AssociatedDataPrefix.AsSpan(pseudonymLength + 1));
 
         if (liveVersion > 0)
         {

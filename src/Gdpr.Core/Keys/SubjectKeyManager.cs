@@ -379,7 +379,7 @@ internal sealed class SubjectKeyManager : ISubjectKeyManager, IDisposable
     internal static byte[] GetWrappingAssociatedData(SubjectPseudonym subject, string scope, int version)
     {
         const string Label = "gdpr.dek.v1";
-        var utf8 = Encryption.PersonalDataValueCodec.StrictUtf8;
+        var utf8 = Gdpr.Internal.StrictUtf8.Encoding;
         var length = Label.Length + 1 + utf8.GetByteCount(subject.Value) + 1 + utf8.GetByteCount(scope) + 1 + 4;
         var ad = new byte[length];
         var at = utf8.GetBytes(Label, ad);

@@ -48,7 +48,7 @@ internal sealed class SubjectPseudonymizer : IDisposable
         try
         {
             // Strict: throws on a lone surrogate (already refused above; this is the second line of defence).
-            var length = PersonalDataValueCodec.StrictUtf8.GetBytes(subjectId, utf8);
+            var length = Gdpr.Internal.StrictUtf8.Encoding.GetBytes(subjectId, utf8);
             return Hash(utf8[..length]);
         }
         finally

@@ -32,9 +32,6 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
     private static readonly MethodInfo ReadColumnsMethod = typeof(DbContextPersonalDataSource<TContext>)
         .GetMethod(nameof(ReadColumnsAsync), BindingFlags.NonPublic | BindingFlags.Static)!;
 
-    // Scope names are entry names in the column, strict UTF-8: an invalid one counts as "some scope" (fail closed).
-    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     private readonly IServiceScopeFactory _scopes;
     private readonly IOptionsMonitor<GdprOptions> _options;
     private readonly ILogger _logger;
@@ -214,7 +211,7 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
             {
                 if (!envelope.IsEmpty)
                 {
-                    scopes.Add(StrictUtf8.GetString(name));
+                    scopes.Add(Gdpr.Internal.StrictUtf8.Encoding.GetString(name));
                 }
             }
         }

@@ -168,7 +168,7 @@ internal sealed class PersonalDataModelMap
                 Name = member.Name,
                 MemberType = memberType,
                 Attribute = attribute,
-                EntryName = System.Text.Encoding.UTF8.GetBytes(member.Name),
+                EntryName = Gdpr.Internal.StrictUtf8.Encoding.GetBytes(member.Name),
                 ErasedValue = PersonalDataMembers.GetErasedValue(name, member.Name, memberType, attribute.Replacement),
                 NullValue = memberType.IsValueType && Nullable.GetUnderlyingType(memberType) is null ? Activator.CreateInstance(memberType) : null,
                 Get = CompileGetter(member),
@@ -210,7 +210,7 @@ internal sealed class PersonalDataModelMap
             Records = [.. members.Select((m, i) => (m, i)).GroupBy(x => x.m.Scope, StringComparer.Ordinal).Select(g => new PersonalDataRecordMap
             {
                 Scope = g.Key,
-                EntryName = System.Text.Encoding.UTF8.GetBytes(g.Key),
+                EntryName = Gdpr.Internal.StrictUtf8.Encoding.GetBytes(g.Key),
                 Members = [.. g.Select(x => x.i)],
                 MembersText = (g.Count() == 1 ? "member " : "members ") + string.Join(", ", g.Select(x => x.m.Name)),
             })],
