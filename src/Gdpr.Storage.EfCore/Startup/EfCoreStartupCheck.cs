@@ -120,11 +120,6 @@ internal sealed class EfCoreStartupCheck
             return;
         }
 
-        if (name == nameof(GdprKeyStoreDbContext))
-        {
-            return; // The SDK's own key-store context maps its tables itself.
-        }
-
         throw new GdprRegistrationException(
             name,
             $"{registration}<{name}> keeps its data in this context, but its model has no table for it: call modelBuilder.{nameof(GdprTablesModelBuilderExtensions.AddGdprTables)}() (or modelBuilder.{call}()) in {name}.OnModelCreating.");

@@ -2,6 +2,7 @@ using Gdpr.Audit;
 using Gdpr.Erasure;
 using Gdpr.Keys;
 using Gdpr.Storage.EfCore.Keys;
+using Gdpr.Storage.EfCore.Tests.Infrastructure;
 using Gdpr.Storage.EfCore.Tests.Keys;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -126,7 +127,7 @@ public sealed class SqliteErasureOnDatabaseTests : ErasureOnDatabaseTests
         Erasure erasure;
         await using (var services = ContactCenterHost.Build(database.Configure, database.KeyRingDirectory, time))
         {
-            erasure = await SeedAndEraseAsync(services, p => ReadWrappedKeysAsync(database, p));
+            erasure = await SeedAndEraseAsync(services, p => KeyRows.WrappedKeysAsync(new SqliteConnection(database.ConnectionString), p));
 
             // Whichever companions exist now (other tests clearing the shared SQLite pool may close the last
             // connection, and SQLite then folds the WAL back and deletes it): every one of them is searched.
@@ -141,7 +142,7 @@ public sealed class SqliteErasureOnDatabaseTests : ErasureOnDatabaseTests
             // Controls: the same search finds keys that are meant to be there, so the assertion above can fail.
             Assert.Contains(files, f => f.Bytes.AsSpan().IndexOf(erasure.Retained) >= 0);
             Assert.All(erasure.OtherSubjects, k => Assert.Contains(files, f => f.Bytes.AsSpan().IndexOf(k) >= 0));
-            Assert.Equal(["tax"], (await ReadWrappedKeysAsync(database, erasure.Pseudonym)).Keys);
+            Assert.Equal(["tax"], (await KeyRows.WrappedKeysAsync(new SqliteConnection(database.ConnectionString), erasure.Pseudonym)).Keys);
 
             await AssertErasedAsIssuedAsync(services, erasure);
         }
@@ -152,22 +153,6 @@ public sealed class SqliteErasureOnDatabaseTests : ErasureOnDatabaseTests
         Assert.Equal(($"Invoice name of {Erased}", "[erased]", null), (shopper.InvoiceName, shopper.Interests, shopper.NewsletterEmail));
     }
 
-    private static async Task<Dictionary<string, byte[]>> ReadWrappedKeysAsync(SqliteContactCenterDatabase database, SubjectPseudonym pseudonym)
-    {
-        await using var connection = new SqliteConnection(database.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT scope, wrapped_key FROM gdpr_subject_keys WHERE pseudonym = $p";
-        command.Parameters.AddWithValue("$p", pseudonym.Value);
-        var keys = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            keys[reader.GetString(0)] = (byte[])reader.GetValue(1);
-        }
-
-        return keys;
-    }
 }
 
 public sealed class PostgresErasureOnDatabaseTests(PostgresKeyStoreDatabase database) : ErasureOnDatabaseTests, IClassFixture<PostgresKeyStoreDatabase>
@@ -183,9 +168,9 @@ public sealed class PostgresErasureOnDatabaseTests(PostgresKeyStoreDatabase data
         var connectionString = await database.CreateEmptyDatabaseAsync(); // skips when PostgreSQL is not configured
         var time = new FakeTimeProvider(ContactCenterHost.Day0);
         await using var services = ContactCenterHost.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory, time);
-        var erasure = await SeedAndEraseAsync(services, p => ReadWrappedKeysAsync(connectionString, p));
+        var erasure = await SeedAndEraseAsync(services, p => KeyRows.WrappedKeysAsync(new NpgsqlConnection(connectionString), p));
 
-        Assert.Equal(["tax"], (await ReadWrappedKeysAsync(connectionString, erasure.Pseudonym)).Keys);
+        Assert.Equal(["tax"], (await KeyRows.WrappedKeysAsync(new NpgsqlConnection(connectionString), erasure.Pseudonym)).Keys);
         Assert.Equal(3L, await ScalarAsync(connectionString, "SELECT count(*) FROM gdpr_key_tombstones WHERE pseudonym = @p", erasure.Pseudonym.Value));
         await AssertErasedAsIssuedAsync(services, erasure);
 
@@ -197,21 +182,6 @@ public sealed class PostgresErasureOnDatabaseTests(PostgresKeyStoreDatabase data
         Assert.True(file.AsSpan().IndexOf(erasure.Retained) >= 0, "control: the retained key was expected in the table's file");
     }
 
-    private static async Task<Dictionary<string, byte[]>> ReadWrappedKeysAsync(string connectionString, SubjectPseudonym pseudonym)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT scope, wrapped_key FROM gdpr_subject_keys WHERE pseudonym = @p", connection);
-        command.Parameters.AddWithValue("p", pseudonym.Value);
-        var keys = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            keys[reader.GetString(0)] = (byte[])reader.GetValue(1);
-        }
-
-        return keys;
-    }
 
     private static async Task<object?> ScalarAsync(string connectionString, string sql, string? parameter)
     {

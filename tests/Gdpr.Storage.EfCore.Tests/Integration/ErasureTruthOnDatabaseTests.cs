@@ -2,6 +2,7 @@ using System.Text.Json;
 using Gdpr.Erasure;
 using Gdpr.Keys;
 using Gdpr.Storage.EfCore.Keys;
+using Gdpr.Storage.EfCore.Tests.Infrastructure;
 using Gdpr.Storage.EfCore.Tests.Keys;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -173,7 +174,7 @@ public sealed class SqliteErasureTruthTests : ErasureTruthOnDatabaseTests
             configureServices: s => s.Replace(ServiceDescriptor.Singleton<ISubjectKeyStore>(sp => crashing = new CrashAfterShredKeyStore(sp.GetRequiredService<EfCoreSubjectKeyStore>()))));
         await SeedAsync(services, Customer);
         var pseudonym = services.GetRequiredService<ISubjectKeyManager>().GetPseudonym(Customer);
-        var before = await ReadWrappedKeysAsync(database.ConnectionString, pseudonym);
+        var before = await KeyRows.WrappedKeysAsync(new SqliteConnection(database.ConnectionString), pseudonym);
         Assert.Equal(AllScopes, before.Keys.Order(StringComparer.Ordinal));
         var erasure = services.GetRequiredService<IErasureService>();
 
@@ -198,7 +199,7 @@ public sealed class SqliteErasureTruthTests : ErasureTruthOnDatabaseTests
             Assert.Equal(KeyRemovalStatus.Pending, first.PhysicalRemoval);
 
             // Control: the crashed shred committed (its row is gone) but its bytes are still in the files.
-            Assert.False((await ReadWrappedKeysAsync(database.ConnectionString, pseudonym)).ContainsKey("chat"));
+            Assert.False((await KeyRows.WrappedKeysAsync(new SqliteConnection(database.ConnectionString), pseudonym)).ContainsKey("chat"));
             Assert.Contains(database.ReadFiles(), f => f.Bytes.AsSpan().IndexOf(before["chat"]) >= 0);
             await snapshot.CommitAsync();
         }
@@ -261,22 +262,6 @@ public sealed class SqliteErasureTruthTests : ErasureTruthOnDatabaseTests
         return result;
     }
 
-    private static async Task<Dictionary<string, byte[]>> ReadWrappedKeysAsync(string connectionString, SubjectPseudonym pseudonym)
-    {
-        await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT scope, wrapped_key FROM gdpr_subject_keys WHERE pseudonym = $p";
-        command.Parameters.AddWithValue("$p", pseudonym.Value);
-        var keys = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            keys[reader.GetString(0)] = (byte[])reader.GetValue(1);
-        }
-
-        return keys;
-    }
 }
 
 public sealed class PostgresErasureTruthTests(PostgresKeyStoreDatabase database) : ErasureTruthOnDatabaseTests, IClassFixture<PostgresKeyStoreDatabase>
@@ -320,7 +305,7 @@ public sealed class PostgresErasureTruthTests(PostgresKeyStoreDatabase database)
         });
         await SeedAsync(impatient, Customer);
         var pseudonym = impatient.GetRequiredService<ISubjectKeyManager>().GetPseudonym(Customer);
-        var before = await ReadWrappedKeysAsync(connectionString, pseudonym);
+        var before = await KeyRows.WrappedKeysAsync(new NpgsqlConnection(connectionString), pseudonym);
 
         ErasureResult first;
         await using (var report = new NpgsqlConnection(connectionString))
@@ -415,21 +400,6 @@ public sealed class PostgresErasureTruthTests(PostgresKeyStoreDatabase database)
         return result;
     }
 
-    private static async Task<Dictionary<string, byte[]>> ReadWrappedKeysAsync(string connectionString, SubjectPseudonym pseudonym)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT scope, wrapped_key FROM gdpr_subject_keys WHERE pseudonym = @p", connection);
-        command.Parameters.AddWithValue("p", pseudonym.Value);
-        var keys = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            keys[reader.GetString(0)] = (byte[])reader.GetValue(1);
-        }
-
-        return keys;
-    }
 
     private static async Task<bool> TableFileContainsAsync(string connectionString, byte[] needle)
     {

@@ -51,9 +51,7 @@ public abstract class StaleSaveTests
         await using var store = await NewStoreAsync();
         var time = new FakeTimeProvider(ContactCenterHost.Day0);
         await using var services = ContactCenterHost.Build(store.Configure, store.KeyRingDirectory, time);
-        await ContactCenterHost.CreateTablesAsync(services);
-        var subject = TestHosts.NewSubjectId();
-        await SeedAsync(services, subject);
+        var subject = await CreateTablesAndSeedAsync(services);
 
         // The agent's screen: one context, tracking, loaded before the erasure.
         await using var screenScope = services.CreateAsyncScope();
@@ -114,9 +112,7 @@ public abstract class StaleSaveTests
         await using var store = await NewStoreAsync();
         var time = new FakeTimeProvider(ContactCenterHost.Day0);
         await using var services = ContactCenterHost.Build(store.Configure, store.KeyRingDirectory, time);
-        await ContactCenterHost.CreateTablesAsync(services);
-        var subject = TestHosts.NewSubjectId();
-        await SeedAsync(services, subject);
+        var subject = await CreateTablesAndSeedAsync(services);
 
         await using var screenScope = services.CreateAsyncScope();
         var screen = screenScope.ServiceProvider.GetRequiredService<ContactCenterContext>();
@@ -135,9 +131,7 @@ public abstract class StaleSaveTests
         await using var store = await NewStoreAsync();
         var time = new FakeTimeProvider(ContactCenterHost.Day0);
         await using var services = ContactCenterHost.Build(store.Configure, store.KeyRingDirectory, time);
-        await ContactCenterHost.CreateTablesAsync(services);
-        var subject = TestHosts.NewSubjectId();
-        await SeedAsync(services, subject);
+        var subject = await CreateTablesAndSeedAsync(services);
         Assert.True((await services.GetRequiredService<IErasureService>().EraseAsync(subject)).IsComplete);
 
         // Read again after the erasure: a save with no change writes nothing and is not refused.
@@ -197,9 +191,7 @@ public abstract class StaleSaveTests
         await using var store = await NewStoreAsync();
         var time = new FakeTimeProvider(ContactCenterHost.Day0);
         await using var services = ContactCenterHost.Build(store.Configure, store.KeyRingDirectory, time);
-        await ContactCenterHost.CreateTablesAsync(services);
-        var subject = TestHosts.NewSubjectId();
-        await SeedAsync(services, subject);
+        var subject = await CreateTablesAndSeedAsync(services);
         Assert.True((await services.GetRequiredService<IErasureService>().EraseAsync(subject)).IsComplete);
 
         await using var screenScope = services.CreateAsyncScope();
@@ -272,6 +264,15 @@ public abstract class StaleSaveTests
         // The same string through the engine's own API is refused by the same rule.
         Assert.False(PersonalDataValueCodec.IsValidText(text));
         await Assert.ThrowsAnyAsync<ArgumentException>(async () => await services.GetRequiredService<IFieldEncryptor>().EncryptValueAsync(new FieldAddress(subject, "default", "Chat"), text));
+    }
+
+    /// <summary>Creates the tables and seeds one new subject (<see cref="SeedAsync"/>); returns its id.</summary>
+    protected static async Task<string> CreateTablesAndSeedAsync(IServiceProvider services)
+    {
+        await ContactCenterHost.CreateTablesAsync(services);
+        var subject = TestHosts.NewSubjectId();
+        await SeedAsync(services, subject);
+        return subject;
     }
 
     protected static async Task SeedAsync(IServiceProvider services, string subject)
@@ -385,9 +386,7 @@ public sealed class PostgresStaleSaveTests(PostgresKeyStoreDatabase database) : 
         await using var store = await NewStoreAsync();
         await using var nodeA = ContactCenterHost.Build(store.Configure, store.KeyRingDirectory, new FakeTimeProvider(ContactCenterHost.Day0));
         await using var nodeB = ContactCenterHost.Build(store.Configure, store.KeyRingDirectory, new FakeTimeProvider(ContactCenterHost.Day0));
-        await ContactCenterHost.CreateTablesAsync(nodeA);
-        var subject = TestHosts.NewSubjectId();
-        await SeedAsync(nodeA, subject);
+        var subject = await CreateTablesAndSeedAsync(nodeA);
 
         await using var screenScope = nodeB.CreateAsyncScope();
         var screen = screenScope.ServiceProvider.GetRequiredService<ContactCenterContext>();
