@@ -28,6 +28,27 @@ public interface ISubjectKeyStore
     ValueTask<WrappedSubjectKey> AddKeyAsync(WrappedSubjectKey key, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Stores each of <paramref name="keys"/> unless a live key already exists for its subject and scope, as one
+    /// atomic unit where the store can (the EF store writes them in one transaction). Each key keeps the
+    /// <see cref="AddKeyAsync"/> guarantee: concurrent writers converge on one key per (subject, scope).
+    /// </summary>
+    /// <param name="keys">The new keys; at most one per (subject, scope).</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>The keys the store keeps, in the order of <paramref name="keys"/>: each new key, or the one another writer stored first.</returns>
+    /// <remarks>The default calls <see cref="AddKeyAsync"/> once per key.</remarks>
+    async ValueTask<IReadOnlyList<WrappedSubjectKey>> AddKeysAsync(IReadOnlyList<WrappedSubjectKey> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var kept = new WrappedSubjectKey[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            kept[i] = await AddKeyAsync(keys[i], cancellationToken).ConfigureAwait(false);
+        }
+
+        return kept;
+    }
+
+    /// <summary>
     /// Destroys the live key of a subject's scope and records its tombstone, atomically. The key bytes must be
     /// gone from the store when this returns.
     /// </summary>
