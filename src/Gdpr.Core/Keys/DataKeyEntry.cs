@@ -1,3 +1,4 @@
+using Gdpr.Interop;
 using System.Security.Cryptography;
 using System.Text;
 using Gdpr.Encryption;

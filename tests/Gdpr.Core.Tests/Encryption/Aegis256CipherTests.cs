@@ -1,3 +1,4 @@
+using Gdpr.Interop;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Gdpr.Encryption;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Gdpr.Encryption;
+namespace Gdpr.Interop;
 
 /// <summary>
 /// The few libsodium functions the field cipher calls directly: the same library, and the same AEGIS-256 calls,

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Gdpr.Encryption;
+namespace Gdpr.Interop;
 
 /// <summary>
 /// 32-byte key slots carved from a few large libsodium allocations. A slab comes from <c>sodium_malloc</c>, so it is
