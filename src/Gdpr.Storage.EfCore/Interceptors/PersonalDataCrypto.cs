@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Gdpr.Encryption;
+using Gdpr.Encryption.Internal;
 using Gdpr.Keys;
 using Gdpr.Storage.EfCore.Columns;
 using Gdpr.Storage.EfCore.Diagnostics;
@@ -17,7 +18,7 @@ namespace Gdpr.Storage.EfCore.Interceptors;
 /// retention scope, a record of its members' values: <see cref="PersonalDataColumn"/>), and decrypts records into the
 /// members of materialized entities. The entities themselves always hold plaintext.
 /// </summary>
-internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyManager keys, ILogger logger)
+internal sealed class PersonalDataCrypto(ICachedFieldEncryptor encryptor, ISubjectKeyManager keys, ILogger logger)
 {
     // A record's plaintext (a contact's name, e-mail, phone and birth date with their framing) fits most of the time.
     private const int StackBufferSize = 512;
@@ -151,15 +152,13 @@ internal sealed class PersonalDataCrypto(IFieldEncryptor encryptor, ISubjectKeyM
         {
             // Every subject id of the save is checked before the first key is created: an invalid one in the batch
             // (InvalidSubjectIdException) leaves no key row behind for the others either.
+            // The missing keys are created in one batch (one key-store transaction), not one transaction per subject.
             foreach (var (subject, _) in keysNeeded)
             {
                 _ = keys.GetPseudonym(subject);
             }
 
-            foreach (var (subject, scope) in keysNeeded)
-            {
-                await encryptor.PrepareAsync(subject, scope, forWriting: true, cancellationToken).ConfigureAwait(false);
-            }
+            await encryptor.PrepareManyAsync([.. keysNeeded], forWriting: true, cancellationToken).ConfigureAwait(false);
         }
 
         var count = 0;
