@@ -787,6 +787,10 @@ public abstract class EfAdapterTests : IAsyncLifetime
             .ThrowsAsync(new TimeoutException("key store unreachable"));
         store.Setup(s => s.AddKeyAsync(It.IsAny<WrappedSubjectKey>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new TimeoutException("key store unreachable"));
+        store.Setup(s => s.GetStatesAsync(It.IsAny<IReadOnlyList<(SubjectPseudonym, string)>>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new TimeoutException("key store unreachable"));
+        store.Setup(s => s.AddKeysAsync(It.IsAny<IReadOnlyList<WrappedSubjectKey>>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new TimeoutException("key store unreachable"));
         await using var failing = BuildServices(g => g.Services.Replace(ServiceDescriptor.Singleton(store.Object)));
 
         await Assert.ThrowsAsync<KeyUnavailableException>(() => WithContextAsync(async db =>

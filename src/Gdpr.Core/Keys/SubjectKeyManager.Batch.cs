@@ -55,20 +55,33 @@ internal sealed partial class SubjectKeyManager
         List<Creation>? creations = null;
         try
         {
-            foreach (var (subjectId, scope) in missing)
+            var pseudonyms = new (SubjectPseudonym Subject, string Scope)[missing.Count];
+            for (var i = 0; i < missing.Count; i++)
             {
-                var pseudonym = _pseudonymizer.Compute(subjectId);
-                _metrics.KeyLoads.Add(1, new KeyValuePair<string, object?>("gdpr.scope", scope));
-                SubjectKeyState state;
-                try
-                {
-                    state = await _store.GetStateAsync(pseudonym, scope, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (IsInfrastructureFailure(ex))
-                {
-                    throw Unavailable(scope, ex);
-                }
+                pseudonyms[i] = (_pseudonymizer.Compute(missing[i].SubjectId), missing[i].Scope);
+                _metrics.KeyLoads.Add(1, new KeyValuePair<string, object?>("gdpr.scope", missing[i].Scope));
+            }
 
+            IReadOnlyList<SubjectKeyState> states;
+            try
+            {
+                states = await _store.GetStatesAsync(pseudonyms, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsInfrastructureFailure(ex))
+            {
+                throw Unavailable(missing[0].Scope, ex);
+            }
+
+            if (states?.Count != missing.Count)
+            {
+                throw Unavailable(missing[0].Scope, new InvalidOperationException($"The key store returned {states?.Count} states for {missing.Count}."));
+            }
+
+            for (var i = 0; i < missing.Count; i++)
+            {
+                var (subjectId, scope) = missing[i];
+                var pseudonym = pseudonyms[i].Subject;
+                var state = states[i];
                 if (state.Key is { } known)
                 {
                     var entry = await TryUnwrapEntryAsync(subjectId, scope, known, state.LastShreddedVersion, cancellationToken).ConfigureAwait(false);
@@ -166,9 +179,9 @@ internal sealed partial class SubjectKeyManager
             return;
         }
 
-        if (stored.Count != created.Length)
+        if (stored?.Count != created.Length)
         {
-            throw Unavailable(creations[0].Scope, new InvalidOperationException($"The key store returned {stored.Count} keys for {created.Length}."));
+            throw Unavailable(creations[0].Scope, new InvalidOperationException($"The key store returned {stored?.Count} keys for {created.Length}."));
         }
 
         var rotated = false;

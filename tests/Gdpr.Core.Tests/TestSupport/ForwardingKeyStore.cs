@@ -13,6 +13,18 @@ internal abstract class ForwardingKeyStore(ISubjectKeyStore inner) : ISubjectKey
     public virtual ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)
         => Inner.GetStateAsync(subject, scope, cancellationToken);
 
+    public virtual async ValueTask<IReadOnlyList<SubjectKeyState>> GetStatesAsync(IReadOnlyList<(SubjectPseudonym Subject, string Scope)> keys, CancellationToken cancellationToken = default)
+    {
+        // The interface's default, through this wrapper's GetStateAsync (which a test may slow down or fail).
+        var states = new SubjectKeyState[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            states[i] = await GetStateAsync(keys[i].Subject, keys[i].Scope, cancellationToken);
+        }
+
+        return states;
+    }
+
     public virtual ValueTask<WrappedSubjectKey> AddKeyAsync(WrappedSubjectKey key, CancellationToken cancellationToken = default)
         => Inner.AddKeyAsync(key, cancellationToken);
 
