@@ -787,6 +787,10 @@ public abstract class EfAdapterTests : IAsyncLifetime
             .ThrowsAsync(new TimeoutException("key store unreachable"));
         store.Setup(s => s.AddKeyAsync(It.IsAny<WrappedSubjectKey>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new TimeoutException("key store unreachable"));
+        store.Setup(s => s.GetStatesAsync(It.IsAny<IReadOnlyList<(SubjectPseudonym, string)>>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new TimeoutException("key store unreachable"));
+        store.Setup(s => s.AddKeysAsync(It.IsAny<IReadOnlyList<WrappedSubjectKey>>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new TimeoutException("key store unreachable"));
         await using var failing = BuildServices(g => g.Services.Replace(ServiceDescriptor.Singleton(store.Object)));
 
         await Assert.ThrowsAsync<KeyUnavailableException>(() => WithContextAsync(async db =>
@@ -798,6 +802,128 @@ public abstract class EfAdapterTests : IAsyncLifetime
         Assert.Equal(0, await WithContextAsync(db => db.Customers.CountAsync()));
         var raw = await WithContextAsync(Database.ReadRawAsync);
         Assert.DoesNotContain(raw, buffer => buffer.AsSpan().IndexOf("down@example.org"u8) >= 0);
+    }
+
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SaveChanges_ManyNewSubjects_CreatesTheirKeysInOneKeyStoreCall(bool synchronous)
+    {
+        SkipIfUnavailable();
+        var store = new CountingKeyStore(new InMemorySubjectKeyStore());
+        await using var counted = BuildServices(g => g.Services.Replace(ServiceDescriptor.Singleton<ISubjectKeyStore>(store)));
+        var numbers = Enumerable.Range(0, 5).Select(i => $"S-BATCH-{i}").ToArray();
+
+        await WithContextAsync(async db =>
+        {
+            db.Customers.AddRange(numbers.Select(n => NewCustomer(n, $"{n}@example.org")));
+            if (synchronous)
+            {
+                db.SaveChanges();
+            }
+            else
+            {
+                await db.SaveChangesAsync();
+            }
+        }, counted);
+
+        Assert.Equal(1, store.AddKeysCalls);
+        Assert.Equal(0, store.AddKeyCalls);
+        Assert.Equal(numbers.Length * AllScopes.Length, store.KeysAdded);
+        var read = await WithContextAsync(db => db.Customers.AsNoTracking().OrderBy(c => c.CustomerNumber).ToListAsync(), counted);
+        Assert.Equal(numbers.Select(n => $"{n}@example.org"), read.Select(c => c.Email));
+
+        // Known subjects: a second save needs no new key, so no write reaches the store.
+        await WithContextAsync(async db =>
+        {
+            var customers = await db.Customers.ToListAsync();
+            customers.ForEach(c => c.Name = "Renamed");
+            await db.SaveChangesAsync();
+        }, counted);
+        Assert.Equal(1, store.AddKeysCalls);
+    }
+
+    [SkippableFact]
+    public async Task SaveChanges_KnownSubjectErasedWhileTheBatchOfNewKeysIsStored_IsRefusedAsStale_AndWritesNothing()
+    {
+        SkipIfUnavailable();
+        var store = new CountingKeyStore(new InMemorySubjectKeyStore());
+        await using var counted = BuildServices(g => g.Services.Replace(ServiceDescriptor.Singleton<ISubjectKeyStore>(store)));
+        await WithContextAsync(async db =>
+        {
+            db.Customers.Add(NewCustomer("S-KNOWN", "known@example.org"));
+            await db.SaveChangesAsync();
+        }, counted);
+
+        var keys = counted.GetRequiredService<ISubjectKeyManager>();
+        store.BeforeNextBatch = async () => await keys.ShredAsync("S-KNOWN", "default");
+        await Assert.ThrowsAsync<StalePersonalDataException>(() => WithContextAsync(async db =>
+        {
+            var known = await db.Customers.SingleAsync(c => c.CustomerNumber == "S-KNOWN");
+            known.Name = "Read before the erasure";
+            db.Customers.Add(NewCustomer("S-NEW", "new@example.org"));
+            await db.SaveChangesAsync();
+        }, counted));
+
+        Assert.Equal(0, await WithContextAsync(db => db.Customers.CountAsync(c => c.CustomerNumber == "S-NEW"), counted));
+        var raw = await WithContextAsync(Database.ReadRawAsync);
+        Assert.DoesNotContain(raw, buffer => buffer.AsSpan().IndexOf("Read before the erasure"u8) >= 0);
+    }
+
+    /// <summary>Counts the key-store writes; everything else goes to the real store.</summary>
+    private sealed class CountingKeyStore(ISubjectKeyStore inner) : ISubjectKeyStore
+    {
+        private int _addKeyCalls;
+        private int _addKeysCalls;
+        private int _keysAdded;
+
+        public int AddKeyCalls => Volatile.Read(ref _addKeyCalls);
+
+        public int AddKeysCalls => Volatile.Read(ref _addKeysCalls);
+
+        public int KeysAdded => Volatile.Read(ref _keysAdded);
+
+        public ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)
+            => inner.GetStateAsync(subject, scope, cancellationToken);
+
+        public ValueTask<WrappedSubjectKey> AddKeyAsync(WrappedSubjectKey key, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _addKeyCalls);
+            Interlocked.Increment(ref _keysAdded);
+            return inner.AddKeyAsync(key, cancellationToken);
+        }
+
+        private Func<Task>? _beforeNextBatch;
+
+        /// <summary>Runs once, before the next batch is forwarded: a race the test stages between the save's prepare and its encryption.</summary>
+        public Func<Task>? BeforeNextBatch { set => Volatile.Write(ref _beforeNextBatch, value); }
+
+        public async ValueTask<IReadOnlyList<WrappedSubjectKey>> AddKeysAsync(IReadOnlyList<WrappedSubjectKey> keys, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _addKeysCalls);
+            if (Interlocked.Exchange(ref _beforeNextBatch, null) is { } before)
+            {
+                await before();
+            }
+
+            Interlocked.Add(ref _keysAdded, keys.Count);
+            return await inner.AddKeysAsync(keys, cancellationToken);
+        }
+
+        public ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, DateTimeOffset shreddedAt, CancellationToken cancellationToken = default)
+            => inner.ShredAsync(subject, scope, shreddedAt, cancellationToken);
+
+        public IAsyncEnumerable<string> GetScopesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default)
+            => inner.GetScopesAsync(subject, cancellationToken);
+
+        public IAsyncEnumerable<KeyTombstone> GetTombstonesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default)
+            => inner.GetTombstonesAsync(subject, cancellationToken);
+
+        public IAsyncEnumerable<WrappedSubjectKey> GetKeysWrappedWithAsync(string keyEncryptionKeyId, CancellationToken cancellationToken = default)
+            => inner.GetKeysWrappedWithAsync(keyEncryptionKeyId, cancellationToken);
+
+        public ValueTask<bool> ReplaceWrappingAsync(WrappedSubjectKey current, WrappedSubjectKey rewrapped, CancellationToken cancellationToken = default)
+            => inner.ReplaceWrappingAsync(current, rewrapped, cancellationToken);
     }
 
     private async Task<byte[]?> EnvelopeAsync(string subject, string scope)

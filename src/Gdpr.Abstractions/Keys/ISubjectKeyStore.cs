@@ -20,6 +20,26 @@ public interface ISubjectKeyStore
     ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Reads the states of many subjects' scopes at once, as one query where the store can: a save of many new
+    /// subjects reads them all before it creates their keys in one <see cref="AddKeysAsync"/> call.
+    /// </summary>
+    /// <param name="keys">The (pseudonym, scope) pairs.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The states, in the order of <paramref name="keys"/>.</returns>
+    /// <remarks>The default calls <see cref="GetStateAsync"/> once per pair.</remarks>
+    async ValueTask<IReadOnlyList<SubjectKeyState>> GetStatesAsync(IReadOnlyList<(SubjectPseudonym Subject, string Scope)> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var states = new SubjectKeyState[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            states[i] = await GetStateAsync(keys[i].Subject, keys[i].Scope, cancellationToken).ConfigureAwait(false);
+        }
+
+        return states;
+    }
+
+    /// <summary>
     /// Stores <paramref name="key"/> unless a live key already exists for its subject and scope, atomically.
     /// </summary>
     /// <param name="key">The new key. Its version is one more than the scope's last shredded version.</param>

@@ -1,4 +1,5 @@
 using Gdpr.Diagnostics;
+using Gdpr.Encryption.Internal;
 using Gdpr.Keys;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,7 +13,7 @@ namespace Gdpr.Encryption;
 /// </summary>
 // The associated data is built in a stack buffer that is fully overwritten before use; zeroing it first is waste.
 [System.Runtime.CompilerServices.SkipLocalsInit]
-internal sealed class FieldEncryptor : IFieldEncryptor
+internal sealed class FieldEncryptor : ICachedFieldEncryptor
 {
     // Associated data up to this size is built on the stack; longer field names fall back to the heap.
     private const int StackAssociatedDataLimit = 512;
@@ -45,6 +46,9 @@ internal sealed class FieldEncryptor : IFieldEncryptor
     {
         using var lease = await _keys.AcquireAsync(subjectId, scope, forWriting, refresh: false, cancellationToken).ConfigureAwait(false);
     }
+
+    public ValueTask PrepareManyAsync(IReadOnlyList<(string SubjectId, string Scope)> keys, bool forWriting, CancellationToken cancellationToken = default)
+        => _keys.PrepareManyAsync(keys, forWriting, cancellationToken);
 
     public bool TryEncrypt(in FieldAddress field, ReadOnlySpan<byte> plaintext, Span<byte> envelope, out int bytesWritten)
     {

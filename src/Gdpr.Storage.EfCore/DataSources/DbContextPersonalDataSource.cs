@@ -335,7 +335,7 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
     private IEnumerable<PersonalDataItem> Items(DbContext context, PersonalDataCrypto crypto, PersonalDataModelMap model, PersonalDataEntityMap map, object entity, string subjectId, string itemSubject, string entityName, string? recordKey)
     {
         var entry = context.Entry(entity);
-        var stored = map.Column is null ? null : crypto.ReadValues(map, subjectId, (byte[]?)entry.CurrentValues[map.Column], PersonalDataCrypto.RowOf(entry, map));
+        var stored = map.Column is null ? null : crypto.Codec.ReadValues(map, subjectId, (byte[]?)entry.CurrentValues[map.Column], PersonalDataRowCodec.RowOf(entry, map));
         for (var i = 0; i < map.Members.Length; i++)
         {
             var member = map.Members[i];

@@ -1,4 +1,5 @@
 using Gdpr.Encryption;
+using Gdpr.Encryption.Internal;
 using Gdpr.Keys;
 using Gdpr.Storage.EfCore.Interceptors;
 using Gdpr.Storage.EfCore.Model;
@@ -65,7 +66,8 @@ public static class GdprDbContextOptionsBuilderExtensions
 
     private static PersonalDataCrypto CreateCrypto(IServiceProvider serviceProvider)
         => new(
-            serviceProvider.GetRequiredService<IFieldEncryptor>(),
+            serviceProvider.GetRequiredService<IFieldEncryptor>() as ICachedFieldEncryptor
+                ?? throw new InvalidOperationException("UseGdpr needs the SDK's own IFieldEncryptor (registered by AddGdpr); a replacement cannot serve the EF adapter's cached hot path."),
             serviceProvider.GetRequiredService<ISubjectKeyManager>(),
             serviceProvider.GetService<ILoggerFactory>()?.CreateLogger("Gdpr.Storage.EfCore") ?? NullLogger.Instance);
 

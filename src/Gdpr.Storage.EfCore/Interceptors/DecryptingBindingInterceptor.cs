@@ -49,7 +49,7 @@ internal sealed class DecryptingBindingInterceptor : IInstantiationBindingInterc
 
     private static object Materialize(object entity, DbContext context, object?[] row, PersonalDataEntityMap map)
     {
-        CryptoFor(context).Materialize(context, entity, map, row);
+        CryptoFor(context).Materializer.Materialize(context, entity, map, row);
         return entity;
     }
 
@@ -58,7 +58,8 @@ internal sealed class DecryptingBindingInterceptor : IInstantiationBindingInterc
                .OfType<EncryptingSaveChangesInterceptor>().FirstOrDefault()?.Crypto
            ?? throw new PersonalDataModelException(context.GetType().Name, null, "reads personal data without UseGdpr on its options.");
 
-    private static string? SubjectText<T>(T value) => value is string text ? text : PersonalDataMembers.ToSubjectText(value);
+    /// <summary>The materializer of the application the context belongs to, for the compiled materializer.</summary>
+    public static PersonalDataMaterializer MaterializerFor(DbContext context) => CryptoFor(context).Materializer;
 
     /// <summary>Creates the entity as EF would, then decrypts its members from the columns of the same result row.</summary>
     /// <remarks>
@@ -67,13 +68,13 @@ internal sealed class DecryptingBindingInterceptor : IInstantiationBindingInterc
     /// the members, one decryption per record: <c>crypto.ReadRow(map, subject, column, entity, entity)</c>. It allocates
     /// nothing per row beyond what EF and the values need. The general one (owned types, shadow keys, a
     /// subject id EF passes to a constructor) hands the entity and a row of boxed columns to
-    /// <see cref="PersonalDataCrypto.Materialize"/>.
+    /// <see cref="PersonalDataMaterializer.Materialize"/>.
     /// </remarks>
     private sealed class DecryptingBinding : InstantiationBinding
     {
-        private static readonly MethodInfo ReadRowMethod = typeof(PersonalDataCrypto).GetMethod(nameof(PersonalDataCrypto.ReadRow))!;
-        private static readonly MethodInfo CryptoForMethod = typeof(DecryptingBindingInterceptor).GetMethod(nameof(CryptoFor))!;
-        private static readonly MethodInfo SubjectTextMethod = typeof(DecryptingBindingInterceptor).GetMethod(nameof(SubjectText), BindingFlags.NonPublic | BindingFlags.Static)!;
+        private static readonly MethodInfo ReadRowMethod = typeof(PersonalDataMaterializer).GetMethod(nameof(PersonalDataMaterializer.ReadRow))!;
+        private static readonly MethodInfo CryptoForMethod = typeof(DecryptingBindingInterceptor).GetMethod(nameof(MaterializerFor))!;
+        private static readonly MethodInfo SubjectTextMethod = typeof(PersonalDataMembers).GetMethod(nameof(PersonalDataMembers.ToSubjectText), 1, [Type.MakeGenericMethodParameter(0)])!;
 
         private readonly InstantiationBinding _inner;
         private readonly PersonalDataEntityMap _map;
@@ -111,7 +112,7 @@ internal sealed class DecryptingBindingInterceptor : IInstantiationBindingInterc
             }
 
             var entity = Expression.Variable(create.Type, "entity");
-            var crypto = Expression.Variable(typeof(PersonalDataCrypto), "crypto");
+            var crypto = Expression.Variable(typeof(PersonalDataMaterializer), "materializer");
             var subject = Expression.Variable(typeof(string), "subject");
 
             var body = new List<Expression> { Expression.Assign(entity, create) };

@@ -13,7 +13,7 @@ internal sealed class EncryptingSaveChangesInterceptor(Lazy<PersonalDataCrypto> 
         ArgumentNullException.ThrowIfNull(eventData);
         if (eventData.Context is { } context)
         {
-            await Crypto.EncryptPendingAsync(context, synchronous: false, cancellationToken).ConfigureAwait(false);
+            await Crypto.Save.EncryptPendingAsync(context, synchronous: false, cancellationToken).ConfigureAwait(false);
         }
 
         return result;
@@ -25,7 +25,7 @@ internal sealed class EncryptingSaveChangesInterceptor(Lazy<PersonalDataCrypto> 
         if (eventData.Context is { } context)
         {
             // Synchronous SaveChanges: waiting is safe because the key store never uses this context or its connection.
-            var pending = Crypto.EncryptPendingAsync(context, synchronous: true, CancellationToken.None);
+            var pending = Crypto.Save.EncryptPendingAsync(context, synchronous: true, CancellationToken.None);
             if (!pending.IsCompletedSuccessfully)
             {
                 pending.AsTask().GetAwaiter().GetResult();

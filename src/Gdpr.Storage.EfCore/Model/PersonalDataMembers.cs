@@ -117,6 +117,7 @@ internal static class PersonalDataMembers
     }
 
     /// <summary>The subject id as the text the key hierarchy works with.</summary>
+    /// <summary>The subject id as the engine knows it: the one text form of a subject member's value, used by save, read, export and erasure alike.</summary>
     public static string? ToSubjectText(object? value) => value switch
     {
         null => null,
@@ -125,6 +126,9 @@ internal static class PersonalDataMembers
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString(),
     };
+
+    /// <summary><see cref="ToSubjectText(object?)"/> without boxing a string (the compiled materializer's call).</summary>
+    public static string? ToSubjectText<T>(T value) => value is string text ? text : ToSubjectText((object?)value);
 
     public static bool IsSupported(Type memberType) => PersonalDataValueCodec.IsSupported(memberType);
 }

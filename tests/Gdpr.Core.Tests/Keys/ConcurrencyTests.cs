@@ -234,6 +234,98 @@ public class ConcurrencyTests
         }
     }
 
+    [Fact]
+    public async Task PrepareMany_TwoNodesBatchTheSameNewSubjectsAtOnce_EndWithOneKeyPerSubjectAndScope_UsableFromBothCaches()
+    {
+        var inner = new InMemorySubjectKeyStore();
+        var store = new BatchGateKeyStore(inner, writers: 2);
+        using var kek = GdprTestHost.CreateInMemoryKeyRing();
+        await using var first = GdprTestHost.Create(store: store, kek: kek);
+        await using var second = GdprTestHost.Create(store: store, kek: kek);
+        var keys = (from i in Enumerable.Range(0, 10) from scope in new[] { Scope, "marketing" } select ($"batch-subject-{i}", scope)).ToArray();
+
+        // Both read "no key" before either writes: the second batch finds every key taken and must adopt them.
+        await Task.WhenAll(
+            Task.Run(async () => await Cached(first).PrepareManyAsync(keys, forWriting: true)),
+            Task.Run(async () => await Cached(second).PrepareManyAsync(keys, forWriting: true)));
+
+        Assert.Equal(keys.Length, inner.Count);
+        Assert.Equal(2, store.Batches);
+        foreach (var (subject, scope) in keys)
+        {
+            Assert.Equal(1, (await inner.GetStateAsync(first.Keys.GetPseudonym(subject), scope)).Key!.Version);
+
+            // Cache only, both ways: each node holds the one key the store keeps.
+            var field = new FieldAddress(subject, scope, "Customer.Email");
+            var plaintext = "value"u8.ToArray();
+            var envelope = new byte[first.Encryptor.GetEnvelopeLength(plaintext.Length)];
+            Assert.True(first.Encryptor.TryEncrypt(field, plaintext, envelope, out _));
+            var read = new byte[plaintext.Length];
+            Assert.Equal(FieldReadStatus.Decrypted, second.Encryptor.TryDecrypt(field, envelope, read, out var length));
+            Assert.Equal(plaintext, read[..length]);
+        }
+    }
+
+    [Fact]
+    public async Task PrepareMany_AnInvalidSubjectIdInTheBatch_CreatesNoKeyForAnyone()
+    {
+        var inner = new InMemorySubjectKeyStore();
+        await using var host = GdprTestHost.Create(store: inner);
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () =>
+            await Cached(host).PrepareManyAsync([("valid-subject", Scope), (" ", Scope)], forWriting: true));
+
+        Assert.Equal(0, inner.Count);
+    }
+
+    [Fact]
+    public async Task PrepareMany_CachedKnownShreddedAndNewAtOnce_CachesEach_AndWritesUnderTheNextVersionAfterAShred()
+    {
+        var inner = new InMemorySubjectKeyStore();
+        using var kek = GdprTestHost.CreateInMemoryKeyRing();
+        await using var writer = GdprTestHost.Create(store: inner, kek: kek);
+        await writer.Encryptor.EncryptValueAsync(new FieldAddress("known", Scope, "F"), "k");
+        await writer.Encryptor.EncryptValueAsync(new FieldAddress("shredded", Scope, "F"), "s");
+        await writer.Keys.ShredAsync("shredded", Scope);
+
+        await using var host = GdprTestHost.Create(store: inner, kek: kek);
+        await host.Encryptor.EncryptValueAsync(new FieldAddress("cached", Scope, "F"), "c");
+        await Cached(host).PrepareManyAsync([("cached", Scope), ("known", Scope), ("shredded", Scope), ("new", Scope)], forWriting: true);
+
+        var versions = new Dictionary<string, int>();
+        foreach (var subject in new[] { "cached", "known", "shredded", "new" })
+        {
+            var envelope = new byte[host.Encryptor.GetEnvelopeLength(1)];
+            Assert.True(host.Encryptor.TryEncrypt(new FieldAddress(subject, Scope, "F"), "x"u8, envelope, out _), subject);
+            versions[subject] = envelope[5];
+        }
+
+        Assert.Equal(new Dictionary<string, int> { ["cached"] = 1, ["known"] = 1, ["shredded"] = 2, ["new"] = 1 }, versions);
+    }
+
+    private static Gdpr.Encryption.Internal.ICachedFieldEncryptor Cached(GdprTestHost host)
+        => (Gdpr.Encryption.Internal.ICachedFieldEncryptor)host.Encryptor;
+
+    /// <summary>Holds every batch until <paramref name="writers"/> batches have arrived, so that all of them read the state before any writes.</summary>
+    private sealed class BatchGateKeyStore(ISubjectKeyStore inner, int writers) : ForwardingKeyStore(inner)
+    {
+        private readonly TaskCompletionSource _allArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _batches;
+
+        public int Batches => Volatile.Read(ref _batches);
+
+        public override async ValueTask<IReadOnlyList<WrappedSubjectKey>> AddKeysAsync(IReadOnlyList<WrappedSubjectKey> keys, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _batches) == writers)
+            {
+                _allArrived.SetResult();
+            }
+
+            await _allArrived.Task.WaitAsync(cancellationToken);
+            return await Inner.AddKeysAsync(keys, cancellationToken);
+        }
+    }
+
     /// <summary>Widens the race window: every read of the key state takes a while, like a remote store.</summary>
     private sealed class DelayingKeyStore(ISubjectKeyStore inner, TimeSpan delay) : ForwardingKeyStore(inner)
     {

@@ -13,8 +13,23 @@ internal abstract class ForwardingKeyStore(ISubjectKeyStore inner) : ISubjectKey
     public virtual ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)
         => Inner.GetStateAsync(subject, scope, cancellationToken);
 
+    public virtual async ValueTask<IReadOnlyList<SubjectKeyState>> GetStatesAsync(IReadOnlyList<(SubjectPseudonym Subject, string Scope)> keys, CancellationToken cancellationToken = default)
+    {
+        // The interface's default, through this wrapper's GetStateAsync (which a test may slow down or fail).
+        var states = new SubjectKeyState[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            states[i] = await GetStateAsync(keys[i].Subject, keys[i].Scope, cancellationToken);
+        }
+
+        return states;
+    }
+
     public virtual ValueTask<WrappedSubjectKey> AddKeyAsync(WrappedSubjectKey key, CancellationToken cancellationToken = default)
         => Inner.AddKeyAsync(key, cancellationToken);
+
+    public virtual ValueTask<IReadOnlyList<WrappedSubjectKey>> AddKeysAsync(IReadOnlyList<WrappedSubjectKey> keys, CancellationToken cancellationToken = default)
+        => DefaultAddKeysAsync(keys, cancellationToken);
 
     public virtual ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, DateTimeOffset shreddedAt, CancellationToken cancellationToken = default)
         => Inner.ShredAsync(subject, scope, shreddedAt, cancellationToken);
@@ -36,6 +51,18 @@ internal abstract class ForwardingKeyStore(ISubjectKeyStore inner) : ISubjectKey
 
     public virtual ValueTask<IReadOnlyList<string>?> GetKeyEncryptionKeyIdsInUseAsync(CancellationToken cancellationToken = default)
         => Inner.GetKeyEncryptionKeyIdsInUseAsync(cancellationToken);
+
+    /// <summary>The interface's default: one <see cref="AddKeyAsync"/> per key, through this wrapper's override.</summary>
+    protected async ValueTask<IReadOnlyList<WrappedSubjectKey>> DefaultAddKeysAsync(IReadOnlyList<WrappedSubjectKey> keys, CancellationToken cancellationToken)
+    {
+        var kept = new WrappedSubjectKey[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            kept[i] = await AddKeyAsync(keys[i], cancellationToken);
+        }
+
+        return kept;
+    }
 
     public virtual ValueTask<KeyRemovalStatus> CompleteRemovalAsync(CancellationToken cancellationToken = default)
         => Inner.CompleteRemovalAsync(cancellationToken);
