@@ -72,7 +72,7 @@ public abstract class EfAdapterTests : IAsyncLifetime
             o.PseudonymKey = RandomNumberGenerator.GetBytes(32);
             o.RetentionPolicies.Add(new RetentionPolicy { Name = "marketing", Years = 2 });
             o.RetentionPolicies.Add(new RetentionPolicy { Name = "chat", Months = 6, DeleteRowsOnErasure = true });
-        }).UseInMemoryStores().AddEfCoreDataSource<ShopContext>();
+        }).UseInMemoryStores().UseEfCorePostgreSql().AddEfCoreDataSource<ShopContext>();
         configure?.Invoke(gdpr);
         var database = Database;
         services.AddDbContext<ShopContext>((sp, o) =>

@@ -4,7 +4,6 @@ using Gdpr.Storage.EfCore.Startup;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -26,6 +25,11 @@ public static class EfCoreKeyStoreBuilderExtensions
     /// <param name="builder">The builder from <c>AddGdpr</c>.</param>
     /// <param name="configure">Sets the key store's options.</param>
     /// <returns>The builder.</returns>
+    /// <remarks>
+    /// SQLite needs nothing more. On PostgreSQL also call <c>UseEfCorePostgreSql()</c> from the package
+    /// Gdpr.Storage.EfCore.PostgreSql (locks between nodes, shred notifications, purge); without it the host fails to
+    /// start with a <see cref="GdprRegistrationException"/> naming the package.
+    /// </remarks>
     public static IGdprBuilder UseEfCoreKeyStore<TContext>(this IGdprBuilder builder, Action<EfCoreKeyStoreOptions>? configure = null)
         where TContext : DbContext
     {
@@ -42,6 +46,9 @@ public static class EfCoreKeyStoreBuilderExtensions
             .ValidateOnStart();
 
         EfCoreContextRegistration.Add<TContext>(services, EfCoreContextRole.KeyStore);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<KeyStoreDialect, SqliteKeyStoreDialect>(
+            sp => new SqliteKeyStoreDialect(sp.GetService<ILoggerFactory>()?.CreateLogger<EfCoreSubjectKeyStore>() ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)));
+        services.TryAddSingleton<KeyStoreDialects>();
         services.RemoveAll<KeyStoreContextSource>();
         services.AddSingleton(sp =>
         {
@@ -57,21 +64,12 @@ public static class EfCoreKeyStoreBuilderExtensions
             // needs the engine, which needs this store) is also the key store's, resolving the factory now would
             // close a cycle in the container and hang the first resolution.
             var factory = new Lazy<IDbContextFactory<TContext>>(sp.GetRequiredService<IDbContextFactory<TContext>>);
-            return new KeyStoreContextSource(() => factory.Value.CreateDbContext(), typeof(TContext).Name);
+            return new KeyStoreContextSource(() => factory.Value.CreateDbContext(), typeof(TContext).Name, sp.GetRequiredService<KeyStoreDialects>());
         });
-
-        if (!services.Any(d => d.ServiceType == typeof(ShredNotificationListener)))
-        {
-            // A hosted service so that a host starts listening at start-up; without a host, the store's first read does.
-            services.AddSingleton<ShredNotificationListener>();
-            services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ShredNotificationListener>());
-        }
 
         services.TryAddSingleton(sp => new EfCoreSubjectKeyStore(
             sp.GetRequiredService<KeyStoreContextSource>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ShredNotificationListener>(),
-            sp.GetRequiredService<IOptions<EfCoreKeyStoreOptions>>().Value,
             sp.GetService<ILogger<EfCoreSubjectKeyStore>>()));
         services.Replace(ServiceDescriptor.Singleton<ISubjectKeyStore>(sp => sp.GetRequiredService<EfCoreSubjectKeyStore>()));
         RecordKeyEncryptionKeysInTheStore(services);

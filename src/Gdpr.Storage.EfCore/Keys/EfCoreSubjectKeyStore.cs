@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Data;
 using System.Runtime.CompilerServices;
 using Gdpr.Keys;
 using Microsoft.EntityFrameworkCore;
@@ -20,82 +19,137 @@ namespace Gdpr.Storage.EfCore.Keys;
 /// context instance.</para>
 /// <para>Destroying a key deletes its row for real: on SQLite with <c>secure_delete</c> on and the WAL
 /// checkpointed, so the wrapped key is gone from the database files when <see cref="ShredAsync"/> returns; on
-/// PostgreSQL the delete notifies every other node (<c>NOTIFY gdpr_key_shred</c>) in the same transaction, and
-/// <see cref="PurgeDeletedKeysAsync"/> vacuums the dead row versions. See docs/key-store.md.</para>
+/// PostgreSQL (with <c>UseEfCorePostgreSql()</c> from Gdpr.Storage.EfCore.PostgreSql) the delete notifies every
+/// other node (<c>NOTIFY gdpr_key_shred</c>) in the same transaction, and <see cref="PurgeDeletedKeysAsync"/> vacuums
+/// the dead row versions. What differs per engine is in its dialect; see docs/key-store.md.</para>
 /// </remarks>
 public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
 {
-    internal const string ShredChannel = "gdpr_key_shred";
     private const int MaxAddAttempts = 3;
-
-    // Namespaces the store's advisory locks (two-int form, "GDPR" in ASCII) away from the application's own.
-    private const int AdvisoryLockClass = 0x47445052;
 
     private readonly KeyStoreContextSource _contexts;
     private readonly TimeProvider _time;
-    private readonly ShredNotificationListener? _listener;
-    private readonly EfCoreKeyStoreOptions _options;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, byte> _recordedKeyEncryptionKeys = new(StringComparer.Ordinal);
 
-    internal EfCoreSubjectKeyStore(KeyStoreContextSource contexts, TimeProvider time, ShredNotificationListener? listener, EfCoreKeyStoreOptions options, ILogger<EfCoreSubjectKeyStore>? logger)
+    internal EfCoreSubjectKeyStore(KeyStoreContextSource contexts, TimeProvider time, ILogger<EfCoreSubjectKeyStore>? logger)
     {
         _contexts = contexts;
         _time = time;
-        _listener = listener;
-        _options = options;
         _logger = logger ?? NullLogger<EfCoreSubjectKeyStore>.Instance;
     }
 
     /// <summary>Gets or sets how many keys <see cref="GetKeysWrappedWithAsync"/> reads per query (tests lower it).</summary>
     internal int PageSize { get; set; } = 500;
 
+    /// <summary>Gets or sets how many pseudonyms one query of a batch read names at most.</summary>
+    internal int BatchReadSize { get; set; } = 1000;
+
     /// <inheritdoc/>
     public async ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)
     {
         ValidateSubject(subject, scope);
-
-        // A key must not be cached before this node listens for other nodes' shreds of it.
-        await EnsureListeningAsync(cancellationToken).ConfigureAwait(false);
         using var db = _contexts.Create();
+        await BeforeReadAsync(db, cancellationToken).ConfigureAwait(false);
         return await ReadStateAsync(db, subject, scope, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One context and one query per <see cref="BatchReadSize"/> pseudonyms, not one per pair.</remarks>
+    public async ValueTask<IReadOnlyList<SubjectKeyState>> GetStatesAsync(IReadOnlyList<(SubjectPseudonym Subject, string Scope)> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        foreach (var (subject, scope) in keys)
+        {
+            ValidateSubject(subject, scope);
+        }
+
+        if (keys.Count == 0)
+        {
+            return [];
+        }
+
+        using var db = _contexts.Create();
+        await BeforeReadAsync(db, cancellationToken).ConfigureAwait(false);
+        var pairs = keys.Select(k => (k.Subject.Value, k.Scope)).ToList();
+        var states = await ReadStatesAsync(db, pairs, cancellationToken).ConfigureAwait(false);
+        return [.. pairs.Select(p => states.TryGetValue(p, out var state) ? state : new SubjectKeyState(null, 0))];
     }
 
     /// <inheritdoc/>
     public async ValueTask<WrappedSubjectKey> AddKeyAsync(WrappedSubjectKey key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        ValidateSubject(key.Subject, key.Scope);
-        ArgumentOutOfRangeException.ThrowIfLessThan(key.Version, 1);
-        ValidateKeyEncryptionKeyId(key.KeyEncryptionKeyId);
-        if (key.WrappedKey.IsEmpty)
-        {
-            throw new ArgumentException("The wrapped key is empty.", nameof(key));
-        }
-
-        await EnsureListeningAsync(cancellationToken).ConfigureAwait(false);
+        ValidateNewKey(key, nameof(key));
         await RecordKeyEncryptionKeyAsync(key.KeyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await TryAddAsync(key, cancellationToken).ConfigureAwait(false);
+                return (await TryAddAsync([key], cancellationToken).ConfigureAwait(false))[0];
             }
             catch (DbUpdateException) when (attempt < MaxAddAttempts)
             {
                 // The UNIQUE (pseudonym, scope) constraint refused our row: another writer (thread, process or node)
-                // stored the first key meanwhile. Adopt the winner, read through a fresh context.
-                Log.AddRaceLost(_logger, key.Subject.Value, key.Scope);
-                using var db = _contexts.Create();
-                var winner = (await ReadStateAsync(db, key.Subject, key.Scope, cancellationToken).ConfigureAwait(false)).Key;
-                if (winner is not null)
-                {
-                    return winner;
-                }
-
-                // The winner was shredded already: try again, which fails if our version is now a shredded one.
+                // stored the first key meanwhile. Try again: the next attempt reads and adopts the winner, or fails if
+                // our version is now a shredded one.
+                KeyStoreLog.AddRaceLost(_logger, key.Subject.Value, key.Scope);
             }
         }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One transaction for the whole batch (on PostgreSQL, one per <see cref="KeyStoreDialect.MaxPairsPerTransaction"/>
+    /// pairs, because every pair holds an advisory lock until the commit): the live keys and last shredded versions
+    /// are read in a few queries, and the missing keys inserted in one save.
+    /// </remarks>
+    public async ValueTask<IReadOnlyList<WrappedSubjectKey>> AddKeysAsync(IReadOnlyList<WrappedSubjectKey> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var seen = new HashSet<(string, string)>();
+        foreach (var key in keys)
+        {
+            ArgumentNullException.ThrowIfNull(key, nameof(keys));
+            ValidateNewKey(key, nameof(keys));
+            if (!seen.Add((key.Subject.Value, key.Scope)))
+            {
+                throw new ArgumentException($"The batch holds two keys for subject {key.Subject.Value}, scope '{key.Scope}'; a batch has at most one key per (subject, scope).", nameof(keys));
+            }
+        }
+
+        if (keys.Count == 0)
+        {
+            return [];
+        }
+
+        foreach (var keyEncryptionKeyId in keys.Select(k => k.KeyEncryptionKeyId).Distinct(StringComparer.Ordinal))
+        {
+            await RecordKeyEncryptionKeyAsync(keyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
+        }
+
+        var maxPairs = _contexts.Dialect.MaxPairsPerTransaction;
+        var kept = new List<WrappedSubjectKey>(keys.Count);
+        for (var start = 0; start < keys.Count; start += maxPairs)
+        {
+            var chunk = keys.Count <= maxPairs ? keys : [.. keys.Skip(start).Take(maxPairs)];
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    kept.AddRange(await TryAddAsync(chunk, cancellationToken).ConfigureAwait(false));
+                    break;
+                }
+                catch (DbUpdateException) when (attempt < MaxAddAttempts)
+                {
+                    // A writer outside the dialect's locks (none on an engine without them) stored one of the keys
+                    // first: the next attempt reads and adopts it.
+                    KeyStoreLog.BatchAddRaceLost(_logger, chunk.Count);
+                }
+            }
+        }
+
+        return kept;
     }
 
     /// <inheritdoc/>
@@ -103,13 +157,13 @@ public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
     {
         ValidateSubject(subject, scope);
         using var db = _contexts.Create();
-        var provider = KeyStoreContextSource.GetProvider(db);
+        var dialect = _contexts.GetDialect(db);
         var strategy = db.Database.CreateExecutionStrategy();
         var tombstone = await strategy.ExecuteAsync(
             async ct =>
             {
                 db.ChangeTracker.Clear();
-                using var transaction = await BeginWriteAsync(db, provider, subject, scope, ct).ConfigureAwait(false);
+                using var transaction = await dialect.BeginWriteAsync(db, [(subject.Value, scope)], ct).ConfigureAwait(false);
                 var version = await db.Set<SubjectKeyRecord>().AsNoTracking()
                     .Where(k => k.Pseudonym == subject.Value && k.Scope == scope)
                     .Select(k => (int?)k.Version)
@@ -131,21 +185,15 @@ public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
                 var record = new KeyTombstoneRecord { Pseudonym = subject.Value, Scope = scope, Version = version.Value, ShreddedAt = ToStoredTime(shreddedAt) };
                 db.Add(record);
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
-                if (provider == KeyStoreProvider.PostgreSql)
-                {
-                    // Delivered to every listening node when (and only if) this transaction commits. Pseudonym only.
-                    var payload = subject.Value + "|" + scope;
-                    await db.Database.ExecuteSqlAsync($"SELECT pg_notify({ShredChannel}, {payload})", ct).ConfigureAwait(false);
-                }
-
+                await dialect.OnShreddingAsync(db, subject, scope, ct).ConfigureAwait(false);
                 await transaction.CommitAsync(ct).ConfigureAwait(false);
                 return new KeyTombstone(subject, scope, record.Version, record.ShreddedAt);
             },
             cancellationToken).ConfigureAwait(false);
 
-        if (tombstone is not null && provider == KeyStoreProvider.Sqlite && !await CheckpointAsync(db, cancellationToken).ConfigureAwait(false))
+        if (tombstone is not null && !await dialect.AfterShredAsync(db, cancellationToken).ConfigureAwait(false))
         {
-            Log.CheckpointIncomplete(_logger, scope);
+            KeyStoreLog.CheckpointIncomplete(_logger, scope);
         }
 
         return tombstone;
@@ -250,11 +298,9 @@ public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
 
         await RecordKeyEncryptionKeyAsync(rewrapped.KeyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
         using var db = _contexts.Create();
-        if (KeyStoreContextSource.GetProvider(db) == KeyStoreProvider.Sqlite)
-        {
-            // The old wrapping's cell is freed by the update: zero it too.
-            await EnableSecureDeleteAsync(db, cancellationToken).ConfigureAwait(false);
-        }
+
+        // The old wrapping's cell is freed by the update: zero it too where the engine can.
+        await _contexts.GetDialect(db).BeforeRewrapAsync(db, cancellationToken).ConfigureAwait(false);
 
         var newKeyId = rewrapped.KeyEncryptionKeyId;
         var newBytes = rewrapped.WrappedKey.ToArray();
@@ -290,42 +336,9 @@ public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
     public async Task<bool> PurgeDeletedKeysAsync(bool full = false, CancellationToken cancellationToken = default)
     {
         using var db = _contexts.Create();
-        var provider = KeyStoreContextSource.GetProvider(db);
-        bool complete;
-        switch (provider)
-        {
-            case KeyStoreProvider.PostgreSql:
-                await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                complete = await PostgresPurgeWait.WaitForOlderTransactionsAsync(db, _options.PurgeWaitLimit, _logger, cancellationToken).ConfigureAwait(false);
-
-                // VACUUM cannot run in a transaction block; ExecuteSqlRaw without one runs in autocommit.
-                // The table name comes from the model and is delimited by the provider: no user input reaches the SQL.
-                var table = KeyStoreContextSource.GetTableName<SubjectKeyRecord>(db);
-#pragma warning disable EF1003
-                await db.Database.ExecuteSqlRawAsync((full ? "VACUUM FULL " : "VACUUM ") + table, cancellationToken).ConfigureAwait(false);
-#pragma warning restore EF1003
-                break;
-            case KeyStoreProvider.Sqlite:
-                await EnableSecureDeleteAsync(db, cancellationToken).ConfigureAwait(false);
-                if (full)
-                {
-                    await db.Database.ExecuteSqlRawAsync("VACUUM", cancellationToken).ConfigureAwait(false);
-                }
-
-                complete = await CheckpointAsync(db, cancellationToken).ConfigureAwait(false);
-                if (!complete)
-                {
-                    Log.PurgeCheckpointIncomplete(_logger);
-                }
-
-                break;
-            default:
-                // Other engines: nothing provider-neutral to run; their documentation says what removes deleted rows.
-                complete = false;
-                break;
-        }
-
-        Log.Purged(_logger, provider.ToString(), full, complete);
+        var dialect = _contexts.GetDialect(db);
+        var complete = await dialect.PurgeAsync(db, full, cancellationToken).ConfigureAwait(false);
+        KeyStoreLog.Purged(_logger, dialect.DisplayName, full, complete);
         return complete;
     }
 
@@ -344,126 +357,113 @@ public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
     /// <returns>Whether the bytes are known to be gone.</returns>
     public async ValueTask<KeyRemovalStatus> CompleteRemovalAsync(CancellationToken cancellationToken = default)
     {
-        KeyStoreProvider provider;
-        using (var db = _contexts.Create())
-        {
-            provider = KeyStoreContextSource.GetProvider(db);
-            if (provider == KeyStoreProvider.Sqlite)
-            {
-                if (await CheckpointAsync(db, cancellationToken).ConfigureAwait(false))
-                {
-                    return KeyRemovalStatus.Removed;
-                }
-
-                Log.RemovalPending(_logger, provider.ToString());
-                return KeyRemovalStatus.Pending;
-            }
-        }
-
-        switch (provider)
-        {
-            case KeyStoreProvider.PostgreSql when _options.PurgeOnErasure:
-                if (await PurgeDeletedKeysAsync(full: true, cancellationToken).ConfigureAwait(false))
-                {
-                    return KeyRemovalStatus.Removed;
-                }
-
-                Log.RemovalPending(_logger, provider.ToString());
-                return KeyRemovalStatus.Pending;
-            case KeyStoreProvider.PostgreSql:
-                return KeyRemovalStatus.Pending;
-            default:
-                return KeyRemovalStatus.NotApplicable;
-        }
+        using var db = _contexts.Create();
+        return await _contexts.GetDialect(db).CompleteRemovalAsync(db, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<WrappedSubjectKey> TryAddAsync(WrappedSubjectKey key, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the keys that have no live key yet, in one transaction that excludes every concurrent add or shred of
+    /// the same pairs (the dialect's write lock), and returns what the store keeps for each, in input order.
+    /// </summary>
+    private async Task<IReadOnlyList<WrappedSubjectKey>> TryAddAsync(IReadOnlyList<WrappedSubjectKey> keys, CancellationToken cancellationToken)
     {
         using var db = _contexts.Create();
-        var provider = KeyStoreContextSource.GetProvider(db);
+        var dialect = _contexts.GetDialect(db);
+        await dialect.BeforeReadAsync(cancellationToken).ConfigureAwait(false);
+        var pairs = keys.Select(k => (k.Subject.Value, k.Scope)).ToList();
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(
             async ct =>
             {
                 db.ChangeTracker.Clear();
-                using var transaction = await BeginWriteAsync(db, provider, key.Subject, key.Scope, ct).ConfigureAwait(false);
-                var state = await ReadStateAsync(db, key.Subject, key.Scope, ct).ConfigureAwait(false);
-                if (state.Key is not null)
+                using var transaction = await dialect.BeginWriteAsync(db, pairs, ct).ConfigureAwait(false);
+                var states = await ReadStatesAsync(db, pairs, ct).ConfigureAwait(false);
+                var kept = new WrappedSubjectKey[keys.Count];
+                var added = false;
+                for (var i = 0; i < keys.Count; i++)
                 {
-                    return state.Key;
+                    var key = keys[i];
+                    var state = states.TryGetValue(pairs[i], out var found) ? found : new SubjectKeyState(null, 0);
+                    if (state.Key is { } live)
+                    {
+                        kept[i] = live;
+                        continue;
+                    }
+
+                    if (key.Version <= state.LastShreddedVersion)
+                    {
+                        throw new InvalidOperationException(
+                            $"Key version {key.Version} of subject {key.Subject.Value}, scope '{key.Scope}' was already shredded; a new key needs a higher version.");
+                    }
+
+                    var record = new SubjectKeyRecord
+                    {
+                        Pseudonym = key.Subject.Value,
+                        Scope = key.Scope,
+                        Version = key.Version,
+                        KeyEncryptionKeyId = key.KeyEncryptionKeyId,
+                        WrappedKey = key.WrappedKey.ToArray(),
+                        CreatedAt = ToStoredTime(key.CreatedAt),
+                    };
+                    db.Add(record);
+                    kept[i] = ToKey(record);
+                    added = true;
                 }
 
-                if (key.Version <= state.LastShreddedVersion)
+                if (added)
                 {
-                    throw new InvalidOperationException(
-                        $"Key version {key.Version} of subject {key.Subject.Value}, scope '{key.Scope}' was already shredded; a new key needs a higher version.");
+                    await db.SaveChangesAsync(ct).ConfigureAwait(false);
                 }
 
-                var record = new SubjectKeyRecord
-                {
-                    Pseudonym = key.Subject.Value,
-                    Scope = key.Scope,
-                    Version = key.Version,
-                    KeyEncryptionKeyId = key.KeyEncryptionKeyId,
-                    WrappedKey = key.WrappedKey.ToArray(),
-                    CreatedAt = ToStoredTime(key.CreatedAt),
-                };
-                db.Add(record);
-                await db.SaveChangesAsync(ct).ConfigureAwait(false);
                 await transaction.CommitAsync(ct).ConfigureAwait(false);
-                return ToKey(record);
+                return kept;
             },
             cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Starts the transaction of an add or a shred so that the two cannot interleave for one (subject, scope):
-    /// SQLite takes the write lock at once (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped advisory lock
-    /// on the (subject, scope), so a writer never re-creates a version another node is shredding.
+    /// Reads the live key and last shredded version of every pair: two queries per <see cref="BatchReadSize"/>
+    /// pseudonyms. Pairs with neither are absent from the result.
     /// </summary>
-    private static async Task<IDbContextTransaction> BeginWriteAsync(DbContext db, KeyStoreProvider provider, SubjectPseudonym subject, string scope, CancellationToken cancellationToken)
+    private async Task<Dictionary<(string Pseudonym, string Scope), SubjectKeyState>> ReadStatesAsync(DbContext db, IReadOnlyList<(string Pseudonym, string Scope)> pairs, CancellationToken cancellationToken)
     {
-        switch (provider)
+        var wanted = pairs.ToHashSet();
+        var live = new Dictionary<(string, string), SubjectKeyRecord>();
+        var shredded = new Dictionary<(string, string), int>();
+        foreach (var chunk in pairs.Select(p => p.Pseudonym).Distinct(StringComparer.Ordinal).Chunk(BatchReadSize))
         {
-            case KeyStoreProvider.Sqlite:
-                await EnableSecureDeleteAsync(db, cancellationToken).ConfigureAwait(false);
-                return await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken).ConfigureAwait(false);
-            case KeyStoreProvider.PostgreSql:
-                var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-                var lockName = subject.Value + "|" + scope;
-                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AdvisoryLockClass}, hashtext({lockName}))", cancellationToken).ConfigureAwait(false);
-                return transaction;
-            default:
-                return await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Turns SQLite's <c>secure_delete</c> on for the context's connection, opening it so the setting sticks.</summary>
-    private static async Task EnableSecureDeleteAsync(DbContext db, CancellationToken cancellationToken)
-    {
-        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete = ON", cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Copies the WAL into the database file and truncates the WAL to zero bytes, so that no frame holding a deleted
-    /// key survives. Waits (through the busy timeout) for readers of older snapshots.
-    /// </summary>
-    /// <returns><see langword="false"/> when readers kept the checkpoint from completing.</returns>
-    private static async Task<bool> CheckpointAsync(DbContext db, CancellationToken cancellationToken)
-    {
-        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var command = db.Database.GetDbConnection().CreateCommand();
-        await using (command.ConfigureAwait(false))
-        {
-            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
+            foreach (var record in await db.Set<SubjectKeyRecord>().AsNoTracking()
+                .Where(k => chunk.Contains(k.Pseudonym))
+                .ToListAsync(cancellationToken).ConfigureAwait(false))
             {
-                // One row: busy (1 when blocked), log frames, checkpointed frames; (0, -1, -1) when not in WAL mode.
-                return !await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.GetInt64(0) == 0;
+                if (wanted.Contains((record.Pseudonym, record.Scope)))
+                {
+                    live[(record.Pseudonym, record.Scope)] = record;
+                }
+            }
+
+            foreach (var last in await db.Set<KeyTombstoneRecord>().AsNoTracking()
+                .Where(t => chunk.Contains(t.Pseudonym))
+                .GroupBy(t => new { t.Pseudonym, t.Scope })
+                .Select(g => new { g.Key.Pseudonym, g.Key.Scope, Version = g.Max(t => t.Version) })
+                .ToListAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (wanted.Contains((last.Pseudonym, last.Scope)))
+                {
+                    shredded[(last.Pseudonym, last.Scope)] = last.Version;
+                }
             }
         }
+
+        var states = new Dictionary<(string, string), SubjectKeyState>(live.Count + shredded.Count);
+        foreach (var pair in live.Keys.Concat(shredded.Keys))
+        {
+            states[pair] = new SubjectKeyState(
+                live.TryGetValue(pair, out var record) ? ToKey(record) : null,
+                shredded.TryGetValue(pair, out var version) ? version : 0);
+        }
+
+        return states;
     }
 
     private static async Task<SubjectKeyState> ReadStateAsync(DbContext db, SubjectPseudonym subject, string scope, CancellationToken cancellationToken)
@@ -534,8 +534,20 @@ public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
         return new DateTimeOffset(ticks - (ticks % 10), TimeSpan.Zero);
     }
 
-    private ValueTask EnsureListeningAsync(CancellationToken cancellationToken)
-        => _listener is null ? ValueTask.CompletedTask : _listener.EnsureStartedAsync(cancellationToken);
+    /// <summary>A key must not be cached before this node can hear about other nodes' shreds of it.</summary>
+    private ValueTask BeforeReadAsync(DbContext db, CancellationToken cancellationToken)
+        => _contexts.GetDialect(db).BeforeReadAsync(cancellationToken);
+
+    private static void ValidateNewKey(WrappedSubjectKey key, string parameterName)
+    {
+        ValidateSubject(key.Subject, key.Scope);
+        ArgumentOutOfRangeException.ThrowIfLessThan(key.Version, 1, parameterName);
+        ValidateKeyEncryptionKeyId(key.KeyEncryptionKeyId);
+        if (key.WrappedKey.IsEmpty)
+        {
+            throw new ArgumentException("The wrapped key is empty.", parameterName);
+        }
+    }
 
     private static WrappedSubjectKey ToKey(SubjectKeyRecord record)
         => new(new SubjectPseudonym(record.Pseudonym), record.Scope, record.Version, record.KeyEncryptionKeyId, record.WrappedKey, record.CreatedAt);

@@ -31,7 +31,7 @@ internal sealed class KeyEncryptionKeyLedger(IKeyEncryptionKeyProvider inner, Ef
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Log.KeyEncryptionKeyNotRecorded(logger, id, ex);
+            KeyStoreLog.KeyEncryptionKeyNotRecorded(logger, id, ex);
         }
 
         return id;
@@ -46,7 +46,7 @@ internal sealed class KeyEncryptionKeyLedger(IKeyEncryptionKeyProvider inner, Ef
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Log.KeyEncryptionKeyNotRecorded(logger, keyEncryptionKeyId, ex);
+            KeyStoreLog.KeyEncryptionKeyNotRecorded(logger, keyEncryptionKeyId, ex);
         }
     }
 }

@@ -16,7 +16,8 @@ namespace Gdpr.Storage.EfCore.Startup;
 /// Checks every DbContext the SDK was told about (<c>AddEfCoreDataSource</c>, <c>UseEfCore*</c>,
 /// <c>AddEfCoreContext</c>) before it is used: the context is registered, with <c>UseGdpr</c>; its model maps no
 /// <see cref="PersonalDataAttribute"/> member as a plain column; it has the tables of the stores it holds; and
-/// every annotated member names a registered retention policy (and a legal obligation where it asks to be retained).
+/// every annotated member names a registered retention policy (and a legal obligation where it asks to be retained);
+/// and a key store's engine has its dialect registered (PostgreSQL: <c>UseEfCorePostgreSql()</c>).
 /// </summary>
 /// <remarks>
 /// Runs once: when the host starts (options validation, <see cref="EfCoreStartupValidator"/>), or without a host on
@@ -83,6 +84,12 @@ internal sealed class EfCoreStartupCheck
             foreach (var role in roles)
             {
                 CheckTables(name, model, role);
+            }
+
+            if (roles.Contains(EfCoreContextRole.KeyStore))
+            {
+                // Refuses an engine whose key-store dialect ships in a package that is not registered (PostgreSQL).
+                _ = _services.GetRequiredService<KeyStoreDialects>().For(context, name);
             }
 
             CheckRetentionPolicies(model);

@@ -47,6 +47,7 @@ internal static class ContactCenterHost
             .AddRetentionPolicy(new RetentionPolicy { Name = "tax", Years = 7, Clock = RetentionClock.RelationshipEnd, IsLegalObligation = true, LegalBasis = TaxBasis })
             .UseLocalKeyRing(keyRingDirectory)
             .UseEfCoreKeyStore<ContactCenterContext>(keyStore)
+            .UseEfCorePostgreSql()
             .UseEfCoreAuditTrail<ContactCenterContext>()
             .UseEfCoreRetentionSchedule<ContactCenterContext>()
             .UseEfCoreLegalHolds<ContactCenterContext>()

@@ -99,7 +99,7 @@ public abstract class ApplicationContextKeyStoreTests
         var database = await CreateDatabaseAsync();
         var services = new ServiceCollection();
         services.AddDbContextFactory<KeyStoreAppContext>((sp, o) => database(o.UseGdpr(sp)));
-        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey).UseInMemoryStores()
+        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey).UseInMemoryStores().UseEfCorePostgreSql()
             .UseLocalKeyRing(KeyRingDirectory)
             .UseEfCoreKeyStore<KeyStoreAppContext>();
         var provider = services.BuildServiceProvider();
@@ -207,7 +207,7 @@ public sealed class PostgresApplicationContextKeyStoreTests(PostgresKeyStoreData
         var connectionString = await database.CreateEmptyDatabaseAsync();
         var services = new ServiceCollection();
         services.AddDbContextFactory<SchemaAppContext>((sp, o) => o.UseNpgsql(connectionString).UseGdpr(sp));
-        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey).UseInMemoryStores().UseLocalKeyRing(KeyRingDirectory).UseEfCoreKeyStore<SchemaAppContext>();
+        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey).UseInMemoryStores().UseEfCorePostgreSql().UseLocalKeyRing(KeyRingDirectory).UseEfCoreKeyStore<SchemaAppContext>();
         await using var provider = services.BuildServiceProvider();
         using (var db = provider.GetRequiredService<IDbContextFactory<SchemaAppContext>>().CreateDbContext())
         {

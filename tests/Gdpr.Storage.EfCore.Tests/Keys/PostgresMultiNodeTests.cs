@@ -1,3 +1,4 @@
+using Gdpr.Storage.EfCore.PostgreSql;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Security.Cryptography;

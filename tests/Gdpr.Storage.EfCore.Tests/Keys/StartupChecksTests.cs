@@ -153,6 +153,7 @@ public abstract class StartupChecksTests : IDisposable
         var services = new ServiceCollection();
         services.AddDbContextFactory<MemberContext>((sp, o) => database(o.UseGdpr(sp)));
         services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey)
+            .UseEfCorePostgreSql()
             .UseCertificateSigningKey(Path.Combine(_rings, "signing"))
             .UseEfCoreKeyStore<MemberContext>()
             .UseEfCoreAuditTrail<MemberContext>()
@@ -176,7 +177,7 @@ public abstract class StartupChecksTests : IDisposable
             o.UseGdpr(sp);
             o.ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning));
         });
-        services.AddGdpr(o => o.PseudonymKey = pseudonymKey).UseInMemoryStores()
+        services.AddGdpr(o => o.PseudonymKey = pseudonymKey).UseInMemoryStores().UseEfCorePostgreSql()
             .UseLocalKeyRing(Ring)
             .UseEfCoreKeyStore<MemberContext>();
         var provider = services.BuildServiceProvider();

@@ -238,7 +238,8 @@ internal static class TestHosts
                 gdpr?.Invoke(o);
             }).UseInMemoryStores()
             .UseLocalKeyRing(keyRingDirectory)
-            .UseEfCoreKeyStore(database, keyStore);
+            .UseEfCoreKeyStore(database, keyStore)
+            .UseEfCorePostgreSql(); // a no-op on SQLite: the dialect is picked by the context's provider
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 

@@ -339,7 +339,7 @@ public abstract class RegistrationTests : IDisposable
 
     private static IGdprBuilder AddGdpr(IServiceCollection services, params RetentionPolicy[] policies)
     {
-        var builder = services.AddGdpr(o => o.PseudonymKey = RandomNumberGenerator.GetBytes(32));
+        var builder = services.AddGdpr(o => o.PseudonymKey = RandomNumberGenerator.GetBytes(32)).UseEfCorePostgreSql();
         foreach (var policy in policies)
         {
             builder.AddRetentionPolicy(policy);

@@ -4,14 +4,6 @@ using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Gdpr.Storage.EfCore.Keys;
 
-/// <summary>The database engines the key store has specific code for.</summary>
-internal enum KeyStoreProvider
-{
-    Other,
-    Sqlite,
-    PostgreSql,
-}
-
 /// <summary>
 /// Creates the short-lived contexts the key store works through: one per operation, each with its own connection.
 /// </summary>
@@ -23,13 +15,19 @@ internal sealed class KeyStoreContextSource
 {
     private readonly Func<DbContext> _create;
     private readonly string _contextName;
+    private readonly KeyStoreDialects _dialects;
+    private KeyStoreDialect? _dialect;
     private int _modelChecked;
 
-    public KeyStoreContextSource(Func<DbContext> create, string contextName)
+    public KeyStoreContextSource(Func<DbContext> create, string contextName, KeyStoreDialects dialects)
     {
         _create = create;
         _contextName = contextName;
+        _dialects = dialects;
     }
+
+    /// <summary>Gets the name of the context type, for messages.</summary>
+    public string ContextName => _contextName;
 
     public DbContext Create()
     {
@@ -49,12 +47,25 @@ internal sealed class KeyStoreContextSource
         return context;
     }
 
-    public static KeyStoreProvider GetProvider(DbContext context) => context.Database.ProviderName switch
+    /// <summary>Returns the dialect of the contexts' provider (one provider per context type, so looked up once).</summary>
+    /// <exception cref="GdprRegistrationException">The provider's dialect package is not registered.</exception>
+    public KeyStoreDialect GetDialect(DbContext context)
+        => _dialect ??= _dialects.For(context, _contextName);
+
+    /// <summary>Gets the dialect, creating a context to learn the provider only the first time.</summary>
+    public KeyStoreDialect Dialect
     {
-        "Microsoft.EntityFrameworkCore.Sqlite" => KeyStoreProvider.Sqlite,
-        "Npgsql.EntityFrameworkCore.PostgreSQL" => KeyStoreProvider.PostgreSql,
-        _ => KeyStoreProvider.Other,
-    };
+        get
+        {
+            if (_dialect is { } dialect)
+            {
+                return dialect;
+            }
+
+            using var context = Create();
+            return GetDialect(context);
+        }
+    }
 
     /// <summary>Returns the delimited, schema-qualified name of an entity type's table, for the few raw statements.</summary>
     public static string GetTableName<TEntity>(DbContext context)

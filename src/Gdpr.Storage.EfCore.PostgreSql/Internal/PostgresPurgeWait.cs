@@ -1,8 +1,9 @@
 using System.Data.Common;
+using Gdpr.Storage.EfCore.Keys;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
-namespace Gdpr.Storage.EfCore.Keys;
+namespace Gdpr.Storage.EfCore.PostgreSql;
 
 /// <summary>
 /// The wait before <see cref="EfCoreSubjectKeyStore.PurgeDeletedKeysAsync"/> vacuums a PostgreSQL key table: for every
@@ -86,7 +87,7 @@ internal static class PostgresPurgeWait
 
                 if (expired)
                 {
-                    Log.PurgeHeldBack(logger, limit, sessions ?? "none visible (a prepared transaction?)");
+                    PostgreSqlLog.PurgeHeldBack(logger, limit, sessions ?? "none visible (a prepared transaction?)");
                     return false;
                 }
 

@@ -1,4 +1,5 @@
 using Gdpr.Keys;
+using Gdpr.Storage.EfCore.Keys;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Gdpr.Storage.EfCore.Keys;
+namespace Gdpr.Storage.EfCore.PostgreSql;
 
 /// <summary>
 /// Keeps one long-lived PostgreSQL connection that <c>LISTEN</c>s on <c>gdpr_key_shred</c> and evicts from this
@@ -28,7 +29,7 @@ internal sealed class ShredNotificationListener : IHostedService, IAsyncDisposab
     private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ClockSkewMargin = TimeSpan.FromMinutes(1);
 
-    private readonly KeyStoreContextSource _contexts;
+    private KeyStoreContextSource? _contexts;
     private readonly IServiceProvider _services;
     private readonly EfCoreKeyStoreOptions _options;
     private readonly TimeSpan _cacheMaxAge;
@@ -44,14 +45,12 @@ internal sealed class ShredNotificationListener : IHostedService, IAsyncDisposab
     private int _disposed;
 
     public ShredNotificationListener(
-        KeyStoreContextSource contexts,
         IServiceProvider services,
         IOptions<EfCoreKeyStoreOptions> options,
         IOptions<GdprOptions> gdprOptions,
         TimeProvider time,
         ILogger<ShredNotificationListener>? logger = null)
     {
-        _contexts = contexts;
         _services = services;
         _options = options.Value;
         _cacheMaxAge = gdprOptions.Value.KeyCache.MaxAge;
@@ -98,7 +97,7 @@ internal sealed class ShredNotificationListener : IHostedService, IAsyncDisposab
         }
         catch (TimeoutException)
         {
-            Log.ListenerStartTimedOut(_logger, StartTimeout);
+            PostgreSqlLog.ListenerStartTimedOut(_logger, StartTimeout);
         }
 
         // From now on, reads do not wait for the listener: while it is down, MaxAge is the backstop.
@@ -142,10 +141,19 @@ internal sealed class ShredNotificationListener : IHostedService, IAsyncDisposab
         }
     }
 
+    // Resolved on first use: the key store's context source needs the dialects, and the PostgreSQL dialect needs this
+    // listener. Null when no EF key store is registered (UseEfCorePostgreSql without UseEfCoreKeyStore).
+    private KeyStoreContextSource? Contexts => _contexts ??= _services.GetService<KeyStoreContextSource>();
+
     private bool IsPostgreSql()
     {
-        using var db = _contexts.Create();
-        return KeyStoreContextSource.GetProvider(db) == KeyStoreProvider.PostgreSql;
+        if (Contexts is null)
+        {
+            return false;
+        }
+
+        using var db = Contexts.Create();
+        return db.Database.ProviderName == PostgreSqlKeyStoreDialect.Provider;
     }
 
     private async Task RunAsync(CancellationToken stopping)
@@ -161,14 +169,14 @@ internal sealed class ShredNotificationListener : IHostedService, IAsyncDisposab
                 {
                     connection.Notification += OnNotification;
                     await connection.OpenAsync(stopping).ConfigureAwait(false);
-                    var listen = new NpgsqlCommand("LISTEN " + EfCoreSubjectKeyStore.ShredChannel, connection);
+                    var listen = new NpgsqlCommand("LISTEN " + PostgreSqlKeyStoreDialect.ShredChannel, connection);
                     await using (listen.ConfigureAwait(false))
                     {
                         await listen.ExecuteNonQueryAsync(stopping).ConfigureAwait(false);
                     }
 
                     IsListening = true;
-                    Log.ListenerConnected(_logger, EfCoreSubjectKeyStore.ShredChannel);
+                    PostgreSqlLog.ListenerConnected(_logger, PostgreSqlKeyStoreDialect.ShredChannel);
                     if (failed)
                     {
                         // Notifications sent while we were away are lost; the tombstones are not.
@@ -200,7 +208,7 @@ internal sealed class ShredNotificationListener : IHostedService, IAsyncDisposab
             {
                 IsListening = false;
                 failed = true;
-                Log.ListenerFailed(_logger, delay, ex);
+                PostgreSqlLog.ListenerFailed(_logger, delay, ex);
 
                 // Do not hold reads back during an outage: MaxAge and the replay on reconnection cover it.
                 _firstListen.TrySetResult();
@@ -222,7 +230,7 @@ internal sealed class ShredNotificationListener : IHostedService, IAsyncDisposab
 
     private NpgsqlConnection CreateConnection()
     {
-        using var db = _contexts.Create();
+        using var db = Contexts!.Create();
         var source = (NpgsqlConnection)db.Database.GetDbConnection();
 
         // A dedicated, unpooled connection: LISTEN belongs to one session, which lives as long as the node.
@@ -237,7 +245,7 @@ internal sealed class ShredNotificationListener : IHostedService, IAsyncDisposab
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
-        if (e.Channel != EfCoreSubjectKeyStore.ShredChannel)
+        if (e.Channel != PostgreSqlKeyStoreDialect.ShredChannel)
         {
             return;
         }
@@ -246,21 +254,21 @@ internal sealed class ShredNotificationListener : IHostedService, IAsyncDisposab
         var separator = e.Payload.IndexOf('|', StringComparison.Ordinal);
         if (separator <= 0 || separator == e.Payload.Length - 1)
         {
-            Log.MalformedNotification(_logger, e.Channel);
+            PostgreSqlLog.MalformedNotification(_logger, e.Channel);
             return;
         }
 
         var pseudonym = e.Payload[..separator];
         var scope = e.Payload[(separator + 1)..];
         KeyManager.Evict(new SubjectPseudonym(pseudonym), scope);
-        Log.ShredNotified(_logger, pseudonym, scope);
+        PostgreSqlLog.ShredNotified(_logger, pseudonym, scope);
     }
 
     private async Task ReplayRecentTombstonesAsync(CancellationToken cancellationToken)
     {
         // A cached key was loaded at most MaxAge ago, so only shreds since then can have made it stale.
         var since = _time.GetUtcNow() - _cacheMaxAge - ClockSkewMargin;
-        using var db = _contexts.Create();
+        using var db = Contexts!.Create();
         var shredded = await db.Set<KeyTombstoneRecord>().AsNoTracking()
             .Where(t => t.ShreddedAt >= since)
             .Select(t => new { t.Pseudonym, t.Scope })
@@ -270,7 +278,7 @@ internal sealed class ShredNotificationListener : IHostedService, IAsyncDisposab
             KeyManager.Evict(new SubjectPseudonym(tombstone.Pseudonym), tombstone.Scope);
         }
 
-        Log.TombstonesReplayed(_logger, shredded.Count);
+        PostgreSqlLog.TombstonesReplayed(_logger, shredded.Count);
     }
 
     // Resolved late: the key manager depends on the key store, which depends on this listener.
