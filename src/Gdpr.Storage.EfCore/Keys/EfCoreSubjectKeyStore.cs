@@ -379,7 +379,7 @@ public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
                 using var transaction = await dialect.BeginWriteAsync(db, pairs, ct).ConfigureAwait(false);
                 var states = await ReadStatesAsync(db, pairs, ct).ConfigureAwait(false);
                 var kept = new WrappedSubjectKey[keys.Count];
-                var added = false;
+                var added = new List<SubjectKeyRecord>();
                 for (var i = 0; i < keys.Count; i++)
                 {
                     var key = keys[i];
@@ -405,15 +405,11 @@ public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
                         WrappedKey = key.WrappedKey.ToArray(),
                         CreatedAt = ToStoredTime(key.CreatedAt),
                     };
-                    db.Add(record);
+                    added.Add(record);
                     kept[i] = ToKey(record);
-                    added = true;
                 }
 
-                if (added)
-                {
-                    await db.SaveChangesAsync(ct).ConfigureAwait(false);
-                }
+                await KeyRowInserter.InsertAsync(db, added, dialect.KeyRowsPerInsert, ct).ConfigureAwait(false);
 
                 await transaction.CommitAsync(ct).ConfigureAwait(false);
                 return kept;
@@ -433,7 +429,7 @@ public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
         foreach (var chunk in pairs.Select(p => p.Pseudonym).Distinct(StringComparer.Ordinal).Chunk(BatchReadSize))
         {
             foreach (var record in await db.Set<SubjectKeyRecord>().AsNoTracking()
-                .Where(k => chunk.Contains(k.Pseudonym))
+                .Where(k => EF.Parameter(chunk).Contains(k.Pseudonym))
                 .ToListAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (wanted.Contains((record.Pseudonym, record.Scope)))
@@ -443,7 +439,7 @@ public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
             }
 
             foreach (var last in await db.Set<KeyTombstoneRecord>().AsNoTracking()
-                .Where(t => chunk.Contains(t.Pseudonym))
+                .Where(t => EF.Parameter(chunk).Contains(t.Pseudonym))
                 .GroupBy(t => new { t.Pseudonym, t.Scope })
                 .Select(g => new { g.Key.Pseudonym, g.Key.Scope, Version = g.Max(t => t.Version) })
                 .ToListAsync(cancellationToken).ConfigureAwait(false))

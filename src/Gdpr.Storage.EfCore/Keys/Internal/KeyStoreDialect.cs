@@ -24,6 +24,12 @@ internal abstract class KeyStoreDialect
     public virtual int MaxPairsPerTransaction => int.MaxValue;
 
     /// <summary>
+    /// Gets how many key rows one <c>INSERT</c> statement of a batch writes. Engines that bind parameters by a linear
+    /// search per parameter (SQLite) are fastest with one row a statement, reused; engines a round trip away with many.
+    /// </summary>
+    public virtual int KeyRowsPerInsert => 100;
+
+    /// <summary>
     /// Runs before a read whose key may be cached: a key must not be cached before this node can hear about its
     /// shredding on another node.
     /// </summary>

@@ -21,6 +21,9 @@ internal sealed class SqliteKeyStoreDialect : KeyStoreDialect
 
     public override string DisplayName => "Sqlite";
 
+    // In process: no round trip to save, and sqlite3_bind_parameter_index searches a statement's parameters linearly.
+    public override int KeyRowsPerInsert => 1;
+
     public override async Task<IDbContextTransaction> BeginWriteAsync(DbContext db, IReadOnlyList<(string Pseudonym, string Scope)> pairs, CancellationToken cancellationToken)
     {
         // Serializable is BEGIN IMMEDIATE in Microsoft.Data.Sqlite: the write lock at once, so reads in the transaction
