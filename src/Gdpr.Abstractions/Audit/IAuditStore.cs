@@ -1,7 +1,7 @@
 namespace Gdpr.Audit;
 
 /// <summary>
-/// Persists audit entries. The <see cref="IAuditTrail"/> computes hashes; a store only keeps entries, in order,
+/// Persists audit entries. The audit trail (<c>Gdpr.Audit.IAuditTrail</c>) computes hashes; a store only keeps entries, in order,
 /// and never changes one. The SDK ships an in-memory store; the EF Core adapter ships a database one.
 /// </summary>
 public interface IAuditStore
