@@ -8,8 +8,8 @@ public sealed class InMemoryAuditStore : IAuditStore
     private readonly Lock _lock = new();
     private readonly List<AuditEntry> _entries = [];
 
-    /// <summary>Gets the number of entries (for tests and diagnostics).</summary>
-    public int Count
+    /// <summary>Gets the number of entries (for the SDK's own tests; not public API).</summary>
+    internal int Count
     {
         get
         {

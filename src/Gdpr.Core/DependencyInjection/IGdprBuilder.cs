@@ -8,8 +8,3 @@ public interface IGdprBuilder
     /// <summary>Gets the service collection.</summary>
     IServiceCollection Services { get; }
 }
-
-internal sealed class GdprBuilder(IServiceCollection services) : IGdprBuilder
-{
-    public IServiceCollection Services { get; } = services;
-}

@@ -296,14 +296,14 @@ internal sealed class FieldEncryptor : ICachedFieldEncryptor
         }
 
         var pseudonym = _keys.GetPseudonym(field.SubjectId).Value;
-        Log.IntegrityFailed(_logger, field.Field, pseudonym, failure.Value);
+        DiagnosticsLog.IntegrityFailed(_logger, field.Field, pseudonym, failure.Value);
         _metrics.IntegrityFailures.Add(1, new KeyValuePair<string, object?>("gdpr.failure", failure.Value.ToString()));
         throw new PersonalDataIntegrityException(field.Field, pseudonym, failure.Value);
     }
 
     private PersonalDataIntegrityException IntegrityFailed(DataKeyEntry entry, in FieldAddress field, IntegrityFailure failure)
     {
-        Log.IntegrityFailed(_logger, field.Field, entry.Pseudonym.Value, failure);
+        DiagnosticsLog.IntegrityFailed(_logger, field.Field, entry.Pseudonym.Value, failure);
         _metrics.IntegrityFailures.Add(1, new KeyValuePair<string, object?>("gdpr.failure", failure.ToString()));
         return new PersonalDataIntegrityException(field.Field, entry.Pseudonym.Value, failure);
     }

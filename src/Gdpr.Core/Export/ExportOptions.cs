@@ -65,31 +65,3 @@ public sealed class ExportOptions
     [Range(1024, 16 * 1024 * 1024)]
     public int FlushThresholdBytes { get; set; } = 64 * 1024;
 }
-
-/// <summary>A party's name and how to reach it.</summary>
-public sealed class ContactInfo
-{
-    /// <summary>Gets or sets the name, for example the controller's legal name.</summary>
-    public string? Name { get; set; }
-
-    /// <summary>Gets or sets how to reach the party: postal address, e-mail address, telephone or web form.</summary>
-    public string? Contact { get; set; }
-
-    internal bool IsEmpty => string.IsNullOrWhiteSpace(Name) && string.IsNullOrWhiteSpace(Contact);
-}
-
-/// <summary>A recipient, or category of recipients, of the subject's data (GDPR Art. 15(1)(c)).</summary>
-public sealed class RecipientInfo
-{
-    /// <summary>Gets or sets the recipient's name or category, for example <c>Payment service provider</c>. Required.</summary>
-    public string? Name { get; set; }
-
-    /// <summary>Gets or sets what the recipient receives and why.</summary>
-    public string? Description { get; set; }
-
-    /// <summary>Gets or sets the third country or international organisation, when the data leaves the EEA (Art. 15(2)).</summary>
-    public string? ThirdCountry { get; set; }
-
-    /// <summary>Gets or sets the safeguards of such a transfer (Art. 46), for example standard contractual clauses.</summary>
-    public string? Safeguards { get; set; }
-}

@@ -12,8 +12,8 @@ public sealed class InMemorySubjectKeyStore : ISubjectKeyStore
     private readonly Dictionary<(SubjectPseudonym, string), List<KeyTombstone>> _tombstones = [];
     private string? _pseudonymKeyCheck;
 
-    /// <summary>Gets the number of live keys (for tests and diagnostics).</summary>
-    public int Count
+    /// <summary>Gets the number of live keys (for the SDK's own tests; not public API).</summary>
+    internal int Count
     {
         get
         {

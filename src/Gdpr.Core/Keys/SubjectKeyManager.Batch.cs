@@ -191,7 +191,7 @@ internal sealed partial class SubjectKeyManager
             var key = stored[i];
             if (IsSameKey(key, created[i]))
             {
-                Log.KeyCreated(_logger, c.Pseudonym.Value, c.Scope, key.Version);
+                DiagnosticsLog.KeyCreated(_logger, c.Pseudonym.Value, c.Scope, key.Version);
                 _metrics.KeysCreated.Add(1, new KeyValuePair<string, object?>("gdpr.scope", c.Scope));
 
                 // One look at the active KEK for the batch (see RewrapIfRotatedAsync); rewrap each only if it moved.

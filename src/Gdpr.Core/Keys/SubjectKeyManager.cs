@@ -170,7 +170,7 @@ internal sealed partial class SubjectKeyManager : ISubjectKeyManager, IDisposabl
 
         if (IsSameKey(stored, created))
         {
-            Log.KeyCreated(_logger, pseudonym.Value, scope, version);
+            DiagnosticsLog.KeyCreated(_logger, pseudonym.Value, scope, version);
             _metrics.KeysCreated.Add(1, new KeyValuePair<string, object?>("gdpr.scope", scope));
             return await RewrapIfRotatedAsync(stored, dataKey, cancellationToken).ConfigureAwait(false);
         }
@@ -264,7 +264,7 @@ internal sealed partial class SubjectKeyManager : ISubjectKeyManager, IDisposabl
 
         if (tombstone is not null)
         {
-            Log.KeyShredded(_logger, subject.Value, scope, tombstone.Version);
+            DiagnosticsLog.KeyShredded(_logger, subject.Value, scope, tombstone.Version);
             _metrics.KeysShredded.Add(1, new KeyValuePair<string, object?>("gdpr.scope", scope));
         }
 
@@ -332,7 +332,7 @@ internal sealed partial class SubjectKeyManager : ISubjectKeyManager, IDisposabl
                 }
 
                 await _keyEncryptionKeys.RetireKeyAsync(oldKeyId, cancellationToken).ConfigureAwait(false);
-                Log.KeyEncryptionKeyRetired(_logger, oldKeyId);
+                DiagnosticsLog.KeyEncryptionKeyRetired(_logger, oldKeyId);
                 retired.Add(oldKeyId);
             }
         }
@@ -356,7 +356,7 @@ internal sealed partial class SubjectKeyManager : ISubjectKeyManager, IDisposabl
             }
         }
 
-        Log.KeyEncryptionKeyRotated(_logger, rewrapped, newKeyId, retired.Count);
+        DiagnosticsLog.KeyEncryptionKeyRotated(_logger, rewrapped, newKeyId, retired.Count);
         return new KeyRotationResult(newKeyId, retired, rewrapped) { PhysicalRemoval = removal };
     }
 
@@ -414,7 +414,7 @@ internal sealed partial class SubjectKeyManager : ISubjectKeyManager, IDisposabl
 
     private KeyUnavailableException Unavailable(string scope, Exception inner, [CallerMemberName] string operation = "")
     {
-        Log.KeyStoreFailed(_logger, scope, inner);
+        DiagnosticsLog.KeyStoreFailed(_logger, scope, inner);
         return new KeyUnavailableException($"The data key for scope '{scope}' could not be had ({operation}); nothing was encrypted or decrypted.", inner);
     }
 }

@@ -11,8 +11,8 @@ public sealed class InMemoryRetentionScheduleStore : IRetentionScheduleStore
     private readonly SortedDictionary<RetentionScheduleKey, RetentionScheduleEntry> _entries = new(KeyOrder);
     private readonly Dictionary<SubjectPseudonym, DateTimeOffset> _relationshipEnds = [];
 
-    /// <summary>Gets the number of scheduled entries (for tests and diagnostics).</summary>
-    public int Count
+    /// <summary>Gets the number of scheduled entries (for the SDK's own tests; not public API).</summary>
+    internal int Count
     {
         get
         {

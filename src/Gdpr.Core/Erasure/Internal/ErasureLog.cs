@@ -8,7 +8,7 @@ namespace Gdpr.Erasure;
 /// scopes, source names, exception type names and counts — never a subject id, a value, an exception message
 /// (it may quote personal data) or key material.
 /// </summary>
-internal static partial class Log
+internal static partial class ErasureLog
 {
     [LoggerMessage(3000, LogLevel.Information, "Erased subject {Pseudonym}: {Destroyed} scopes destroyed, {Retained} retained, {Held} held; {FailedScopes} scopes and {FailedSources} sources failed.")]
     public static partial void ErasureFinished(ILogger logger, string pseudonym, int destroyed, int retained, int held, int failedScopes, int failedSources);

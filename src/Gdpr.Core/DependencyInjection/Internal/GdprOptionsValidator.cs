@@ -1,4 +1,3 @@
-using Gdpr.Encryption;
 using Microsoft.Extensions.Options;
 
 namespace Gdpr.DependencyInjection;

@@ -6,7 +6,7 @@ namespace Gdpr.Diagnostics;
 /// Every log line of the engine. Arguments are pseudonyms, scopes, versions, field identities and counts —
 /// never a subject id, a value or key material.
 /// </summary>
-internal static partial class Log
+internal static partial class DiagnosticsLog
 {
     [LoggerMessage(1001, LogLevel.Debug, "Created data key version {Version} for subject {Pseudonym}, scope {Scope}.")]
     public static partial void KeyCreated(ILogger logger, string pseudonym, string scope, int version);

@@ -1,7 +1,6 @@
 using Gdpr.Audit;
 using Gdpr.Certificates;
 using Gdpr.Diagnostics;
-using Log = Gdpr.Diagnostics.Log;
 using Gdpr.Erasure;
 using Gdpr.Keys;
 using Gdpr.Retention;
@@ -11,12 +10,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Gdpr.DependencyInjection;
-
-/// <summary>Whether the application opted in to in-memory components (<see cref="GdprServiceCollectionExtensions.UseInMemoryStores"/>).</summary>
-internal sealed class InMemoryStoresOptions
-{
-    public bool Allowed { get; set; }
-}
 
 /// <summary>
 /// The checks that must pass before the engine touches a key: no in-memory component without the opt-in, every
@@ -128,7 +121,7 @@ internal sealed class GdprStartupCheck : IDisposable
 
         foreach (var (component, _) in found)
         {
-            Log.InMemoryComponent(_logger, component);
+            DiagnosticsLog.InMemoryComponent(_logger, component);
         }
     }
 
@@ -137,7 +130,7 @@ internal sealed class GdprStartupCheck : IDisposable
         var inUse = await store.GetKeyEncryptionKeyIdsInUseAsync(cancellationToken).ConfigureAwait(false);
         if (inUse is null)
         {
-            Log.KeyEncryptionKeyCheckUnsupported(_logger);
+            DiagnosticsLog.KeyEncryptionKeyCheckUnsupported(_logger);
             return;
         }
 
@@ -150,7 +143,7 @@ internal sealed class GdprStartupCheck : IDisposable
         var missing = inUse.Where(id => !available.Contains(id)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
-            Log.KeyEncryptionKeysMissing(_logger, string.Join(", ", missing));
+            DiagnosticsLog.KeyEncryptionKeysMissing(_logger, string.Join(", ", missing));
             throw new MissingKeyEncryptionKeysException(missing);
         }
     }
@@ -161,14 +154,14 @@ internal sealed class GdprStartupCheck : IDisposable
         var stored = await store.AddPseudonymKeyCheckAsync(expected, cancellationToken).ConfigureAwait(false);
         if (stored is null)
         {
-            Log.PseudonymKeyCheckUnsupported(_logger);
+            DiagnosticsLog.PseudonymKeyCheckUnsupported(_logger);
             return;
         }
 
         // Not a secret comparison: the check value reveals nothing of the key, so no constant-time compare is needed.
         if (!string.Equals(stored, expected, StringComparison.Ordinal))
         {
-            Log.PseudonymKeyMismatch(_logger);
+            DiagnosticsLog.PseudonymKeyMismatch(_logger);
             throw new PseudonymKeyMismatchException();
         }
     }

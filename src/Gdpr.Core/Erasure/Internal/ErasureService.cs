@@ -134,7 +134,7 @@ internal sealed class ErasureService : IErasureService
         var missing = sources.SelectMany(s => s.ScopesFound).Where(s => !known.Contains(s)).Distinct(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
-            Log.ErasureKeyMissing(_logger, pseudonym.Value, string.Join(",", missing.Order(StringComparer.Ordinal)));
+            ErasureLog.ErasureKeyMissing(_logger, pseudonym.Value, string.Join(",", missing.Order(StringComparer.Ordinal)));
             outcomes.AddRange(missing.Select(s => new ScopeErasureOutcome(s, ScopeErasureStatus.KeyMissing)));
             outcomes.Sort((a, b) => string.CompareOrdinal(a.Scope, b.Scope));
         }
@@ -157,7 +157,7 @@ internal sealed class ErasureService : IErasureService
             result = result with { Certificate = _certificates.Issue(result) };
         }
 
-        Log.ErasureFinished(
+        ErasureLog.ErasureFinished(
             _logger,
             pseudonym.Value,
             Count(outcomes, ScopeErasureStatus.Destroyed),
@@ -177,7 +177,7 @@ internal sealed class ErasureService : IErasureService
         catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
         {
             // The keys are destroyed either way; what is not known is whether the engine's files still hold their bytes.
-            Log.ErasureRemovalFailed(_logger, pseudonym.Value, TypeName(ex));
+            ErasureLog.ErasureRemovalFailed(_logger, pseudonym.Value, TypeName(ex));
             return KeyRemovalStatus.Pending;
         }
     }
@@ -244,7 +244,7 @@ internal sealed class ErasureService : IErasureService
         catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
         {
             var type = TypeName(ex);
-            Log.ErasureScopeFailed(_logger, pseudonym.Value, scope, type);
+            ErasureLog.ErasureScopeFailed(_logger, pseudonym.Value, scope, type);
             return new ScopeErasureOutcome(scope, ScopeErasureStatus.Failed) { FailureType = type };
         }
     }
@@ -267,7 +267,7 @@ internal sealed class ErasureService : IErasureService
         {
             // The type only: a message may quote the row (a constraint violation, a driver error) and so personal data.
             var type = TypeName(ex);
-            Log.ErasureSourceFailed(_logger, pseudonym.Value, source.Name, type);
+            ErasureLog.ErasureSourceFailed(_logger, pseudonym.Value, source.Name, type);
             return new SourceErasureOutcome(source.Name, Succeeded: false) { FailureType = type };
         }
     }

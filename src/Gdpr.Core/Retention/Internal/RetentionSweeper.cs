@@ -1,59 +1,11 @@
-using System.Text;
 using Gdpr.Audit;
 using Gdpr.Erasure;
-using Gdpr.Internal;
 using Gdpr.Keys;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Gdpr.Retention;
-
-/// <summary>Destroys every scope whose retention has ended (GDPR Art. 5(1)(e)).</summary>
-public interface IRetentionSweeper
-{
-    /// <summary>
-    /// Destroys, in batches, every (subject, scope) whose retention ended by now, except those of subjects under a
-    /// legal hold. Idempotent: a second sweep finds nothing left to do; a sweep cut short is completed by the next.
-    /// </summary>
-    /// <param name="cancellationToken">Cancels the sweep between batches' scopes; what was destroyed stays destroyed.</param>
-    /// <returns>What the sweep did.</returns>
-    ValueTask<RetentionSweepReport> SweepAsync(CancellationToken cancellationToken = default);
-}
-
-/// <summary>What one retention sweep did.</summary>
-/// <param name="SweptAt">The moment retention was judged against.</param>
-/// <param name="Destroyed">Scopes whose key this sweep destroyed.</param>
-/// <param name="AlreadyDestroyed">Due scopes whose key was already gone (destroyed by an erasure, another node or an earlier sweep).</param>
-/// <param name="SkippedForHolds">Due scopes kept because their subject is under a legal hold (GDPR Art. 17(3)(e)).</param>
-/// <param name="Failed">Due scopes whose destruction failed; the next sweep retries them.</param>
-/// <param name="Batches">Batches processed.</param>
-public sealed record RetentionSweepReport(DateTimeOffset SweptAt, int Destroyed, int AlreadyDestroyed, int SkippedForHolds, int Failed, int Batches)
-{
-    /// <summary>Prints every member, the collections' contents included (see <see cref="RecordText"/>).</summary>
-    private bool PrintMembers(StringBuilder builder) => RecordText.PrintMembers(this, builder);
-
-    /// <summary>Gets the exception type names of the failures (at most 100), never their messages.</summary>
-    public IReadOnlyList<string> FailureTypes { get; init; } = [];
-
-    /// <summary>
-    /// Gets whether the bytes of the keys this sweep destroyed are known to be gone from the key store's files
-    /// (<see cref="ISubjectKeyStore.CompleteRemovalAsync"/>); <see cref="KeyRemovalStatus.NotApplicable"/> when the
-    /// sweep destroyed nothing.
-    /// </summary>
-    public KeyRemovalStatus PhysicalRemoval { get; init; }
-}
-
-/// <summary>Options of the retention sweeper.</summary>
-public sealed class RetentionSweeperOptions
-{
-    /// <summary>Gets or sets how long the hosted sweeper waits between sweeps. Default one hour.</summary>
-    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
-
-    /// <summary>Gets or sets how many scopes one batch reads, checks for holds and destroys. Between 1 and 100,000; default 1,000.</summary>
-    public int BatchSize { get; set; } = 1_000;
-}
 
 /// <inheritdoc cref="IRetentionSweeper"/>
 /// <remarks>
@@ -152,7 +104,7 @@ internal sealed class RetentionSweeper : IRetentionSweeper
                 ["physicalRemoval"] = report.PhysicalRemoval.ToString(),
             })],
             cancellationToken).ConfigureAwait(false);
-        Log.SweepFinished(_logger, report.Destroyed, report.AlreadyDestroyed, report.SkippedForHolds, report.Failed, report.Batches);
+        ErasureLog.SweepFinished(_logger, report.Destroyed, report.AlreadyDestroyed, report.SkippedForHolds, report.Failed, report.Batches);
         return report;
     }
 
@@ -197,7 +149,7 @@ internal sealed class RetentionSweeper : IRetentionSweeper
                     tally.FailureTypes.Add(type);
                 }
 
-                Log.SweepScopeFailed(_logger, key.Subject.Value, key.Scope, type);
+                ErasureLog.SweepScopeFailed(_logger, key.Subject.Value, key.Scope, type);
             }
         }
 
@@ -241,7 +193,7 @@ internal sealed class RetentionSweeper : IRetentionSweeper
         }
         catch (Exception ex) when (!ErasureService.IsCancellation(ex, cancellationToken))
         {
-            Log.SweepRemovalFailed(_logger, ErasureService.TypeName(ex));
+            ErasureLog.SweepRemovalFailed(_logger, ErasureService.TypeName(ex));
             return KeyRemovalStatus.Pending;
         }
     }
@@ -254,46 +206,5 @@ internal sealed class RetentionSweeper : IRetentionSweeper
         public int Failed;
         public int Batches;
         public List<string> FailureTypes { get; } = [];
-    }
-}
-
-/// <summary>Runs the retention sweeper periodically in a host, with delays from <see cref="TimeProvider"/>.</summary>
-internal sealed class RetentionSweeperService(
-    IRetentionSweeper sweeper,
-    IOptions<RetentionSweeperOptions> options,
-    TimeProvider time,
-    ILogger<RetentionSweeperService>? logger = null) : BackgroundService
-{
-    private readonly ILogger _logger = logger ?? NullLogger<RetentionSweeperService>.Instance;
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Do not hold up the host's start with the first sweep.
-        await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await sweeper.SweepAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // A failed sweep (a store outage) must not stop the host or later sweeps.
-                Log.SweepRunFailed(_logger, ErasureService.TypeName(ex));
-            }
-
-            try
-            {
-                await Task.Delay(options.Value.Interval, time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
     }
 }

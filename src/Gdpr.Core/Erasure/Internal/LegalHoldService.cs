@@ -39,10 +39,10 @@ internal sealed class LegalHoldService : ILegalHoldService
         await _audit.AppendAsync(
             [new AuditEvent(AuditKinds.HoldPlaced, pseudonym, new Dictionary<string, string> { ["holdId"] = hold.Id, ["reason"] = reason })],
             cancellationToken).ConfigureAwait(false);
-        Log.HoldPlaced(_logger, pseudonym.Value, hold.Id);
+        ErasureLog.HoldPlaced(_logger, pseudonym.Value, hold.Id);
         if (_store is InMemoryLegalHoldStore)
         {
-            Log.EphemeralLegalHold(_logger, hold.Id);
+            ErasureLog.EphemeralLegalHold(_logger, hold.Id);
         }
 
         return hold;
@@ -61,7 +61,7 @@ internal sealed class LegalHoldService : ILegalHoldService
         await _audit.AppendAsync(
             [new AuditEvent(AuditKinds.HoldReleased, pseudonym, new Dictionary<string, string> { ["holdId"] = holdId })],
             cancellationToken).ConfigureAwait(false);
-        Log.HoldReleased(_logger, pseudonym.Value, holdId);
+        ErasureLog.HoldReleased(_logger, pseudonym.Value, holdId);
         return true;
     }
 

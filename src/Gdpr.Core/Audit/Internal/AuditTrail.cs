@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Gdpr.Erasure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -52,7 +51,7 @@ internal sealed class AuditTrail : IAuditTrail, IDisposable
                 }
 
                 // Another process appended between our read and our write: chain onto its entries instead.
-                Log.AuditAppendConflict(_logger, attempt);
+                ErasureLog.AuditAppendConflict(_logger, attempt);
                 if (attempt == MaxAppendAttempts)
                 {
                     throw new InvalidOperationException($"The audit trail could not be appended to after {MaxAppendAttempts} attempts: other writers kept appending first.");
@@ -82,7 +81,7 @@ internal sealed class AuditTrail : IAuditTrail, IDisposable
                 : AuditChainBreak.None;
             if (broken != AuditChainBreak.None)
             {
-                Log.AuditChainBroken(_logger, expectedSequence, broken);
+                ErasureLog.AuditChainBroken(_logger, expectedSequence, broken);
                 return new AuditVerificationResult(checkedCount, expectedSequence, broken, HeadHash: null);
             }
 

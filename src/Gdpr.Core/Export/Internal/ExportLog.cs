@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Gdpr.Export;
 
 /// <summary>Log lines of the export (event ids 4000-4099). Arguments are pseudonyms, source names and counts, never values.</summary>
-internal static partial class Log
+internal static partial class ExportLog
 {
     [LoggerMessage(4001, LogLevel.Debug, "Exporting subject {Pseudonym} as {Format} ({Scope}).")]
     public static partial void ExportStarted(ILogger logger, string pseudonym, ExportFormat format, ExportScope scope);

@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using Gdpr.Encryption;
 using Microsoft.Extensions.Options;
 
 namespace Gdpr.Keys;

@@ -51,7 +51,7 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
 
         var options = Prepare(subjectId, format, scope);
         var pseudonym = _pseudonymizer.Compute(subjectId).Value;
-        Log.ExportStarted(_logger, pseudonym, format, scope);
+        ExportLog.ExportStarted(_logger, pseudonym, format, scope);
 
         var document = new ExportDocument(subjectId, scope, _time.GetUtcNow(), options, _gdprOptions.Value.RetentionPolicies);
         var stats = new ExportStats();
@@ -67,7 +67,7 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
             await writer.CompleteAsync(stats, cancellationToken).ConfigureAwait(false);
         }
 
-        Log.ExportCompleted(_logger, pseudonym, stats.ValueCount, stats.ErasedCount, stats.FileCount);
+        ExportLog.ExportCompleted(_logger, pseudonym, stats.ValueCount, stats.ErasedCount, stats.FileCount);
         return stats.ToSummary();
     }
 
@@ -174,7 +174,7 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
                 if (item.SubjectId is not null && !string.Equals(item.SubjectId, subjectId, StringComparison.Ordinal))
                 {
                     // Art. 15(4): a copy must not disclose another person's data. Fail rather than skip: the source is broken.
-                    Log.ForeignValue(_logger, name, pseudonym, item.Entity, item.Member);
+                    ExportLog.ForeignValue(_logger, name, pseudonym, item.Entity, item.Member);
                     throw new PersonalDataExportException(name, pseudonym, $"it returned a value of another data subject ({item.Entity}.{item.Member})");
                 }
 
@@ -204,7 +204,7 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                Log.SourceFailed(_logger, name, pseudonym, ex);
+                ExportLog.SourceFailed(_logger, name, pseudonym, ex);
             }
 
             throw;
@@ -238,7 +238,7 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
 
     private PersonalDataExportException Fail(string source, string pseudonym, string reason, Exception? inner)
     {
-        Log.SourceFailed(_logger, source, pseudonym, inner ?? new InvalidOperationException(reason));
+        ExportLog.SourceFailed(_logger, source, pseudonym, inner ?? new InvalidOperationException(reason));
         return new PersonalDataExportException(source, pseudonym, reason, inner);
     }
 
@@ -287,11 +287,11 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
         }
         catch (IOException ex)
         {
-            Log.TempFileNotDeleted(_logger, _pseudonymizer.Compute(subjectId).Value, ex);
+            ExportLog.TempFileNotDeleted(_logger, _pseudonymizer.Compute(subjectId).Value, ex);
         }
         catch (UnauthorizedAccessException ex)
         {
-            Log.TempFileNotDeleted(_logger, _pseudonymizer.Compute(subjectId).Value, ex);
+            ExportLog.TempFileNotDeleted(_logger, _pseudonymizer.Compute(subjectId).Value, ex);
         }
     }
 }
