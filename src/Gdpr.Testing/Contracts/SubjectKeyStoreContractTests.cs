@@ -24,10 +24,21 @@ public abstract class SubjectKeyStoreContractTests
     /// <summary>The creation time the tests' keys carry.</summary>
     protected static readonly DateTimeOffset CreatedAt = new(2026, 11, 28, 8, 0, 0, TimeSpan.Zero);
 
+    private readonly Lock _createLock = new();
     private ISubjectKeyStore? _store;
 
     /// <summary>Gets the store under test, created once per test by <see cref="CreateStore"/>.</summary>
-    protected ISubjectKeyStore Store => _store ??= CreateStore();
+    protected ISubjectKeyStore Store
+    {
+        get
+        {
+            // Once per test even when the test's own tasks ask at the same moment.
+            lock (_createLock)
+            {
+                return _store ??= CreateStore();
+            }
+        }
+    }
 
     /// <summary>Creates (or returns) the store under test.</summary>
     /// <returns>The store.</returns>
@@ -83,12 +94,13 @@ public abstract class SubjectKeyStoreContractTests
     {
         var subject = NewPseudonym();
         var candidates = Enumerable.Range(0, 8).Select(_ => NewKey(subject)).ToList();
+        var store = Store;
         using var start = new ManualResetEventSlim();
 
         var writers = candidates.Select(k => Task.Run(async () =>
         {
             start.Wait();
-            return await Store.AddKeyAsync(k);
+            return await store.AddKeyAsync(k);
         })).ToList();
         start.Set();
         var results = await Task.WhenAll(writers);
@@ -356,12 +368,13 @@ public abstract class SubjectKeyStoreContractTests
             subjects.Select(s => NewKey(s)).ToArray(),
             subjects.Where((_, i) => i % 2 == 0).Select(s => NewKey(s)).Reverse().ToArray(),
         };
+        var store = Store;
         using var start = new ManualResetEventSlim();
 
         var writers = batches.Select(b => Task.Run(async () =>
         {
             start.Wait();
-            return await Store.AddKeysAsync(b);
+            return await store.AddKeysAsync(b);
         })).ToList();
         start.Set();
         var results = await Task.WhenAll(writers);
