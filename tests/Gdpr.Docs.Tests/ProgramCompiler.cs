@@ -37,7 +37,10 @@ public static class ProgramCompiler
             "DocProgram_" + Guid.NewGuid().ToString("N"),
             [CSharpSyntaxTree.ParseText(source, parse, path: program.File), CSharpSyntaxTree.ParseText(ImplicitUsings, parse, path: "ImplicitUsings.cs")],
             References.Value,
-            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable)
+                // As the .NET SDK does for every project: a package built against an older patch of a dependency
+                // (Npgsql's EF provider) unifies with the newer one the application references.
+                .WithSpecificDiagnosticOptions(new Dictionary<string, ReportDiagnostic> { ["CS1701"] = ReportDiagnostic.Suppress, ["CS1702"] = ReportDiagnostic.Suppress }));
         using var output = new MemoryStream();
         var result = compilation.Emit(output);
         var problems = result.Diagnostics
