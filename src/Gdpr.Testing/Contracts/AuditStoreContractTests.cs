@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Gdpr.Internal;
 using Gdpr.Audit;
 using Gdpr.Keys;
 using Xunit;
@@ -168,7 +169,7 @@ public abstract class AuditStoreContractTests
         for (var i = 0; i < count; i++)
         {
             var sequence = firstSequence + i;
-            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(previous + sequence + kind)));
+            var hash = Convert.ToHexStringLower(SHA256.HashData(StrictUtf8.Encoding.GetBytes(previous + sequence + kind)));
             SubjectPseudonym? subject = i % 2 == 0 ? TestData.NewPseudonym() : null;
             var details = new Dictionary<string, string>(StringComparer.Ordinal) { ["scope"] = "marketing", ["version"] = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) };
             entries.Add(new AuditEntry(sequence, Start.AddSeconds(sequence), kind, subject, details, previous, hash));

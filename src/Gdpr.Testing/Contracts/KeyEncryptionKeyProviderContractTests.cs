@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Gdpr.Internal;
 using Gdpr.Keys;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
@@ -165,5 +166,5 @@ public abstract class KeyEncryptionKeyProviderContractTests
     /// <summary>Associated data in the shape the key manager binds a wrapping to (a subject, a scope, a version).</summary>
     /// <param name="version">Text that makes it differ between calls.</param>
     /// <returns>The bytes.</returns>
-    protected static byte[] AssociatedData(string version) => System.Text.Encoding.UTF8.GetBytes("gdpr-test|subject|scope|" + version);
+    protected static byte[] AssociatedData(string version) => StrictUtf8.Encoding.GetBytes("gdpr-test|subject|scope|" + version);
 }
