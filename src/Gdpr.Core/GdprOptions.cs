@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Gdpr.Encryption;
 using Gdpr.Retention;
+using Microsoft.Extensions.Options;
 
 namespace Gdpr;
 
@@ -13,10 +14,12 @@ public sealed class GdprOptions
     /// by it. The key store keeps a check value of it (never the key), and a start with another key fails with
     /// <see cref="Keys.PseudonymKeyMismatchException"/>.
     /// </summary>
-    [Required]
+    [Required(ErrorMessage = "{0} is required: a secret of at least 32 bytes.")]
+    [MinLength(32, ErrorMessage = "{0} must be a secret of at least {1} bytes.")]
     public byte[]? PseudonymKey { get; set; }
 
     /// <summary>Gets or sets the algorithm new values are encrypted with. Values of either algorithm are always read.</summary>
+    [EnumDataType(typeof(FieldEncryptionAlgorithm), ErrorMessage = "{0} is not a supported algorithm.")]
     public FieldEncryptionAlgorithm Algorithm { get; set; } = FieldEncryptionAlgorithm.Aegis256;
 
     /// <summary>
@@ -26,5 +29,6 @@ public sealed class GdprOptions
     public IList<RetentionPolicy> RetentionPolicies { get; } = [];
 
     /// <summary>Gets the limits of the cache of unwrapped data keys.</summary>
+    [ValidateObjectMembers]
     public KeyCacheOptions KeyCache { get; } = new();
 }

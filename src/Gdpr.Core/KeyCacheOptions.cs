@@ -13,5 +13,6 @@ public sealed class KeyCacheOptions
     /// Gets or sets how long a key stays cached before the store is asked again. It bounds how long another node
     /// can keep reading a subject after a shred when no invalidation message reaches it. Default 5 minutes.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.0000001", "10675199.02:48:05.4775807")]
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -62,12 +62,9 @@ public static class ErasureServiceCollectionExtensions
     /// <summary>The erasure part of <see cref="GdprServiceCollectionExtensions.AddGdpr"/>: in-memory stores unless others are registered.</summary>
     internal static void AddGdprErasure(this IServiceCollection services)
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GdprOptions>, RetentionPoliciesValidator>());
         services.AddOptions<ErasureCertificateOptions>();
-        services.AddOptions<RetentionSweeperOptions>()
-            .Validate(o => o.Interval > TimeSpan.Zero, "RetentionSweeperOptions.Interval must be positive.")
-            .Validate(o => o.BatchSize is >= 1 and <= 100_000, "RetentionSweeperOptions.BatchSize must be between 1 and 100,000.")
-            .ValidateOnStart();
+        services.AddOptions<RetentionSweeperOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionSweeperOptions>, RetentionSweeperOptionsValidator>());
 
         services.TryAddSingleton<RetentionPolicyRegistry>();
         services.TryAddSingleton<IRetentionScheduleStore, InMemoryRetentionScheduleStore>();

@@ -1,6 +1,8 @@
 using Gdpr.Core.Tests.TestSupport;
 using Gdpr.Encryption;
+using Gdpr.Export;
 using Gdpr.Keys;
+using Gdpr.Retention;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -17,6 +19,7 @@ public class OptionsValidationTests
         { "GdprOptions.PseudonymKey", o => o.PseudonymKey = [] },
         { "GdprOptions.Algorithm", o => o.Algorithm = (FieldEncryptionAlgorithm)99 },
         { "GdprOptions.KeyCache.MaxEntries", o => o.KeyCache.MaxEntries = 0 },
+        { "GdprOptions.KeyCache.MaxEntries", o => o.KeyCache.MaxEntries = 10_000_001 },
         { "GdprOptions.KeyCache.MaxAge", o => o.KeyCache.MaxAge = TimeSpan.Zero },
         { "GdprOptions.KeyCache.MaxAge", o => o.KeyCache.MaxAge = TimeSpan.FromSeconds(-1) },
     };
@@ -35,6 +38,47 @@ public class OptionsValidationTests
         var onUse = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<GdprOptions>>().Value);
         Assert.Contains(setting, onUse.Message, StringComparison.Ordinal);
         Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IFieldEncryptor>());
+    }
+
+    public static TheoryData<string, Action<RetentionSweeperOptions>> BadSweeperOptions() => new()
+    {
+        { "RetentionSweeperOptions.Interval", o => o.Interval = TimeSpan.Zero },
+        { "RetentionSweeperOptions.Interval", o => o.Interval = TimeSpan.FromSeconds(-1) },
+        { "RetentionSweeperOptions.BatchSize", o => o.BatchSize = 0 },
+        { "RetentionSweeperOptions.BatchSize", o => o.BatchSize = 100_001 },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSweeperOptions))]
+    public void AddRetentionSweeper_InvalidOptions_FailsAtStartNamingTheSetting(string setting, Action<RetentionSweeperOptions> breakIt)
+    {
+        var services = new ServiceCollection();
+        services.AddGdpr(o => o.PseudonymKey = GdprTestHost.PseudonymKey).UseInMemoryStores().AddRetentionSweeper(breakIt);
+        using var provider = services.BuildServiceProvider();
+
+        var atStart = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains(setting, atStart.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("GdprOptions", atStart.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1023)]
+    [InlineData(16 * 1024 * 1024 + 1)]
+    public void ConfigureExport_FlushThresholdOutOfRange_FailsAtStartNamingTheSetting(int bytes)
+    {
+        var services = new ServiceCollection();
+        services.AddGdpr(o => o.PseudonymKey = GdprTestHost.PseudonymKey).UseInMemoryStores().ConfigureExport(o =>
+        {
+            o.Controller.Name = "Example B.V.";
+            o.Controller.Contact = "privacy@example.org";
+            o.FlushThresholdBytes = bytes;
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var atStart = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("ExportOptions.FlushThresholdBytes", atStart.Message, StringComparison.Ordinal);
     }
 
     [Fact]
