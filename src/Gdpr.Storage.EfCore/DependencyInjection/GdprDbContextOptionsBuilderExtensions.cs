@@ -1,6 +1,7 @@
 using Gdpr.Encryption;
 using Gdpr.Encryption.Internal;
 using Gdpr.Keys;
+using Gdpr.Storage.EfCore.DependencyInjection;
 using Gdpr.Storage.EfCore.Interceptors;
 using Gdpr.Storage.EfCore.Model;
 using Gdpr.Storage.EfCore.Startup;
@@ -59,8 +60,7 @@ public static class GdprDbContextOptionsBuilderExtensions
             serviceProvider.GetService<EfCoreStartupCheck>()?.EnsureValid();
             return CreateCrypto(serviceProvider);
         });
-        optionsBuilder.AddInterceptors(new EncryptingSaveChangesInterceptor(crypto), DecryptingBindingInterceptor.Instance);
-        optionsBuilder.ReplaceService<IModelCustomizer, PersonalDataModelCustomizer>();
+        ((IDbContextOptionsBuilderInfrastructure)optionsBuilder).AddOrUpdateExtension(new GdprDbContextOptionsExtension(crypto));
         return optionsBuilder;
     }
 
@@ -89,12 +89,9 @@ public static class GdprDbContextOptionsBuilderExtensions
     }
 
     /// <summary>
-    /// Whether options were built with <see cref="UseGdpr(DbContextOptionsBuilder, IServiceProvider)"/>: its
-    /// interceptors are there. A model step undone later (another model customizer, a compiled model) shows in the
-    /// model itself, as an annotated member mapped as a plain column, and is refused there naming type and member.
+    /// Whether options were built with <see cref="UseGdpr(DbContextOptionsBuilder, IServiceProvider)"/>. A model step
+    /// undone later (a compiled model built without it) shows in the model itself, as an annotated member mapped as a
+    /// plain column, and is refused there naming type and member.
     /// </summary>
-    internal static bool IsApplied(IDbContextOptions options)
-        => options.FindExtension<CoreOptionsExtension>()?.Interceptors is { } interceptors
-           && interceptors.Any(i => i is EncryptingSaveChangesInterceptor)
-           && interceptors.Any(i => i is DecryptingBindingInterceptor);
+    internal static bool IsApplied(IDbContextOptions options) => GdprDbContextOptionsExtension.Find(options) is not null;
 }

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using Gdpr.Storage.EfCore.DependencyInjection;
 using Gdpr.Storage.EfCore.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -18,19 +19,14 @@ namespace Gdpr.Storage.EfCore.Interceptors;
 /// for every row, several times the cost of materializing the row itself), this wraps the entity type's
 /// instantiation binding once per compiled query: the compiled materializer reads the subject, key and
 /// personal-data columns straight from the result row and decrypts into the new entity (see <see cref="DecryptingBinding"/> for
-/// its two shapes). It is stateless and shared, as EF requires of singleton interceptors; the crypto services come
-/// from the context being read.
+/// its two shapes). It is stateless and shared, as EF requires of singleton interceptors (one instance in EF's internal service
+/// provider, added by <see cref="GdprDbContextOptionsExtension"/>); the crypto services come from the options of the
+/// context being read.
 /// </remarks>
 internal sealed class DecryptingBindingInterceptor : IInstantiationBindingInterceptor
 {
-    public static readonly DecryptingBindingInterceptor Instance = new();
-
     private static readonly MethodInfo MaterializeMethod = typeof(DecryptingBindingInterceptor).GetMethod(nameof(Materialize), BindingFlags.NonPublic | BindingFlags.Static)!;
     private static readonly ConditionalWeakTable<DbContext, PersonalDataCrypto> CryptoByContext = new();
-
-    private DecryptingBindingInterceptor()
-    {
-    }
 
     public InstantiationBinding ModifyBinding(InstantiationBindingInterceptionData interceptionData, InstantiationBinding binding)
     {
@@ -53,10 +49,7 @@ internal sealed class DecryptingBindingInterceptor : IInstantiationBindingInterc
         return entity;
     }
 
-    private static PersonalDataCrypto FindCrypto(DbContext context)
-        => context.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?
-               .OfType<EncryptingSaveChangesInterceptor>().FirstOrDefault()?.Crypto
-           ?? throw new PersonalDataModelException(context.GetType().Name, null, "reads personal data without UseGdpr on its options.");
+    private static PersonalDataCrypto FindCrypto(DbContext context) => GdprDbContextOptionsExtension.CryptoFor(context);
 
     /// <summary>The materializer of the application the context belongs to, for the compiled materializer.</summary>
     public static PersonalDataMaterializer MaterializerFor(DbContext context) => CryptoFor(context).Materializer;

@@ -1,12 +1,18 @@
+using Gdpr.Storage.EfCore.DependencyInjection;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Gdpr.Storage.EfCore.Interceptors;
 
 /// <summary>Encrypts annotated values into their rows' personal-data column before SaveChanges sends anything.</summary>
-internal sealed class EncryptingSaveChangesInterceptor(Lazy<PersonalDataCrypto> lazyCrypto) : SaveChangesInterceptor
+/// <remarks>
+/// One per context (a scoped service of EF's internal service provider, added by
+/// <see cref="GdprDbContextOptionsExtension"/>); the crypto services are those of the application the context's
+/// options belong to.
+/// </remarks>
+internal sealed class EncryptingSaveChangesInterceptor(IDbContextOptions options) : SaveChangesInterceptor
 {
-    /// <summary>Gets the crypto services of the context's application; the read path finds them here.</summary>
-    public PersonalDataCrypto Crypto => lazyCrypto.Value;
+    private PersonalDataCrypto Crypto => GdprDbContextOptionsExtension.Find(options)!.Crypto.Value;
 
     public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {

@@ -15,9 +15,8 @@ namespace Gdpr.Storage.EfCore.Model;
 /// </remarks>
 internal static class PersonalDataModel
 {
-    public static void Apply(ModelBuilder modelBuilder)
+    public static void Apply(IMutableModel model)
     {
-        var model = modelBuilder.Model;
         var annotatedTypes = new List<IMutableEntityType>();
         foreach (var entityType in model.GetEntityTypes().ToList())
         {

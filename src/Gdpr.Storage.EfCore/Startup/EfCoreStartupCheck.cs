@@ -78,7 +78,7 @@ internal sealed class EfCoreStartupCheck
             }
 
             // Builds the model (the model step validates it) and refuses a member mapped as a plain column, which a
-            // replaced model customizer or a compiled model would cause.
+            // compiled model built without UseGdpr would cause.
             var model = context.Model;
             _ = PersonalDataModelMap.For(model);
             foreach (var role in roles)

@@ -118,21 +118,46 @@ public abstract class RegistrationTests : IDisposable
     }
 
     [SkippableFact]
-    public async Task ModelCustomizerReplacedAfterUseGdpr_HostStart_FailsNamingTypeAndMember()
+    public async Task ModelCustomizerReplacedAfterUseGdpr_ByAnotherLibrary_BothModelStepsApply_AndEmailIsStoredEncrypted()
     {
         var database = await CreateDatabaseAsync();
         using var host = BuildHost(services =>
         {
-            // The interceptors are there, but the model step is gone: Email would be a plain column.
-            services.AddDbContext<CustomizedContext>((sp, o) => database(Quiet(o).UseGdpr(sp).ReplaceService<IModelCustomizer, RelationalModelCustomizer>()));
-            AddGdpr(services).AddEfCoreDataSource<CustomizedContext>();
+            // Another library that replaces the customizer (as several do): the SDK's step is a convention, not a customizer.
+            services.AddDbContext<CustomizedContext>((sp, o) => database(Quiet(o).UseGdpr(sp).ReplaceService<IModelCustomizer, CommentingModelCustomizer>()));
+            AddGdpr(services).UseInMemoryStores().AddEfCoreDataSource<CustomizedContext>();
         });
 
-        var error = await Assert.ThrowsAsync<PersonalDataModelException>(() => host.StartAsync());
+        await host.StartAsync();
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CustomizedContext>();
+            Assert.Equal(CommentingModelCustomizer.Comment, db.GetService<Microsoft.EntityFrameworkCore.Metadata.IDesignTimeModel>().Model.FindEntityType(typeof(Member))!.GetComment());
+            await db.Database.EnsureCreatedAsync();
+            db.Members.Add(new Member { MemberNumber = "M-CUSTOM", Email = "custom.member@example.org" });
+            await db.SaveChangesAsync();
+        }
 
-        Assert.Equal(nameof(Member), error.Entity);
-        Assert.Equal(nameof(Member.Email), error.Member);
-        Assert.Contains("plaintext column", error.Message, StringComparison.Ordinal);
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var read = await scope.ServiceProvider.GetRequiredService<CustomizedContext>().Members.AsNoTracking().SingleAsync();
+            Assert.Equal("custom.member@example.org", read.Email);
+        }
+
+        Assert.False(await StoredAsync("custom.member@example.org", "Members"));
+        await host.StopAsync();
+    }
+
+    /// <summary>Stands for another library's customizer: changes the model its own way, then leaves the rest to EF.</summary>
+    private sealed class CommentingModelCustomizer(ModelCustomizerDependencies dependencies) : RelationalModelCustomizer(dependencies)
+    {
+        public const string Comment = "customized by another library";
+
+        public override void Customize(ModelBuilder modelBuilder, DbContext context)
+        {
+            base.Customize(modelBuilder, context);
+            modelBuilder.Entity<Member>().ToTable(t => t.HasComment(Comment));
+        }
     }
 
     // GDPR Art. 17(3)(b): the invoice's billing name is kept for the legal obligation's period; RetainUntilExpiry on
