@@ -5,6 +5,7 @@ using Gdpr.DataSources;
 using Gdpr.Keys;
 using Gdpr.Retention;
 using Gdpr.Storage.EfCore.Columns;
+using Gdpr.Storage.EfCore.DataSources;
 using Gdpr.Storage.EfCore.Keys;
 using Gdpr.Storage.EfCore.Tests.Infrastructure;
 using Gdpr.Storage.EfCore.Tests.TestModel;
@@ -263,6 +264,38 @@ public abstract class EfAdapterTests : IAsyncLifetime
         var exported = await source.ExportAsync("S-B").ToListAsync();
         Assert.All(exported, item => Assert.True(item.IsErased && item.Value is null));
         Assert.Contains(exported, item => item.Member == "Name");
+    }
+
+    // GDPR Art. 15 and 17: a subject with more rows than one batch (three batches of conversations, keyed by Guid) is
+    // exported and erased completely, each row exactly once: the batches are paged by key, not by offset.
+    [SkippableFact]
+    public async Task ExportAndErase_Art15_Art17_MoreRowsThanOneBatch_EveryRowOnceAndNoneLeft()
+    {
+        SkipIfUnavailable();
+        var rows = (2 * DbContextPersonalDataSource<ShopContext>.BatchSize) + 1;
+        await WithContextAsync(async db =>
+        {
+            var many = NewCustomer("S-MANY", "many@example.org", "Mara Many");
+            many.Conversations = [.. Enumerable.Range(0, rows).Select(i => new Conversation { CustomerNumber = "S-MANY", Transcript = $"call {i}" })];
+            db.Customers.AddRange(many, NewCustomer("S-OTHER", "other@example.org", "Otto"));
+            await db.SaveChangesAsync();
+        });
+
+        var source = Assert.Single(Services.GetServices<IPersonalDataSource>());
+        var transcripts = (await source.ExportAsync("S-MANY").ToListAsync()).Where(i => i.Member == nameof(Conversation.Transcript)).Select(i => (string)i.Value!).ToList();
+        Assert.Equal(rows, transcripts.Count);
+        Assert.Equal(Enumerable.Range(0, rows).Select(i => $"call {i}").Order(StringComparer.Ordinal), transcripts.Order(StringComparer.Ordinal));
+
+        var request = new DataSourceErasureRequest(new HashSet<string>(AllScopes), new HashSet<string>());
+        var result = await source.EraseAsync("S-MANY", request);
+
+        Assert.Equal(rows, result.RowsDeleted); // every conversation ("chat" deletes rows), none skipped between batches
+        Assert.Equal(rows + 1, result.RowsFound);
+        await WithContextAsync(async db =>
+        {
+            Assert.Equal(0, await db.Set<Conversation>().CountAsync(c => c.CustomerNumber == "S-MANY"));
+            Assert.Equal("transcript of S-OTHER", (await db.Set<Conversation>().SingleAsync(c => c.CustomerNumber == "S-OTHER")).Transcript);
+        });
     }
 
     // GDPR Art. 17: the source may run before the keys are destroyed; a replaced value must stay replaced.

@@ -54,7 +54,6 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
         {
             var context = scope.ServiceProvider.GetRequiredService<TContext>();
             var model = PersonalDataModelMap.For(context.Model);
-            var crypto = DecryptingBindingInterceptor.CryptoFor(context);
             foreach (var (entityType, subjectProperty) in model.QueryRoots)
             {
                 if (!TryConvertSubject(subjectId, subjectProperty, out var subjectValue))
@@ -62,10 +61,12 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
                     continue;
                 }
 
-                for (var skip = 0; ; skip += BatchSize)
+                object?[]? after = null;
+                while (true)
                 {
-                    // Tracked, so that each value's envelope is at hand to tell an erased value from a stored one.
-                    var batch = await LoadAsync(context, entityType, subjectProperty, subjectValue, skip, tracking: true, cancellationToken).ConfigureAwait(false);
+                    // Tracked, so that shadow keys are at hand; erased values are known from the read's one decryption.
+                    var batch = await LoadAsync(context, entityType, subjectProperty, subjectValue, after, cancellationToken).ConfigureAwait(false);
+                    after = LastKey(context, entityType, batch);
                     var items = new List<PersonalDataItem>();
                     foreach (var entity in batch)
                     {
@@ -81,7 +82,7 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
                         // The item names the row's own subject, so the exporter can refuse another subject's value
                         // (Art. 15(4)); a typed id equal to the one asked for is reported in the caller's spelling.
                         var itemSubject = rowSubject is string || !Equals(rowSubject, subjectValue) ? subject : subjectId;
-                        items.AddRange(Items(context, crypto, model, map, entity, subject, itemSubject, map.Name, recordKey));
+                        items.AddRange(Items(model, map, entity, itemSubject, map.Name, recordKey));
                     }
 
                     context.ChangeTracker.Clear();
@@ -113,6 +114,7 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
         await using (scope.ConfigureAwait(false))
         {
             var context = scope.ServiceProvider.GetRequiredService<TContext>();
+            ErasureContexts.Add(context);
             var model = PersonalDataModelMap.For(context.Model);
             foreach (var (entityType, subjectProperty) in model.QueryRoots)
             {
@@ -130,16 +132,16 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
                     continue;
                 }
 
-                // Rows that stay are skipped by offset; deleted rows drop out of the result by themselves.
-                var kept = 0;
+                // Paged by key: each batch starts after the last key of the one before, whether its rows stayed or went.
+                object?[]? after = null;
                 while (true)
                 {
-                    var batch = await LoadAsync(context, entityType, subjectProperty, subjectValue, kept, tracking: true, cancellationToken).ConfigureAwait(false);
+                    var batch = await LoadAsync(context, entityType, subjectProperty, subjectValue, after, cancellationToken).ConfigureAwait(false);
+                    after = LastKey(context, entityType, batch);
                     foreach (var entity in batch)
                     {
                         if (model.Find(entity.GetType()) is not { } map)
                         {
-                            kept++;
                             continue;
                         }
 
@@ -152,10 +154,9 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
                             continue;
                         }
 
-                        kept++;
                         foreach (var (owner, _, instance) in members.DistinctBy(m => m.Instance, ReferenceEqualityComparer.Instance))
                         {
-                            replaced += ReplaceRecords(context, owner, instance, request);
+                            replaced += PersonalDataRowCodec.BlankScopes(context.Entry(instance), owner, request.DestroyedScopes);
                         }
                     }
 
@@ -266,49 +267,6 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
         return rows;
     }
 
-    /// <summary>
-    /// Blanks the record of each destroyed scope that holds an <see cref="ErasureAction.Replace"/> member: its entry
-    /// becomes the empty "replaced" marker, so nothing of its values is left and every member of it reads as its
-    /// replacement (the scope's key is being destroyed, so the others of the record are erased either way). The
-    /// object gets the replacements too, or the save would see changed values (while the key still exists) and
-    /// encrypt them again over the marker. Returns how many <see cref="ErasureAction.Replace"/> values were replaced.
-    /// </summary>
-    private static int ReplaceRecords(DbContext context, PersonalDataEntityMap map, object instance, DataSourceErasureRequest request)
-    {
-        var replaced = 0;
-        var values = context.Entry(instance).CurrentValues;
-        List<(byte[] Name, ReadOnlyMemory<byte> Envelope)>? entries = null;
-        foreach (var record in map.Records)
-        {
-            var replacing = record.Members.Where(i => map.Members[i].Attribute.Erasure == ErasureAction.Replace).ToList();
-            if (replacing.Count == 0 || !request.DestroyedScopes.Contains(record.Scope))
-            {
-                continue;
-            }
-
-            entries ??= PersonalDataColumn.ReadAll((byte[]?)values[map.Column!]);
-            var at = entries.FindIndex(e => e.Name.AsSpan().SequenceEqual(record.EntryName));
-            if (at < 0 || entries[at].Envelope.IsEmpty)
-            {
-                continue; // No values, or replaced already: nothing to do (a second run counts none).
-            }
-
-            replaced += replacing.Count(i => map.Members[i].Get(instance) is not null);
-            entries[at] = (entries[at].Name, ReadOnlyMemory<byte>.Empty);
-            foreach (var i in record.Members)
-            {
-                map.Members[i].Set(instance, map.Members[i].ErasedValue);
-            }
-        }
-
-        if (entries is not null)
-        {
-            values[map.Column!] = PersonalDataColumn.Write(entries);
-        }
-
-        return replaced;
-    }
-
     private static bool MayChange(PersonalDataModelMap model, PersonalDataEntityMap map, DataSourceErasureRequest request, Dictionary<string, global::Gdpr.Retention.RetentionPolicy> policies)
         => map.Members.Any(m => request.DestroyedScopes.Contains(m.Scope) && (m.Attribute.Erasure == ErasureAction.Replace || DeletesRow(m, request, policies)))
            || map.OwnedNavigations.Any(n => model.Get(n.Navigation.TargetEntityType) is { } owned && MayChange(model, owned, request, policies));
@@ -326,20 +284,22 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
             members.Add((map, member, instance));
         }
 
-        foreach (var owned in Owned(model, map, instance))
+        foreach (var (_, ownedMap, owned) in map.OwnedInstances(model, instance))
         {
-            Collect(model, owned.Map, owned.Instance, members);
+            Collect(model, ownedMap, owned, members);
         }
     }
 
-    private IEnumerable<PersonalDataItem> Items(DbContext context, PersonalDataCrypto crypto, PersonalDataModelMap model, PersonalDataEntityMap map, object entity, string subjectId, string itemSubject, string entityName, string? recordKey)
+    /// <summary>
+    /// The entity's values as export items. Whether a value is erased comes from the materialization's one decryption
+    /// (<see cref="ErasedAtRead"/>), so nothing is decrypted a second time.
+    /// </summary>
+    private IEnumerable<PersonalDataItem> Items(PersonalDataModelMap model, PersonalDataEntityMap map, object entity, string itemSubject, string entityName, string? recordKey)
     {
-        var entry = context.Entry(entity);
-        var stored = map.Column is null ? null : crypto.Codec.ReadValues(map, subjectId, (byte[]?)entry.CurrentValues[map.Column], PersonalDataRowCodec.RowOf(entry, map));
         for (var i = 0; i < map.Members.Length; i++)
         {
             var member = map.Members[i];
-            var erased = stored is not null && stored[i].Erased;
+            var erased = ErasedAtRead.WasErased(entity, map.RecordOfMember[i]);
             var value = erased ? null : member.Get(entity);
             if (value is null && !erased)
             {
@@ -364,38 +324,11 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
             };
         }
 
-        foreach (var (navigation, ownedMap, instance) in Owned(model, map, entity))
+        foreach (var (navigation, ownedMap, instance) in map.OwnedInstances(model, entity))
         {
-            foreach (var item in Items(context, crypto, model, ownedMap, instance, subjectId, itemSubject, entityName + "." + navigation, recordKey))
+            foreach (var item in Items(model, ownedMap, instance, itemSubject, entityName + "." + navigation.Name, recordKey))
             {
                 yield return item;
-            }
-        }
-    }
-
-    private static IEnumerable<(string Navigation, PersonalDataEntityMap Map, object Instance)> Owned(PersonalDataModelMap model, PersonalDataEntityMap map, object owner)
-    {
-        foreach (var (navigation, get) in map.OwnedNavigations)
-        {
-            if (model.Get(navigation.TargetEntityType) is not { } ownedMap)
-            {
-                continue;
-            }
-
-            switch (get(owner))
-            {
-                case null:
-                    break;
-                case System.Collections.IEnumerable many when navigation.IsCollection:
-                    foreach (var item in many)
-                    {
-                        yield return (navigation.Name, ownedMap, item);
-                    }
-
-                    break;
-                case { } one:
-                    yield return (navigation.Name, ownedMap, one);
-                    break;
             }
         }
     }
@@ -426,37 +359,85 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
         }
     }
 
-    private static Task<List<object>> LoadAsync(DbContext context, IEntityType entityType, IProperty subjectProperty, object subjectValue, int skip, bool tracking, CancellationToken cancellationToken)
-        => (Task<List<object>>)LoadBatchMethod.MakeGenericMethod(entityType.ClrType, subjectProperty.ClrType)
-            .Invoke(null, [context, entityType, subjectProperty.Name, subjectValue, skip, tracking, cancellationToken])!;
+    /// <summary>The primary key of a batch's last row, where the next batch starts; null after the last batch.</summary>
+    private static object?[]? LastKey(DbContext context, IEntityType entityType, List<object> batch)
+    {
+        if (batch.Count < BatchSize)
+        {
+            return null;
+        }
 
-    private static async Task<List<object>> LoadBatchAsync<TEntity, TSubject>(DbContext context, IEntityType entityType, string subjectProperty, object subjectValue, int skip, bool tracking, CancellationToken cancellationToken)
+        var entry = context.Entry(batch[^1]);
+        return [.. (entityType.FindPrimaryKey()?.Properties ?? []).Select(p => entry.Property(p.Name).CurrentValue)];
+    }
+
+    private static Task<List<object>> LoadAsync(DbContext context, IEntityType entityType, IProperty subjectProperty, object subjectValue, object?[]? after, CancellationToken cancellationToken)
+        => (Task<List<object>>)LoadBatchMethod.MakeGenericMethod(entityType.ClrType, subjectProperty.ClrType)
+            .Invoke(null, [context, entityType, subjectProperty.Name, subjectValue, after, cancellationToken])!;
+
+    /// <summary>
+    /// One batch of the subject's rows, tracked, in primary-key order, starting after <paramref name="after"/> (keyset
+    /// paging: the database seeks in the key's index instead of counting past the rows before, and rows an erasure
+    /// deleted or kept never shift the next batch).
+    /// </summary>
+    private static async Task<List<object>> LoadBatchAsync<TEntity, TSubject>(DbContext context, IEntityType entityType, string subjectProperty, object subjectValue, object?[]? after, CancellationToken cancellationToken)
         where TEntity : class
     {
         IQueryable<TEntity> query = context.Set<TEntity>();
-        if (!tracking)
-        {
-            query = query.AsNoTracking();
-        }
 
-        // The subject goes in as a parameter, never as a SQL literal (it is personal data; SQL may be logged).
-        var holder = new SubjectHolder<TSubject>((TSubject)subjectValue);
+        // The subject and the keys go in as parameters, never as SQL literals (they may be personal data; SQL may be logged).
         var entity = Expression.Parameter(typeof(TEntity), "e");
         var column = Expression.Call(typeof(EF), nameof(EF.Property), [typeof(TSubject)], entity, Expression.Constant(subjectProperty));
-        var parameter = Expression.Property(Expression.Constant(holder), nameof(SubjectHolder<TSubject>.Value));
-        query = query.Where(Expression.Lambda<Func<TEntity, bool>>(Expression.Equal(column, parameter), entity));
+        query = query.Where(Expression.Lambda<Func<TEntity, bool>>(Expression.Equal(column, Parameter(subjectValue, typeof(TSubject))), entity));
+
+        var keys = entityType.FindPrimaryKey()?.Properties ?? [];
+        if (after is not null)
+        {
+            query = query.Where(Expression.Lambda<Func<TEntity, bool>>(After(entity, keys, after), entity));
+        }
 
         IOrderedQueryable<TEntity>? ordered = null;
-        foreach (var key in entityType.FindPrimaryKey()?.Properties ?? [])
+        foreach (var key in keys)
         {
-            var keyAccess = Expression.Lambda(Expression.Call(typeof(EF), nameof(EF.Property), [key.ClrType], entity, Expression.Constant(key.Name)), entity);
+            var keyAccess = Expression.Lambda(KeyAccess(entity, key), entity);
             var method = ordered is null ? nameof(Queryable.OrderBy) : nameof(Queryable.ThenBy);
             ordered = (IOrderedQueryable<TEntity>)query.Provider.CreateQuery<TEntity>(
                 Expression.Call(typeof(Queryable), method, [typeof(TEntity), key.ClrType], (ordered ?? query).Expression, Expression.Quote(keyAccess)));
         }
 
-        var list = await (ordered ?? query).Skip(skip).Take(BatchSize).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var list = await (ordered ?? query).Take(BatchSize).ToListAsync(cancellationToken).ConfigureAwait(false);
         return list.ConvertAll(e => (object)e);
+    }
+
+    /// <summary>
+    /// <c>key &gt; after</c> in the key's order (lexicographic over a composite key):
+    /// <c>k1 &gt; a1 OR (k1 = a1 AND (k2 &gt; a2 ...))</c>; strings compare with <see cref="string.Compare(string, string)"/>,
+    /// which EF translates to the column's own comparison, the one ORDER BY uses.
+    /// </summary>
+    private static Expression After(ParameterExpression entity, IReadOnlyList<IProperty> keys, object?[] after)
+    {
+        Expression? result = null;
+        for (var k = keys.Count - 1; k >= 0; k--)
+        {
+            var access = KeyAccess(entity, keys[k]);
+            var value = Parameter(after[k], keys[k].ClrType);
+            var greater = keys[k].ClrType == typeof(string)
+                ? Expression.GreaterThan(Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, access, value), Expression.Constant(0))
+                : Expression.GreaterThan(access, value);
+            result = result is null ? greater : Expression.OrElse(greater, Expression.AndAlso(Expression.Equal(access, value), result));
+        }
+
+        return result ?? Expression.Constant(true);
+    }
+
+    private static MethodCallExpression KeyAccess(ParameterExpression entity, IProperty key)
+        => Expression.Call(typeof(EF), nameof(EF.Property), [key.ClrType], entity, Expression.Constant(key.Name));
+
+    /// <summary>A value as a query parameter (a member of a closure-like holder), never a constant in the SQL.</summary>
+    private static MemberExpression Parameter(object? value, Type type)
+    {
+        var holder = Activator.CreateInstance(typeof(SubjectHolder<>).MakeGenericType(typeof(TContext), type), value)!; // Nested in a generic class: TContext comes first.
+        return Expression.Property(Expression.Constant(holder), "Value");
     }
 
     private sealed class SubjectHolder<T>(T value)

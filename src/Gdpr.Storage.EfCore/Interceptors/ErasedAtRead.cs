@@ -37,6 +37,13 @@ internal static class ErasedAtRead
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="entity"/> got record <paramref name="record"/> as erased when it was materialized: what
+    /// the export reports, from the one decryption of the read.
+    /// </summary>
+    public static bool WasErased(object entity, int record)
+        => Entities.TryGetValue(entity, out var versions) && record < versions.Length && Volatile.Read(ref versions[record]) != 0;
+
     /// <summary>Whether <paramref name="entity"/> got record <paramref name="record"/> as erased under <paramref name="keyVersion"/> when read.</summary>
     public static bool WasErased(object entity, int record, uint keyVersion)
         => keyVersion != 0 && Entities.TryGetValue(entity, out var versions) && record < versions.Length && Volatile.Read(ref versions[record]) == keyVersion;

@@ -25,23 +25,10 @@ internal static class OwnedSubjectResolver
 
         static void Assign(PersonalDataModelMap model, PersonalDataEntityMap map, object owner, (string?, string?) subject, Dictionary<object, (string?, string?)> subjects)
         {
-            foreach (var (navigation, get) in map.OwnedNavigations)
+            foreach (var (_, ownedMap, item) in map.OwnedInstances(model, owner))
             {
-                var value = get(owner);
-                IEnumerable<object> owned = value switch
-                {
-                    null => [],
-                    System.Collections.IEnumerable many when navigation.IsCollection => many.Cast<object>(),
-                    _ => [value],
-                };
-                foreach (var item in owned)
-                {
-                    subjects[item] = subject;
-                    if (model.Get(navigation.TargetEntityType) is { OwnedNavigations.Length: > 0 } inner)
-                    {
-                        Assign(model, inner, item, subject, subjects);
-                    }
-                }
+                subjects[item] = subject;
+                Assign(model, ownedMap, item, subject, subjects);
             }
         }
     }

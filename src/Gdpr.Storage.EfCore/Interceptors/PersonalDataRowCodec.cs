@@ -49,6 +49,50 @@ internal sealed class PersonalDataRowCodec(ICachedFieldEncryptor encryptor, ISub
         return values;
     }
 
+    /// <summary>
+    /// Blanks the record of each scope in <paramref name="scopes"/> that holds an <see cref="ErasureAction.Replace"/>
+    /// member: its entry in the column becomes the empty "replaced" marker, so nothing of its values is left and every
+    /// member of it reads as its replacement (the scope's key is being destroyed, so the others of the record are
+    /// erased either way). The object gets the replacements too, so that object and column agree. Returns how many
+    /// <see cref="ErasureAction.Replace"/> values were replaced; a record replaced already counts none.
+    /// </summary>
+    public static int BlankScopes(EntityEntry entry, PersonalDataEntityMap map, IReadOnlySet<string> scopes)
+    {
+        var instance = entry.Entity;
+        var replaced = 0;
+        var values = entry.CurrentValues;
+        List<(byte[] Name, ReadOnlyMemory<byte> Envelope)>? entries = null;
+        foreach (var record in map.Records)
+        {
+            var replacing = record.Members.Where(i => map.Members[i].Attribute.Erasure == ErasureAction.Replace).ToList();
+            if (replacing.Count == 0 || !scopes.Contains(record.Scope))
+            {
+                continue;
+            }
+
+            entries ??= PersonalDataColumn.ReadAll((byte[]?)values[map.Column!]);
+            var at = entries.FindIndex(e => e.Name.AsSpan().SequenceEqual(record.EntryName));
+            if (at < 0 || entries[at].Envelope.IsEmpty)
+            {
+                continue;
+            }
+
+            replaced += replacing.Count(i => map.Members[i].Get(instance) is not null);
+            entries[at] = (entries[at].Name, ReadOnlyMemory<byte>.Empty);
+            foreach (var i in record.Members)
+            {
+                map.Members[i].Set(instance, map.Members[i].ErasedValue);
+            }
+        }
+
+        if (entries is not null)
+        {
+            values[map.Column!] = PersonalDataColumn.Write(entries);
+        }
+
+        return replaced;
+    }
+
     /// <summary>Builds a row (<see cref="PersonalDataEntityMap.ReadProperties"/> order) from a tracked entry, for <see cref="ReadValues(PersonalDataEntityMap, string?, byte[], object)"/>.</summary>
     public static object?[] RowOf(EntityEntry entry, PersonalDataEntityMap map)
     {

@@ -36,7 +36,7 @@ internal sealed class PersonalDataSaveEncryptor(PersonalDataRowCodec codec, ICac
     public async ValueTask EncryptPendingAsync(DbContext context, bool synchronous, CancellationToken cancellationToken)
     {
         var model = PersonalDataModelMap.For(context.Model);
-        if (!model.HasPersonalData)
+        if (!model.HasPersonalData || ErasureContexts.Contains(context))
         {
             return;
         }

@@ -92,6 +92,54 @@ internal sealed class PersonalDataEntityMap
 
     /// <summary>Where the personal-data column is in a row of <see cref="ReadProperties"/>.</summary>
     public int ColumnOffset => SubjectCount + KeyProperties.Length;
+
+    /// <summary>The index in <see cref="Records"/> of each member's record, in <see cref="Members"/> order.</summary>
+    public int[] RecordOfMember => field ??= BuildRecordOfMember();
+
+    /// <summary>
+    /// The owned instances <paramref name="owner"/> holds directly that carry personal data (one level; callers recurse
+    /// through the returned map): the one walk of owned navigations that the save, the export and the erasure share.
+    /// </summary>
+    public IEnumerable<(INavigation Navigation, PersonalDataEntityMap Map, object Instance)> OwnedInstances(PersonalDataModelMap model, object owner)
+    {
+        foreach (var (navigation, get) in OwnedNavigations)
+        {
+            if (model.Get(navigation.TargetEntityType) is not { } ownedMap)
+            {
+                continue;
+            }
+
+            switch (get(owner))
+            {
+                case null:
+                    break;
+                case System.Collections.IEnumerable many when navigation.IsCollection:
+                    foreach (var item in many)
+                    {
+                        yield return (navigation, ownedMap, item);
+                    }
+
+                    break;
+                case { } one:
+                    yield return (navigation, ownedMap, one);
+                    break;
+            }
+        }
+    }
+
+    private int[] BuildRecordOfMember()
+    {
+        var records = new int[Members.Length];
+        for (var r = 0; r < Records.Length; r++)
+        {
+            foreach (var i in Records[r].Members)
+            {
+                records[i] = r;
+            }
+        }
+
+        return records;
+    }
 }
 
 /// <summary>Caches the personal-data view of a finalized model.</summary>
