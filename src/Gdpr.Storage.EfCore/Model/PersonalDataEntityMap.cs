@@ -239,14 +239,9 @@ internal sealed class PersonalDataModelMap
         Func<object, object?>? getSubject = null;
         if (ownership is null)
         {
-            var subjects = PersonalDataMembers.GetSubjectIds(entityType.ClrType);
-            if (subjects.Count != 1 || entityType.FindProperty(subjects[0].Name) is not { } p)
-            {
-                throw new PersonalDataModelException(name, null, "a type with [PersonalData] members needs exactly one mapped [DataSubjectId] member.");
-            }
-
-            subjectProperty = p;
-            getSubject = CompileGetter(subjects[0]);
+            var (member, property) = PersonalDataMembers.RequireSubject(entityType.ClrType, entityType.FindProperty);
+            subjectProperty = property;
+            getSubject = CompileGetter(member);
         }
 
         var key = entityType.FindPrimaryKey()?.Properties.ToArray() ?? [];

@@ -62,6 +62,36 @@ internal static class PersonalDataMembers
     public static List<MemberInfo> GetSubjectIds(Type type)
         => GetMembers(type).Where(m => m.IsDefined(typeof(DataSubjectIdAttribute), inherit: true)).ToList();
 
+    /// <summary>
+    /// The data-subject id of a root entity type with personal data, validated: exactly one
+    /// <see cref="DataSubjectIdAttribute"/> member, not itself <see cref="PersonalDataAttribute"/>, mapped as a column.
+    /// The one place these rules live: the model step applies them, and the model map applies them again to a model
+    /// the step never ran on.
+    /// </summary>
+    /// <exception cref="PersonalDataModelException">A rule is broken; the message names the type and member.</exception>
+    public static (MemberInfo Member, TProperty Property) RequireSubject<TProperty>(Type clrType, Func<string, TProperty?> findProperty)
+        where TProperty : class
+    {
+        var name = clrType.Name;
+        var subjects = GetSubjectIds(clrType);
+        if (subjects.Count != 1)
+        {
+            throw new PersonalDataModelException(
+                name,
+                subjects.Count == 0 ? null : string.Join(", ", subjects.Select(s => s.Name)),
+                $"a type with [PersonalData] members needs exactly one [DataSubjectId] member; it has {subjects.Count}.");
+        }
+
+        var subject = subjects[0];
+        if (subject.IsDefined(typeof(PersonalDataAttribute), inherit: true))
+        {
+            throw new PersonalDataModelException(name, subject.Name, "the [DataSubjectId] member is the lookup key and cannot also be [PersonalData].");
+        }
+
+        return (subject, findProperty(subject.Name)
+            ?? throw new PersonalDataModelException(name, subject.Name, "the [DataSubjectId] member must be a mapped column (it is how a subject's rows are found)."));
+    }
+
     public static Type GetMemberType(MemberInfo member)
         => member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType;
 

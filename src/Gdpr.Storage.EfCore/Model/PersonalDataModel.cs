@@ -44,38 +44,20 @@ internal static class PersonalDataModel
     /// <summary>The subject comes from exactly one [DataSubjectId] member of the type, or of its owner for owned types.</summary>
     private static void ValidateSubject(IMutableEntityType entityType)
     {
-        var name = entityType.ClrType.Name;
         var ownership = entityType.FindOwnership();
-        var subjects = PersonalDataMembers.GetSubjectIds(entityType.ClrType);
         if (ownership is not null)
         {
+            var subjects = PersonalDataMembers.GetSubjectIds(entityType.ClrType);
             if (subjects.Count > 0)
             {
-                throw new PersonalDataModelException(name, subjects[0].Name, "an owned type takes its data subject from its owner; remove [DataSubjectId].");
+                throw new PersonalDataModelException(entityType.ClrType.Name, subjects[0].Name, "an owned type takes its data subject from its owner; remove [DataSubjectId].");
             }
 
             ValidateSubject(ownership.PrincipalEntityType);
             return;
         }
 
-        if (subjects.Count != 1)
-        {
-            throw new PersonalDataModelException(
-                name,
-                subjects.Count == 0 ? null : string.Join(", ", subjects.Select(s => s.Name)),
-                $"a type with [PersonalData] members needs exactly one [DataSubjectId] member; it has {subjects.Count}.");
-        }
-
-        var subject = subjects[0];
-        if (subject.IsDefined(typeof(PersonalDataAttribute), inherit: true))
-        {
-            throw new PersonalDataModelException(name, subject.Name, "the [DataSubjectId] member is the lookup key and cannot also be [PersonalData].");
-        }
-
-        if (entityType.FindProperty(subject.Name) is null)
-        {
-            throw new PersonalDataModelException(name, subject.Name, "the [DataSubjectId] member must be a mapped column (it is how a subject's rows are found).");
-        }
+        _ = PersonalDataMembers.RequireSubject(entityType.ClrType, entityType.FindProperty);
     }
 
     private static void MapMember(IMutableEntityType entityType, string memberName, System.Reflection.MemberInfo member, PersonalDataAttribute attribute)
