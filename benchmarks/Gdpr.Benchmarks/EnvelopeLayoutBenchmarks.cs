@@ -1,3 +1,4 @@
+using Gdpr.Encryption.Infrastructure;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -31,7 +32,7 @@ public class EnvelopeLayoutBenchmarks
     private const int ReadsPerInvocation = 8;
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "gdpr-layout-" + Guid.NewGuid().ToString("N"));
     private ServiceProvider _services = null!;
-    private IFieldEncryptor _encryptor = null!;
+    private ISpanFieldEncryptor _encryptor = null!;
     private DbContextOptions<LayoutContext> _options = null!;
 
     [GlobalSetup]
@@ -41,7 +42,7 @@ public class EnvelopeLayoutBenchmarks
         var services = new ServiceCollection();
         services.AddGdpr(o => o.PseudonymKey = RandomNumberGenerator.GetBytes(32)).UseInMemoryStores();
         _services = services.BuildServiceProvider();
-        _encryptor = _services.GetRequiredService<IFieldEncryptor>();
+        _encryptor = _services.GetRequiredService<ISpanFieldEncryptor>();
         _options = new DbContextOptionsBuilder<LayoutContext>().UseSqlite("Data Source=" + Path.Combine(_directory, "layout.db")).Options;
 
         using var context = new LayoutContext(_options);

@@ -1,3 +1,4 @@
+using Gdpr.Encryption.Infrastructure;
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Gdpr.Encryption;
@@ -36,9 +37,9 @@ public class FieldEncryptionBenchmarks
     private ServiceProvider _aegisServices = null!;
     private ServiceProvider _gcmServices = null!;
     private ServiceProvider _missServices = null!;
-    private IFieldEncryptor _missEncryptor = null!;
-    private IFieldEncryptor _aegis = null!;
-    private IFieldEncryptor _gcm = null!;
+    private ISpanFieldEncryptor _missEncryptor = null!;
+    private ISpanFieldEncryptor _aegis = null!;
+    private ISpanFieldEncryptor _gcm = null!;
     private byte[] _envelope = [];
     private byte[] _missEnvelopeA = [];
     private byte[] _missEnvelopeB = [];
@@ -136,7 +137,7 @@ public class FieldEncryptionBenchmarks
 
     private static T Completed<T>(ValueTask<T> task) => task.IsCompleted ? task.Result : task.AsTask().GetAwaiter().GetResult();
 
-    private static (ServiceProvider, IFieldEncryptor, ISubjectKeyManager) Build(FieldEncryptionAlgorithm algorithm, int maxCachedKeys = 10_000)
+    private static (ServiceProvider, ISpanFieldEncryptor, ISubjectKeyManager) Build(FieldEncryptionAlgorithm algorithm, int maxCachedKeys = 10_000)
     {
         var services = new ServiceCollection();
         services.AddGdpr(o =>
@@ -146,6 +147,6 @@ public class FieldEncryptionBenchmarks
             o.KeyCache.MaxEntries = maxCachedKeys;
         }).UseInMemoryStores();
         var provider = services.BuildServiceProvider();
-        return (provider, provider.GetRequiredService<IFieldEncryptor>(), provider.GetRequiredService<ISubjectKeyManager>());
+        return (provider, provider.GetRequiredService<ISpanFieldEncryptor>(), provider.GetRequiredService<ISubjectKeyManager>());
     }
 }

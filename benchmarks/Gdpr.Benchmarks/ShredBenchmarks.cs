@@ -1,3 +1,4 @@
+using Gdpr.Encryption.Infrastructure;
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
@@ -18,7 +19,7 @@ public class ShredBenchmarks
 {
     private const int Subjects = 1_000;
     private ServiceProvider _services = null!;
-    private IFieldEncryptor _encryptor = null!;
+    private ISpanFieldEncryptor _encryptor = null!;
     private ISubjectKeyManager _keys = null!;
     private string[] _subjectIds = [];
     private int _round;
@@ -33,7 +34,7 @@ public class ShredBenchmarks
             o.KeyCache.MaxEntries = Subjects * 2;
         }).UseInMemoryStores();
         _services = services.BuildServiceProvider();
-        _encryptor = _services.GetRequiredService<IFieldEncryptor>();
+        _encryptor = _services.GetRequiredService<ISpanFieldEncryptor>();
         _keys = _services.GetRequiredService<ISubjectKeyManager>();
     }
 

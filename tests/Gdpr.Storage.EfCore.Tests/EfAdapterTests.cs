@@ -425,7 +425,7 @@ public abstract class EfAdapterTests : IAsyncLifetime
 
         // Drop the cached keys so that reading goes to the key store: the kept key must open both rows.
         var keys = Services.GetRequiredService<ISubjectKeyManager>();
-        keys.Evict(keys.GetPseudonym("S-RACE"));
+        Services.GetRequiredService<Gdpr.Keys.Infrastructure.ISubjectKeyCache>().Evict(keys.GetPseudonym("S-RACE"));
         var emails = await WithContextAsync(db => db.Customers.Where(c => c.CustomerNumber == "S-RACE").Select(c => c.Email).ToListAsync());
         Assert.Equal(["first@example.org", "second@example.org"], emails.Order());
     }
@@ -453,7 +453,7 @@ public abstract class EfAdapterTests : IAsyncLifetime
         var keys = services.GetRequiredService<ISubjectKeyManager>();
         foreach (var subject in subjects)
         {
-            keys.Evict(keys.GetPseudonym(subject));
+            Services.GetRequiredService<Gdpr.Keys.Infrastructure.ISubjectKeyCache>().Evict(keys.GetPseudonym(subject));
         }
 
         var read = await WithContextAsync(db => db.Customers.Where(c => c.CustomerNumber.StartsWith("S-EFK-")).OrderBy(c => c.CustomerNumber).ToListAsync(), services);

@@ -40,9 +40,4 @@ public interface ISubjectKeyManager
     /// <param name="cancellationToken">Cancels the rotation; a rotation cancelled midway can be run again.</param>
     /// <returns>What the rotation did.</returns>
     ValueTask<KeyRotationResult> RotateKeyEncryptionKeyAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>Drops a subject's cached keys of one scope, or of all scopes, without destroying them (another node shredded them).</summary>
-    /// <param name="subject">The subject's pseudonym.</param>
-    /// <param name="scope">The scope, or <see langword="null"/> for every scope.</param>
-    void Evict(SubjectPseudonym subject, string? scope = null);
 }

@@ -1,3 +1,4 @@
+using Gdpr.Encryption.Infrastructure;
 using Gdpr.Diagnostics;
 using Gdpr.Encryption.Internal;
 using Gdpr.Keys;

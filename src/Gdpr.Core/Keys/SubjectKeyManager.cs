@@ -1,3 +1,4 @@
+using Gdpr.Keys.Infrastructure;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
@@ -12,7 +13,7 @@ namespace Gdpr.Keys;
 /// The key hierarchy: creates, unwraps, caches and destroys the data keys of (subject, scope), and rotates the
 /// key-encryption key. Fails closed: if the store or the KEK cannot be had, it throws and nothing is encrypted.
 /// </summary>
-internal sealed partial class SubjectKeyManager : ISubjectKeyManager, IDisposable
+internal sealed partial class SubjectKeyManager : ISubjectKeyManager, ISubjectKeyCache, IDisposable
 {
     internal const int DataKeySize = 32;
     private const int RotationBatchSize = 500;

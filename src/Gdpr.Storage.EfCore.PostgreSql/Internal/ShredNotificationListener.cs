@@ -1,3 +1,4 @@
+using Gdpr.Keys.Infrastructure;
 using Gdpr.Keys;
 using Gdpr.Storage.EfCore.Keys;
 using Microsoft.EntityFrameworkCore;
@@ -38,7 +39,7 @@ internal sealed class ShredNotificationListener : IHostedService, IAsyncDisposab
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _firstListen = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private ISubjectKeyManager? _keyManager;
+    private ISubjectKeyCache? _keyCache;
     private Task? _loop;
     private volatile bool _settled;
     private volatile bool _isListening;
@@ -260,7 +261,7 @@ internal sealed class ShredNotificationListener : IHostedService, IAsyncDisposab
 
         var pseudonym = e.Payload[..separator];
         var scope = e.Payload[(separator + 1)..];
-        KeyManager.Evict(new SubjectPseudonym(pseudonym), scope);
+        KeyCache.Evict(new SubjectPseudonym(pseudonym), scope);
         PostgreSqlLog.ShredNotified(_logger, pseudonym, scope);
     }
 
@@ -275,12 +276,12 @@ internal sealed class ShredNotificationListener : IHostedService, IAsyncDisposab
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         foreach (var tombstone in shredded)
         {
-            KeyManager.Evict(new SubjectPseudonym(tombstone.Pseudonym), tombstone.Scope);
+            KeyCache.Evict(new SubjectPseudonym(tombstone.Pseudonym), tombstone.Scope);
         }
 
         PostgreSqlLog.TombstonesReplayed(_logger, shredded.Count);
     }
 
     // Resolved late: the key manager depends on the key store, which depends on this listener.
-    private ISubjectKeyManager KeyManager => _keyManager ??= _services.GetRequiredService<ISubjectKeyManager>();
+    private ISubjectKeyCache KeyCache => _keyCache ??= _services.GetRequiredService<ISubjectKeyCache>();
 }

@@ -1,3 +1,4 @@
+using Gdpr.Encryption.Infrastructure;
 using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;

@@ -1,3 +1,4 @@
+using Gdpr.Encryption.Infrastructure;
 using Gdpr.Core.Tests.TestSupport;
 using Gdpr.Encryption;
 

@@ -1,3 +1,4 @@
+using Gdpr.Encryption.Infrastructure;
 using System.Reflection;
 using Gdpr.Core.Tests.TestSupport;
 using Gdpr.Encryption;

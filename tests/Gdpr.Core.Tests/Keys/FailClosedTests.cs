@@ -1,3 +1,4 @@
+using Gdpr.Encryption.Infrastructure;
 using Gdpr.Core.Tests.TestSupport;
 using Gdpr.Encryption;
 using Gdpr.Keys;
@@ -96,7 +97,7 @@ public class FailClosedTests
         var old = await kek.GetActiveKeyIdAsync();
         await kek.CreateKeyAsync();
         await kek.RetireKeyAsync(old); // retired without rewrapping (an operator error)
-        host.Keys.Evict(host.Keys.GetPseudonym(Subject));
+        ((Gdpr.Keys.Infrastructure.ISubjectKeyCache)host.Keys).Evict(host.Keys.GetPseudonym(Subject));
 
         var ex = await Assert.ThrowsAsync<KeyUnavailableException>(async () => await host.Encryptor.DecryptValueAsync<string>(Email, envelope));
         AssertNoPersonalData(host, ex);

@@ -138,7 +138,7 @@ public class KeyCacheTests
         await host.Encryptor.EncryptValueAsync(other, "cycling");
         var entry = Peek(host, field.SubjectId);
 
-        host.Keys.Evict(host.Keys.GetPseudonym(field.SubjectId));
+        ((Gdpr.Keys.Infrastructure.ISubjectKeyCache)host.Keys).Evict(host.Keys.GetPseudonym(field.SubjectId));
 
         Assert.True(entry.IsDisposed);
         Assert.False(CanEncrypt(host, field.SubjectId));

@@ -1,3 +1,4 @@
+using Gdpr.Encryption.Infrastructure;
 using Gdpr.Encryption;
 using Gdpr.Keys;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,7 +28,7 @@ internal sealed class GdprTestHost : IAsyncDisposable
 
     public FakeTimeProvider Time { get; }
 
-    public IFieldEncryptor Encryptor => Services.GetRequiredService<IFieldEncryptor>();
+    public ISpanFieldEncryptor Encryptor => Services.GetRequiredService<ISpanFieldEncryptor>();
 
     public ISubjectKeyManager Keys => Services.GetRequiredService<ISubjectKeyManager>();
 

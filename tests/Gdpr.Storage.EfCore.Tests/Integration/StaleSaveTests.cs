@@ -1,3 +1,4 @@
+using Gdpr.Encryption.Infrastructure;
 using System.Data.Common;
 using System.Diagnostics;
 using Gdpr.Encryption;
@@ -420,7 +421,7 @@ public sealed class PostgresStaleSaveTests(PostgresKeyStoreDatabase database) : 
     private static async Task WaitUntilNodeHasHeardAsync(IServiceProvider node, string subject, byte[] column)
     {
         var envelope = GdprEfCore.ReadEnvelopes(column)["marketing"].ToArray();
-        var encryptor = node.GetRequiredService<IFieldEncryptor>();
+        var encryptor = node.GetRequiredService<ISpanFieldEncryptor>();
         var field = new FieldAddress(subject, "marketing", nameof(Shopper));
         var plaintext = new byte[encryptor.GetPlaintextLength(envelope)];
         var elapsed = Stopwatch.StartNew();

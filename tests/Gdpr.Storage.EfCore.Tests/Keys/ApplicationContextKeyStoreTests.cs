@@ -1,3 +1,4 @@
+using Gdpr.Encryption.Infrastructure;
 using Gdpr.Encryption;
 using Gdpr.Keys;
 using Gdpr.Storage.EfCore.Keys;
@@ -73,7 +74,7 @@ public abstract class ApplicationContextKeyStoreTests
             await seed.SaveChangesAsync();
         }
 
-        var encryptor = services.GetRequiredService<IFieldEncryptor>();
+        var encryptor = services.GetRequiredService<ISpanFieldEncryptor>();
         var store = services.GetRequiredService<ISubjectKeyStore>();
         var keys = services.GetRequiredService<ISubjectKeyManager>();
         var read = 0;

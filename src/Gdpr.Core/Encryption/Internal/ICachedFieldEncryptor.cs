@@ -1,3 +1,5 @@
+using Gdpr.Encryption.Infrastructure;
+
 namespace Gdpr.Encryption.Internal;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Gdpr.Encryption.Internal;
 /// then used by the synchronous paths (a save's encryption, a query's materialization), which never block on I/O.
 /// Internal: only the lockstep packages (the EF adapter) use it, through InternalsVisibleTo.
 /// </summary>
-internal interface ICachedFieldEncryptor : IFieldEncryptor
+internal interface ICachedFieldEncryptor : ISpanFieldEncryptor
 {
     /// <summary>
     /// Loads the key of every (subject, scope) into the cache, creating the missing ones when

@@ -1,9 +1,9 @@
-namespace Gdpr.Encryption;
+namespace Gdpr.Encryption.Infrastructure;
 
 /// <summary>The outcome of a synchronous decryption attempt.</summary>
 public enum FieldReadStatus
 {
-    /// <summary>The subject's key is not in the cache; call <see cref="IFieldEncryptor.PrepareAsync"/> or use the async API.</summary>
+    /// <summary>The subject's key is not in the cache; call <see cref="ISpanFieldEncryptor.PrepareAsync"/> or use the async API.</summary>
     KeyNotCached = 0,
 
     /// <summary>The value was decrypted.</summary>

@@ -14,7 +14,7 @@ namespace Gdpr.Encryption;
 /// <see cref="TimeSpan"/>, <see cref="Guid"/> and enums (as their underlying type). Nullable forms are handled by
 /// callers: null is stored as null, never as an envelope.
 /// </remarks>
-public static class PersonalDataValueCodec
+internal static class PersonalDataValueCodec
 {
     // Throws on a lone surrogate instead of writing U+FFFD: personal data is stored exactly or refused (Art. 5(1)(d)).
 
