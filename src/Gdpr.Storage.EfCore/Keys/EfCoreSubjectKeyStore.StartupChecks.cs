@@ -5,7 +5,7 @@ namespace Gdpr.Storage.EfCore.Keys;
 
 // What the engine's start-up check reads: the pseudonym-key check value (table gdpr_key_store_settings) and the
 // key-encryption keys the live keys are wrapped under. Kept apart from the key operations.
-public sealed partial class EfCoreSubjectKeyStore
+internal sealed partial class EfCoreSubjectKeyStore
 {
     /// <inheritdoc/>
     public async ValueTask<string?> AddPseudonymKeyCheckAsync(string checkValue, CancellationToken cancellationToken = default)

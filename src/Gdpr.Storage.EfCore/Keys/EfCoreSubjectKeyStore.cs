@@ -23,18 +23,19 @@ namespace Gdpr.Storage.EfCore.Keys;
 /// other node (<c>NOTIFY gdpr_key_shred</c>) in the same transaction, and <see cref="PurgeDeletedKeysAsync"/> vacuums
 /// the dead row versions. What differs per engine is in its dialect; see docs/key-store.md.</para>
 /// </remarks>
-public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
+internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
 {
     private const int MaxAddAttempts = 3;
 
     private readonly KeyStoreContextSource _contexts;
+    private readonly KeyEncryptionKeyRecordStore _keyEncryptionKeys;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, byte> _recordedKeyEncryptionKeys = new(StringComparer.Ordinal);
 
-    internal EfCoreSubjectKeyStore(KeyStoreContextSource contexts, TimeProvider time, ILogger<EfCoreSubjectKeyStore>? logger)
+    public EfCoreSubjectKeyStore(KeyStoreContextSource contexts, KeyEncryptionKeyRecordStore keyEncryptionKeys, TimeProvider time, ILogger<EfCoreSubjectKeyStore>? logger)
     {
         _contexts = contexts;
+        _keyEncryptionKeys = keyEncryptionKeys;
         _time = time;
         _logger = logger ?? NullLogger<EfCoreSubjectKeyStore>.Instance;
     }
@@ -81,7 +82,7 @@ public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
     {
         ArgumentNullException.ThrowIfNull(key);
         ValidateNewKey(key, nameof(key));
-        await RecordKeyEncryptionKeyAsync(key.KeyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
+        await _keyEncryptionKeys.RecordCreatedAsync(key.KeyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -125,7 +126,7 @@ public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
 
         foreach (var keyEncryptionKeyId in keys.Select(k => k.KeyEncryptionKeyId).Distinct(StringComparer.Ordinal))
         {
-            await RecordKeyEncryptionKeyAsync(keyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
+            await _keyEncryptionKeys.RecordCreatedAsync(keyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
         }
 
         var maxPairs = _contexts.Dialect.MaxPairsPerTransaction;
@@ -182,7 +183,7 @@ public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
                     return null;
                 }
 
-                var record = new KeyTombstoneRecord { Pseudonym = subject.Value, Scope = scope, Version = version.Value, ShreddedAt = ToStoredTime(shreddedAt) };
+                var record = new KeyTombstoneRecord { Pseudonym = subject.Value, Scope = scope, Version = version.Value, ShreddedAt = KeyStoreTime.ToStored(shreddedAt) };
                 db.Add(record);
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
                 await dialect.OnShreddingAsync(db, subject, scope, ct).ConfigureAwait(false);
@@ -296,7 +297,7 @@ public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
             throw new ArgumentException("The wrapped key is empty.", nameof(rewrapped));
         }
 
-        await RecordKeyEncryptionKeyAsync(rewrapped.KeyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
+        await _keyEncryptionKeys.RecordCreatedAsync(rewrapped.KeyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
         using var db = _contexts.Create();
 
         // The old wrapping's cell is freed by the update: zero it too where the engine can.
@@ -403,7 +404,7 @@ public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
                         Version = key.Version,
                         KeyEncryptionKeyId = key.KeyEncryptionKeyId,
                         WrappedKey = key.WrappedKey.ToArray(),
-                        CreatedAt = ToStoredTime(key.CreatedAt),
+                        CreatedAt = KeyStoreTime.ToStored(key.CreatedAt),
                     };
                     added.Add(record);
                     kept[i] = ToKey(record);
@@ -483,51 +484,6 @@ public sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
             .Where(t => t.Pseudonym == pseudonym && t.Scope == scope)
             .MaxAsync(t => (int?)t.Version, cancellationToken).ConfigureAwait(false);
         return new SubjectKeyState(null, lastShredded ?? 0);
-    }
-
-    /// <summary>Notes a key-encryption key the first time this process meets it; a concurrent insert by another node is fine.</summary>
-    internal async Task RecordKeyEncryptionKeyAsync(string keyEncryptionKeyId, CancellationToken cancellationToken)
-    {
-        if (_recordedKeyEncryptionKeys.ContainsKey(keyEncryptionKeyId))
-        {
-            return;
-        }
-
-        using var db = _contexts.Create();
-        var exists = await db.Set<KeyEncryptionKeyRecord>().AsNoTracking()
-            .AnyAsync(k => k.KeyEncryptionKeyId == keyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
-        if (!exists)
-        {
-            db.Add(new KeyEncryptionKeyRecord { KeyEncryptionKeyId = keyEncryptionKeyId, CreatedAt = ToStoredTime(_time.GetUtcNow()) });
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (DbUpdateException)
-            {
-                // Another process recorded it first: the row exists, which is all we wanted.
-            }
-        }
-
-        _recordedKeyEncryptionKeys.TryAdd(keyEncryptionKeyId, 0);
-    }
-
-    /// <summary>Records when a key-encryption key was retired (the evidence that backups wrapped under it are now dead).</summary>
-    internal async Task RecordKeyEncryptionKeyRetiredAsync(string keyEncryptionKeyId, CancellationToken cancellationToken)
-    {
-        await RecordKeyEncryptionKeyAsync(keyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
-        var retiredAt = ToStoredTime(_time.GetUtcNow());
-        using var db = _contexts.Create();
-        await db.Set<KeyEncryptionKeyRecord>()
-            .Where(k => k.KeyEncryptionKeyId == keyEncryptionKeyId && k.RetiredAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RetiredAt, retiredAt), cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>UTC, to the microsecond: what every supported database keeps, so a key reads back as it was returned.</summary>
-    private static DateTimeOffset ToStoredTime(DateTimeOffset time)
-    {
-        var ticks = time.UtcTicks;
-        return new DateTimeOffset(ticks - (ticks % 10), TimeSpan.Zero);
     }
 
     /// <summary>A key must not be cached before this node can hear about other nodes' shreds of it.</summary>

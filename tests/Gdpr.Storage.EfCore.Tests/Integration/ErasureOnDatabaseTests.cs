@@ -174,7 +174,7 @@ public sealed class PostgresErasureOnDatabaseTests(PostgresKeyStoreDatabase data
         Assert.Equal(3L, await ScalarAsync(connectionString, "SELECT count(*) FROM gdpr_key_tombstones WHERE pseudonym = @p", erasure.Pseudonym.Value));
         await AssertErasedAsIssuedAsync(services, erasure);
 
-        Assert.True(await services.GetRequiredService<EfCoreSubjectKeyStore>().PurgeDeletedKeysAsync(full: true));
+        Assert.True(await services.GetRequiredService<EfCoreKeyStorePurger>().PurgeDeletedKeysAsync(full: true));
         await ScalarAsync(connectionString, "CHECKPOINT", null); // the rewritten table's pages on disk (superuser, as .ci/postgres.sh sets up)
         var path = (string)(await ScalarAsync(connectionString, "SELECT pg_relation_filepath('gdpr_subject_keys')", null))!;
         var file = (byte[])(await ScalarAsync(connectionString, "SELECT pg_read_binary_file(@p)", path))!;

@@ -219,7 +219,7 @@ public sealed class PostgresApplicationContextKeyStoreTests(PostgresKeyStoreData
         var encryptor = provider.GetRequiredService<IFieldEncryptor>();
         var envelope = await encryptor.EncryptValueAsync(field, "x@example.org");
         await provider.GetRequiredService<ISubjectKeyManager>().ShredAsync(field.SubjectId, Scope);
-        Assert.True(await provider.GetRequiredService<EfCoreSubjectKeyStore>().PurgeDeletedKeysAsync(full: true));
+        Assert.True(await provider.GetRequiredService<EfCoreKeyStorePurger>().PurgeDeletedKeysAsync(full: true));
 
         Assert.True((await encryptor.DecryptValueAsync<string>(field, envelope)).IsErased);
         await using var connection = new Npgsql.NpgsqlConnection(connectionString);

@@ -15,7 +15,7 @@ public abstract class EfCoreKeyStoreBatchTests
     private const string Scope = "default";
     private static readonly DateTimeOffset CreatedAt = new(2026, 12, 3, 8, 0, 0, TimeSpan.Zero);
 
-    protected abstract EfCoreSubjectKeyStore Store { get; }
+    private protected abstract EfCoreSubjectKeyStore Store { get; }
 
     [SkippableFact]
     public async Task AddKeys_MoreKeysThanOneTransactionAndOneReadHold_StoresEachAndReadsThemBackInOrder()
@@ -98,7 +98,7 @@ public sealed class SqliteEfCoreKeyStoreBatchTests : EfCoreKeyStoreBatchTests, I
         Store = _services.GetRequiredService<EfCoreSubjectKeyStore>();
     }
 
-    protected override EfCoreSubjectKeyStore Store { get; }
+    private protected override EfCoreSubjectKeyStore Store { get; }
 
     public void Dispose()
     {
@@ -114,7 +114,7 @@ public sealed class PostgresEfCoreKeyStoreBatchTests : EfCoreKeyStoreBatchTests,
 
     public PostgresEfCoreKeyStoreBatchTests(PostgresKeyStoreDatabase database) => _database = database;
 
-    protected override EfCoreSubjectKeyStore Store
+    private protected override EfCoreSubjectKeyStore Store
     {
         get
         {

@@ -76,7 +76,7 @@ public sealed class SqliteSecureDeleteTests
         var keys = services.GetRequiredService<ISubjectKeyManager>();
         await keys.ShredAsync(subjects[0], Scope);
 
-        Assert.True(await services.GetRequiredService<EfCoreSubjectKeyStore>().PurgeDeletedKeysAsync(full: true));
+        Assert.True(await services.GetRequiredService<EfCoreKeyStorePurger>().PurgeDeletedKeysAsync(full: true));
 
         Assert.False(database.AnyFileContains(wrapped[keys.GetPseudonym(subjects[0]).Value]));
         Assert.True(!File.Exists(database.FilePath + "-wal") || new FileInfo(database.FilePath + "-wal").Length == 0);

@@ -8,7 +8,7 @@ namespace Gdpr.Storage.EfCore.Keys;
 /// created and when it was retired. It changes nothing else: every call goes to the real provider first, and a
 /// failure to record is logged, not thrown, so it never breaks a rotation (the table is evidence, not a control).
 /// </summary>
-internal sealed class KeyEncryptionKeyLedger(IKeyEncryptionKeyProvider inner, EfCoreSubjectKeyStore store, ILogger logger) : IKeyEncryptionKeyProvider
+internal sealed class KeyEncryptionKeyLedger(IKeyEncryptionKeyProvider inner, KeyEncryptionKeyRecordStore records, ILogger logger) : IKeyEncryptionKeyProvider
 {
     public ValueTask<string> GetActiveKeyIdAsync(CancellationToken cancellationToken = default)
         => inner.GetActiveKeyIdAsync(cancellationToken);
@@ -27,7 +27,7 @@ internal sealed class KeyEncryptionKeyLedger(IKeyEncryptionKeyProvider inner, Ef
         var id = await inner.CreateKeyAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await store.RecordKeyEncryptionKeyAsync(id, cancellationToken).ConfigureAwait(false);
+            await records.RecordCreatedAsync(id, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -42,7 +42,7 @@ internal sealed class KeyEncryptionKeyLedger(IKeyEncryptionKeyProvider inner, Ef
         await inner.RetireKeyAsync(keyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
         try
         {
-            await store.RecordKeyEncryptionKeyRetiredAsync(keyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
+            await records.RecordRetiredAsync(keyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
