@@ -71,7 +71,7 @@ internal sealed class PostgreSqlKeyStoreDialect : KeyStoreDialect
 
         // VACUUM cannot run in a transaction block; ExecuteSqlRaw without one runs in autocommit.
         // The table name comes from the model and is delimited by the provider: no user input reaches the SQL.
-        var table = KeyStoreContextSource.GetTableName<SubjectKeyRecord>(db);
+        var table = KeyStoreContextSource.GetTableName<SubjectKeyRow>(db);
 #pragma warning disable EF1003
         await db.Database.ExecuteSqlRawAsync((full ? "VACUUM FULL " : "VACUUM ") + table, cancellationToken).ConfigureAwait(false);
 #pragma warning restore EF1003

@@ -1,3 +1,4 @@
+using Gdpr.Storage.EfCore.Model;
 using Gdpr.Keys.Infrastructure;
 using Gdpr.Keys;
 using Gdpr.Storage.EfCore.Keys;
@@ -268,10 +269,10 @@ internal sealed class ShredNotificationListener : IHostedService, IAsyncDisposab
     private async Task ReplayRecentTombstonesAsync(CancellationToken cancellationToken)
     {
         // A cached key was loaded at most MaxAge ago, so only shreds since then can have made it stale.
-        var since = _time.GetUtcNow() - _cacheMaxAge - ClockSkewMargin;
+        var since = GdprTableConventions.ToUtcTicks(_time.GetUtcNow() - _cacheMaxAge - ClockSkewMargin);
         using var db = Contexts!.Create();
-        var shredded = await db.Set<KeyTombstoneRecord>().AsNoTracking()
-            .Where(t => t.ShreddedAt >= since)
+        var shredded = await db.Set<KeyTombstoneRow>().AsNoTracking()
+            .Where(t => t.ShreddedAtUtcTicks >= since)
             .Select(t => new { t.Pseudonym, t.Scope })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         foreach (var tombstone in shredded)

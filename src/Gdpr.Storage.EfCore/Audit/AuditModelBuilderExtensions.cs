@@ -1,3 +1,4 @@
+using Gdpr.Storage.EfCore.Model;
 using Gdpr.Audit;
 using Gdpr.Storage.EfCore.Audit;
 using Gdpr.Storage.EfCore.Startup;
@@ -26,7 +27,7 @@ public static class AuditModelBuilderExtensions
             e.Property(x => x.Sequence).HasColumnName("sequence").ValueGeneratedNever();
             e.Property(x => x.TimestampUtcTicks).HasColumnName("timestamp_utc_ticks");
             e.Property(x => x.Kind).HasColumnName("kind").HasMaxLength(100).IsRequired();
-            e.Property(x => x.Subject).HasColumnName("subject").HasMaxLength(100);
+            e.Property(x => x.Subject).HasColumnName("subject").HasMaxLength(GdprTableConventions.SubjectMaxLength);
             e.Property(x => x.Details).HasColumnName("details").IsRequired();
             e.Property(x => x.PreviousHash).HasColumnName("previous_hash").HasMaxLength(64).IsRequired();
             e.Property(x => x.Hash).HasColumnName("hash").HasMaxLength(64).IsRequired();

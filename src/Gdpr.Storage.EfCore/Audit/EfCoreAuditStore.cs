@@ -1,3 +1,4 @@
+using Gdpr.Storage.EfCore.Model;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Gdpr.Audit;
@@ -112,7 +113,7 @@ public sealed class EfCoreAuditStore<TContext> : IAuditStore
 
     private static AuditEntry ToEntry(AuditEntryRow row) => new(
         row.Sequence,
-        new DateTimeOffset(row.TimestampUtcTicks, TimeSpan.Zero),
+        GdprTableConventions.FromUtcTicks(row.TimestampUtcTicks),
         row.Kind,
         row.Subject is null ? null : new SubjectPseudonym(row.Subject),
         JsonSerializer.Deserialize<SortedDictionary<string, string>>(row.Details) ?? [],

@@ -1,3 +1,4 @@
+using Gdpr.Storage.EfCore.Model;
 using Gdpr.Erasure;
 using Gdpr.Keys;
 using Microsoft.EntityFrameworkCore;
@@ -112,8 +113,8 @@ public sealed class EfCoreLegalHoldStore<TContext> : ILegalHoldStore
         row.Id,
         new SubjectPseudonym(row.Subject),
         row.Reason,
-        new DateTimeOffset(row.PlacedAtUtcTicks, TimeSpan.Zero),
-        row.ReleasedAtUtcTicks is { } released ? new DateTimeOffset(released, TimeSpan.Zero) : null);
+        GdprTableConventions.FromUtcTicks(row.PlacedAtUtcTicks),
+        row.ReleasedAtUtcTicks is { } released ? GdprTableConventions.FromUtcTicks(released) : null);
 }
 
 /// <summary>One legal hold as stored. Times are UTC ticks so every provider compares and round-trips them exactly.</summary>

@@ -1,3 +1,4 @@
+using Gdpr.Storage.EfCore.Model;
 using Gdpr.Erasure;
 using Gdpr.Keys;
 using Gdpr.Storage.EfCore.Startup;
@@ -25,7 +26,7 @@ public static class LegalHoldModelBuilderExtensions
             e.ToTable(TableName);
             e.HasKey(x => x.Id);
             e.Property(x => x.Id).HasColumnName("id").HasMaxLength(64);
-            e.Property(x => x.Subject).HasColumnName("subject").HasMaxLength(100).IsRequired();
+            e.Property(x => x.Subject).HasColumnName("subject").HasMaxLength(GdprTableConventions.SubjectMaxLength).IsRequired();
             e.Property(x => x.Reason).HasColumnName("reason").HasMaxLength(500).IsRequired();
             e.Property(x => x.PlacedAtUtcTicks).HasColumnName("placed_at_utc_ticks");
             e.Property(x => x.ReleasedAtUtcTicks).HasColumnName("released_at_utc_ticks");

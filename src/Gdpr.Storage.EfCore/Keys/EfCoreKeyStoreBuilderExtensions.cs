@@ -69,12 +69,12 @@ public static class EfCoreKeyStoreBuilderExtensions
 
         services.TryAddSingleton(sp => new EfCoreSubjectKeyStore(
             sp.GetRequiredService<KeyStoreContextSource>(),
-            sp.GetRequiredService<KeyEncryptionKeyRecordStore>(),
+            sp.GetRequiredService<KeyEncryptionKeyLedgerStore>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<EfCoreSubjectKeyStore>>()));
         services.Replace(ServiceDescriptor.Singleton<ISubjectKeyStore>(sp => sp.GetRequiredService<EfCoreSubjectKeyStore>()));
         services.TryAddSingleton(sp => new EfCoreKeyStorePurger(sp.GetRequiredService<EfCoreSubjectKeyStore>()));
-        services.TryAddSingleton(sp => new KeyEncryptionKeyRecordStore(sp.GetRequiredService<KeyStoreContextSource>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new KeyEncryptionKeyLedgerStore(sp.GetRequiredService<KeyStoreContextSource>(), sp.GetRequiredService<TimeProvider>()));
         RecordKeyEncryptionKeysInTheStore(services);
         return builder;
     }
@@ -124,7 +124,7 @@ public static class EfCoreKeyStoreBuilderExtensions
             typeof(IKeyEncryptionKeyProvider),
             sp => new KeyEncryptionKeyLedger(
                 sp.GetRequiredKeyedService<IKeyEncryptionKeyProvider>(InnerKeyEncryptionKeyProvider),
-                sp.GetRequiredService<KeyEncryptionKeyRecordStore>(),
+                sp.GetRequiredService<KeyEncryptionKeyLedgerStore>(),
                 sp.GetService<ILoggerFactory>()?.CreateLogger<KeyEncryptionKeyLedger>() ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance),
             existing.Lifetime));
     }

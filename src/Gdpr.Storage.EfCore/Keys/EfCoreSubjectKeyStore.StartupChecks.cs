@@ -16,14 +16,14 @@ internal sealed partial class EfCoreSubjectKeyStore
             throw new ArgumentException($"A check value is at most {GdprKeyStoreModelBuilderExtensions.SettingValueMaxLength} characters.", nameof(checkValue));
         }
 
-        if (await ReadSettingAsync(KeyStoreSettingRecord.PseudonymKeyCheck, cancellationToken).ConfigureAwait(false) is { } stored)
+        if (await ReadSettingAsync(KeyStoreSettingRow.PseudonymKeyCheck, cancellationToken).ConfigureAwait(false) is { } stored)
         {
             return stored;
         }
 
         using (var db = _contexts.Create())
         {
-            db.Add(new KeyStoreSettingRecord { Name = KeyStoreSettingRecord.PseudonymKeyCheck, Value = checkValue });
+            db.Add(new KeyStoreSettingRow { Name = KeyStoreSettingRow.PseudonymKeyCheck, Value = checkValue });
             try
             {
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -35,7 +35,7 @@ internal sealed partial class EfCoreSubjectKeyStore
             }
         }
 
-        return await ReadSettingAsync(KeyStoreSettingRecord.PseudonymKeyCheck, cancellationToken).ConfigureAwait(false)
+        return await ReadSettingAsync(KeyStoreSettingRow.PseudonymKeyCheck, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("The key store refused the pseudonym-key check value but holds none.");
     }
 
@@ -45,7 +45,7 @@ internal sealed partial class EfCoreSubjectKeyStore
         using var db = _contexts.Create();
 
         // Served by the index on kek_id.
-        return await db.Set<SubjectKeyRecord>().AsNoTracking()
+        return await db.Set<SubjectKeyRow>().AsNoTracking()
             .Select(k => k.KeyEncryptionKeyId)
             .Distinct()
             .OrderBy(id => id)
@@ -55,7 +55,7 @@ internal sealed partial class EfCoreSubjectKeyStore
     private async Task<string?> ReadSettingAsync(string name, CancellationToken cancellationToken)
     {
         using var db = _contexts.Create();
-        return await db.Set<KeyStoreSettingRecord>().AsNoTracking()
+        return await db.Set<KeyStoreSettingRow>().AsNoTracking()
             .Where(s => s.Name == name)
             .Select(s => s.Value)
             .SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);

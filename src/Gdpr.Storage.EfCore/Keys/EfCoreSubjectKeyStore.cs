@@ -1,3 +1,4 @@
+using Gdpr.Storage.EfCore.Model;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Gdpr.Keys;
@@ -28,11 +29,11 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
     private const int MaxAddAttempts = 3;
 
     private readonly KeyStoreContextSource _contexts;
-    private readonly KeyEncryptionKeyRecordStore _keyEncryptionKeys;
+    private readonly KeyEncryptionKeyLedgerStore _keyEncryptionKeys;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public EfCoreSubjectKeyStore(KeyStoreContextSource contexts, KeyEncryptionKeyRecordStore keyEncryptionKeys, TimeProvider time, ILogger<EfCoreSubjectKeyStore>? logger)
+    public EfCoreSubjectKeyStore(KeyStoreContextSource contexts, KeyEncryptionKeyLedgerStore keyEncryptionKeys, TimeProvider time, ILogger<EfCoreSubjectKeyStore>? logger)
     {
         _contexts = contexts;
         _keyEncryptionKeys = keyEncryptionKeys;
@@ -165,7 +166,7 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
             {
                 db.ChangeTracker.Clear();
                 using var transaction = await dialect.BeginWriteAsync(db, [(subject.Value, scope)], ct).ConfigureAwait(false);
-                var version = await db.Set<SubjectKeyRecord>().AsNoTracking()
+                var version = await db.Set<SubjectKeyRow>().AsNoTracking()
                     .Where(k => k.Pseudonym == subject.Value && k.Scope == scope)
                     .Select(k => (int?)k.Version)
                     .SingleOrDefaultAsync(ct).ConfigureAwait(false);
@@ -175,7 +176,7 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
                 }
 
                 // A DELETE, not an UPDATE that blanks the bytes: with secure_delete on, SQLite zeroes the freed cell.
-                var deleted = await db.Set<SubjectKeyRecord>()
+                var deleted = await db.Set<SubjectKeyRow>()
                     .Where(k => k.Pseudonym == subject.Value && k.Scope == scope && k.Version == version.Value)
                     .ExecuteDeleteAsync(ct).ConfigureAwait(false);
                 if (deleted == 0)
@@ -183,12 +184,12 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
                     return null;
                 }
 
-                var record = new KeyTombstoneRecord { Pseudonym = subject.Value, Scope = scope, Version = version.Value, ShreddedAt = KeyStoreTime.ToStored(shreddedAt) };
+                var record = new KeyTombstoneRow { Pseudonym = subject.Value, Scope = scope, Version = version.Value, ShreddedAtUtcTicks = GdprTableConventions.ToUtcTicks(shreddedAt) };
                 db.Add(record);
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
                 await dialect.OnShreddingAsync(db, subject, scope, ct).ConfigureAwait(false);
                 await transaction.CommitAsync(ct).ConfigureAwait(false);
-                return new KeyTombstone(subject, scope, record.Version, record.ShreddedAt);
+                return new KeyTombstone(subject, scope, record.Version, GdprTableConventions.FromUtcTicks(record.ShreddedAtUtcTicks));
             },
             cancellationToken).ConfigureAwait(false);
 
@@ -207,7 +208,7 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
         List<string> scopes;
         using (var db = _contexts.Create())
         {
-            scopes = await db.Set<SubjectKeyRecord>().AsNoTracking()
+            scopes = await db.Set<SubjectKeyRow>().AsNoTracking()
                 .Where(k => k.Pseudonym == subject.Value)
                 .OrderBy(k => k.Scope)
                 .Select(k => k.Scope)
@@ -224,10 +225,10 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
     public async IAsyncEnumerable<KeyTombstone> GetTombstonesAsync(SubjectPseudonym subject, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(subject.Value, nameof(subject));
-        List<KeyTombstoneRecord> records;
+        List<KeyTombstoneRow> records;
         using (var db = _contexts.Create())
         {
-            records = await db.Set<KeyTombstoneRecord>().AsNoTracking()
+            records = await db.Set<KeyTombstoneRow>().AsNoTracking()
                 .Where(t => t.Pseudonym == subject.Value)
                 .OrderBy(t => t.Scope).ThenBy(t => t.Version)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
@@ -235,7 +236,7 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
 
         foreach (var record in records)
         {
-            yield return new KeyTombstone(subject, record.Scope, record.Version, record.ShreddedAt);
+            yield return new KeyTombstone(subject, record.Scope, record.Version, GdprTableConventions.FromUtcTicks(record.ShreddedAtUtcTicks));
         }
     }
 
@@ -250,10 +251,10 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
         var lastScope = string.Empty;
         while (true)
         {
-            List<SubjectKeyRecord> page;
+            List<SubjectKeyRow> page;
             using (var db = _contexts.Create())
             {
-                var query = db.Set<SubjectKeyRecord>().AsNoTracking().Where(k => k.KeyEncryptionKeyId == keyEncryptionKeyId);
+                var query = db.Set<SubjectKeyRow>().AsNoTracking().Where(k => k.KeyEncryptionKeyId == keyEncryptionKeyId);
                 if (lastPseudonym is not null)
                 {
                     var p = lastPseudonym;
@@ -307,7 +308,7 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
         var newBytes = rewrapped.WrappedKey.ToArray();
 
         // One conditional UPDATE: the compare-and-swap is atomic in the database, across processes.
-        var updated = await db.Set<SubjectKeyRecord>()
+        var updated = await db.Set<SubjectKeyRow>()
             .Where(k => k.Pseudonym == current.Subject.Value && k.Scope == current.Scope
                 && k.Version == current.Version && k.KeyEncryptionKeyId == current.KeyEncryptionKeyId)
             .ExecuteUpdateAsync(s => s.SetProperty(k => k.KeyEncryptionKeyId, newKeyId).SetProperty(k => k.WrappedKey, newBytes), cancellationToken)
@@ -380,7 +381,7 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
                 using var transaction = await dialect.BeginWriteAsync(db, pairs, ct).ConfigureAwait(false);
                 var states = await ReadStatesAsync(db, pairs, ct).ConfigureAwait(false);
                 var kept = new WrappedSubjectKey[keys.Count];
-                var added = new List<SubjectKeyRecord>();
+                var added = new List<SubjectKeyRow>();
                 for (var i = 0; i < keys.Count; i++)
                 {
                     var key = keys[i];
@@ -397,14 +398,14 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
                             $"Key version {key.Version} of subject {key.Subject.Value}, scope '{key.Scope}' was already shredded; a new key needs a higher version.");
                     }
 
-                    var record = new SubjectKeyRecord
+                    var record = new SubjectKeyRow
                     {
                         Pseudonym = key.Subject.Value,
                         Scope = key.Scope,
                         Version = key.Version,
                         KeyEncryptionKeyId = key.KeyEncryptionKeyId,
                         WrappedKey = key.WrappedKey.ToArray(),
-                        CreatedAt = KeyStoreTime.ToStored(key.CreatedAt),
+                        CreatedAtUtcTicks = GdprTableConventions.ToUtcTicks(key.CreatedAt),
                     };
                     added.Add(record);
                     kept[i] = ToKey(record);
@@ -425,11 +426,11 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
     private async Task<Dictionary<(string Pseudonym, string Scope), SubjectKeyState>> ReadStatesAsync(DbContext db, IReadOnlyList<(string Pseudonym, string Scope)> pairs, CancellationToken cancellationToken)
     {
         var wanted = pairs.ToHashSet();
-        var live = new Dictionary<(string, string), SubjectKeyRecord>();
+        var live = new Dictionary<(string, string), SubjectKeyRow>();
         var shredded = new Dictionary<(string, string), int>();
         foreach (var chunk in pairs.Select(p => p.Pseudonym).Distinct(StringComparer.Ordinal).Chunk(BatchReadSize))
         {
-            foreach (var record in await db.Set<SubjectKeyRecord>().AsNoTracking()
+            foreach (var record in await db.Set<SubjectKeyRow>().AsNoTracking()
                 .Where(k => EF.Parameter(chunk).Contains(k.Pseudonym))
                 .ToListAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -439,7 +440,7 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
                 }
             }
 
-            foreach (var last in await db.Set<KeyTombstoneRecord>().AsNoTracking()
+            foreach (var last in await db.Set<KeyTombstoneRow>().AsNoTracking()
                 .Where(t => EF.Parameter(chunk).Contains(t.Pseudonym))
                 .GroupBy(t => new { t.Pseudonym, t.Scope })
                 .Select(g => new { g.Key.Pseudonym, g.Key.Scope, Version = g.Max(t => t.Version) })
@@ -467,12 +468,12 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
     {
         // One round trip in the usual case (a live key exists): the key with its scope's last shredded version.
         var pseudonym = subject.Value;
-        var live = await db.Set<SubjectKeyRecord>().AsNoTracking()
+        var live = await db.Set<SubjectKeyRow>().AsNoTracking()
             .Where(k => k.Pseudonym == pseudonym && k.Scope == scope)
             .Select(k => new
             {
                 Key = k,
-                LastShredded = db.Set<KeyTombstoneRecord>().Where(t => t.Pseudonym == pseudonym && t.Scope == scope).Max(t => (int?)t.Version),
+                LastShredded = db.Set<KeyTombstoneRow>().Where(t => t.Pseudonym == pseudonym && t.Scope == scope).Max(t => (int?)t.Version),
             })
             .SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         if (live is not null)
@@ -480,7 +481,7 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
             return new SubjectKeyState(ToKey(live.Key), live.LastShredded ?? 0);
         }
 
-        var lastShredded = await db.Set<KeyTombstoneRecord>().AsNoTracking()
+        var lastShredded = await db.Set<KeyTombstoneRow>().AsNoTracking()
             .Where(t => t.Pseudonym == pseudonym && t.Scope == scope)
             .MaxAsync(t => (int?)t.Version, cancellationToken).ConfigureAwait(false);
         return new SubjectKeyState(null, lastShredded ?? 0);
@@ -501,8 +502,8 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
         }
     }
 
-    private static WrappedSubjectKey ToKey(SubjectKeyRecord record)
-        => new(new SubjectPseudonym(record.Pseudonym), record.Scope, record.Version, record.KeyEncryptionKeyId, record.WrappedKey, record.CreatedAt);
+    private static WrappedSubjectKey ToKey(SubjectKeyRow record)
+        => new(new SubjectPseudonym(record.Pseudonym), record.Scope, record.Version, record.KeyEncryptionKeyId, record.WrappedKey, GdprTableConventions.FromUtcTicks(record.CreatedAtUtcTicks));
 
     private static void ValidateSubject(SubjectPseudonym subject, string scope)
     {

@@ -1,3 +1,4 @@
+using Gdpr.Storage.EfCore.Model;
 using Gdpr.Storage.EfCore.Keys;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,8 +16,8 @@ public static class GdprKeyStoreModelBuilderExtensions
 
     internal const string SettingsTable = "gdpr_key_store_settings";
 
-    internal const int PseudonymMaxLength = 128;
-    internal const int ScopeMaxLength = 128;
+    internal const int PseudonymMaxLength = GdprTableConventions.SubjectMaxLength;
+    internal const int ScopeMaxLength = GdprTableConventions.ScopeMaxLength;
     internal const int KeyEncryptionKeyIdMaxLength = 200;
     internal const int SettingNameMaxLength = 64;
     internal const int SettingValueMaxLength = 128;
@@ -34,7 +35,7 @@ public static class GdprKeyStoreModelBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
 
-        modelBuilder.Entity<SubjectKeyRecord>(key =>
+        modelBuilder.Entity<SubjectKeyRow>(key =>
         {
             key.ToTable(KeysTable, schema);
 
@@ -46,35 +47,35 @@ public static class GdprKeyStoreModelBuilderExtensions
             key.Property(k => k.Version).HasColumnName("version");
             key.Property(k => k.KeyEncryptionKeyId).HasColumnName("kek_id").HasMaxLength(KeyEncryptionKeyIdMaxLength).IsUnicode(false);
             key.Property(k => k.WrappedKey).HasColumnName("wrapped_key");
-            key.Property(k => k.CreatedAt).HasColumnName("created_at");
+            key.Property(k => k.CreatedAtUtcTicks).HasColumnName("created_at_utc_ticks");
 
             // KEK rotation lists the keys wrapped under one KEK.
             key.HasIndex(k => k.KeyEncryptionKeyId).HasDatabaseName("ix_gdpr_subject_keys_kek_id");
         });
 
-        modelBuilder.Entity<KeyTombstoneRecord>(tombstone =>
+        modelBuilder.Entity<KeyTombstoneRow>(tombstone =>
         {
             tombstone.ToTable(TombstonesTable, schema);
             tombstone.HasKey(t => new { t.Pseudonym, t.Scope, t.Version }).HasName("pk_gdpr_key_tombstones");
             tombstone.Property(t => t.Pseudonym).HasColumnName("pseudonym").HasMaxLength(PseudonymMaxLength).IsUnicode(false);
             tombstone.Property(t => t.Scope).HasColumnName("scope").HasMaxLength(ScopeMaxLength);
             tombstone.Property(t => t.Version).HasColumnName("version");
-            tombstone.Property(t => t.ShreddedAt).HasColumnName("shredded_at");
+            tombstone.Property(t => t.ShreddedAtUtcTicks).HasColumnName("shredded_at_utc_ticks");
 
             // A node that lost its shred notifications replays the recent tombstones.
-            tombstone.HasIndex(t => t.ShreddedAt).HasDatabaseName("ix_gdpr_key_tombstones_shredded_at");
+            tombstone.HasIndex(t => t.ShreddedAtUtcTicks).HasDatabaseName("ix_gdpr_key_tombstones_shredded_at_utc_ticks");
         });
 
-        modelBuilder.Entity<KeyEncryptionKeyRecord>(kek =>
+        modelBuilder.Entity<KeyEncryptionKeyRow>(kek =>
         {
             kek.ToTable(KeyEncryptionKeysTable, schema);
             kek.HasKey(k => k.KeyEncryptionKeyId).HasName("pk_gdpr_key_encryption_keys");
             kek.Property(k => k.KeyEncryptionKeyId).HasColumnName("kek_id").HasMaxLength(KeyEncryptionKeyIdMaxLength).IsUnicode(false);
-            kek.Property(k => k.CreatedAt).HasColumnName("created_at");
-            kek.Property(k => k.RetiredAt).HasColumnName("retired_at");
+            kek.Property(k => k.CreatedAtUtcTicks).HasColumnName("created_at_utc_ticks");
+            kek.Property(k => k.RetiredAtUtcTicks).HasColumnName("retired_at_utc_ticks");
         });
 
-        modelBuilder.Entity<KeyStoreSettingRecord>(setting =>
+        modelBuilder.Entity<KeyStoreSettingRow>(setting =>
         {
             setting.ToTable(SettingsTable, schema);
             setting.HasKey(x => x.Name).HasName("pk_gdpr_key_store_settings");

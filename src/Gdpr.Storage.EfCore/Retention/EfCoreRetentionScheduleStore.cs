@@ -1,3 +1,4 @@
+using Gdpr.Storage.EfCore.Model;
 using Gdpr.Keys;
 using Gdpr.Retention;
 using Microsoft.EntityFrameworkCore;
@@ -118,7 +119,7 @@ public sealed class EfCoreRetentionScheduleStore<TContext> : IRetentionScheduleS
         {
             var row = await db.Set<RelationshipEndRow>().AsNoTracking()
                 .FirstOrDefaultAsync(r => r.Subject == subject.Value, cancellationToken).ConfigureAwait(false);
-            return row is null ? null : new DateTimeOffset(row.EndedAtUtcTicks, TimeSpan.Zero);
+            return row is null ? null : GdprTableConventions.FromUtcTicks(row.EndedAtUtcTicks);
         }
     }
 
@@ -162,7 +163,7 @@ public sealed class EfCoreRetentionScheduleStore<TContext> : IRetentionScheduleS
     }
 
     private static RetentionScheduleEntry ToEntry(RetentionScheduleRow row)
-        => new(new SubjectPseudonym(row.Subject), row.Scope, new DateTimeOffset(row.DestroyAfterUtcTicks, TimeSpan.Zero));
+        => new(new SubjectPseudonym(row.Subject), row.Scope, GdprTableConventions.FromUtcTicks(row.DestroyAfterUtcTicks));
 }
 
 /// <summary>When one (subject pseudonym, scope) is destroyed. UTC ticks so every provider compares them exactly.</summary>

@@ -1,3 +1,4 @@
+using Gdpr.Storage.EfCore.Model;
 using Gdpr.Retention;
 using Gdpr.Storage.EfCore.Retention;
 using Gdpr.Storage.EfCore.Startup;
@@ -26,8 +27,8 @@ public static class RetentionModelBuilderExtensions
         {
             e.ToTable(ScheduleTableName);
             e.HasKey(x => new { x.Subject, x.Scope });
-            e.Property(x => x.Subject).HasColumnName("subject").HasMaxLength(100);
-            e.Property(x => x.Scope).HasColumnName("scope").HasMaxLength(200);
+            e.Property(x => x.Subject).HasColumnName("subject").HasMaxLength(GdprTableConventions.SubjectMaxLength);
+            e.Property(x => x.Scope).HasColumnName("scope").HasMaxLength(GdprTableConventions.ScopeMaxLength);
             e.Property(x => x.DestroyAfterUtcTicks).HasColumnName("destroy_after_utc_ticks");
             e.HasIndex(x => x.DestroyAfterUtcTicks);
         });
@@ -35,7 +36,7 @@ public static class RetentionModelBuilderExtensions
         {
             e.ToTable(RelationshipEndTableName);
             e.HasKey(x => x.Subject);
-            e.Property(x => x.Subject).HasColumnName("subject").HasMaxLength(100);
+            e.Property(x => x.Subject).HasColumnName("subject").HasMaxLength(GdprTableConventions.SubjectMaxLength);
             e.Property(x => x.EndedAtUtcTicks).HasColumnName("ended_at_utc_ticks");
         });
         return modelBuilder;

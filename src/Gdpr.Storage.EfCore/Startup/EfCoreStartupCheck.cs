@@ -115,7 +115,7 @@ internal sealed class EfCoreStartupCheck
     {
         var (entity, call, registration) = role switch
         {
-            EfCoreContextRole.KeyStore => (typeof(SubjectKeyRecord), nameof(GdprKeyStoreModelBuilderExtensions.AddGdprKeyStore), nameof(EfCoreKeyStoreBuilderExtensions.UseEfCoreKeyStore)),
+            EfCoreContextRole.KeyStore => (typeof(SubjectKeyRow), nameof(GdprKeyStoreModelBuilderExtensions.AddGdprKeyStore), nameof(EfCoreKeyStoreBuilderExtensions.UseEfCoreKeyStore)),
             EfCoreContextRole.AuditTrail => (typeof(AuditEntryRow), nameof(AuditModelBuilderExtensions.AddGdprAuditTrail), nameof(AuditModelBuilderExtensions.UseEfCoreAuditTrail)),
             EfCoreContextRole.RetentionSchedule => (typeof(RetentionScheduleRow), nameof(RetentionModelBuilderExtensions.AddGdprRetentionSchedule), nameof(RetentionModelBuilderExtensions.UseEfCoreRetentionSchedule)),
             EfCoreContextRole.LegalHolds => (typeof(LegalHoldRow), nameof(LegalHoldModelBuilderExtensions.AddGdprLegalHolds), nameof(LegalHoldModelBuilderExtensions.UseEfCoreLegalHolds)),

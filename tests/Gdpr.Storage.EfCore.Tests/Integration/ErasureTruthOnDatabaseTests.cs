@@ -46,7 +46,7 @@ public abstract class ErasureTruthOnDatabaseTests
     }
 
     protected static Task<int> CountKeysAsync(IServiceProvider services, SubjectPseudonym pseudonym)
-        => services.WithContextAsync(db => db.Set<SubjectKeyRecord>().CountAsync(k => k.Pseudonym == pseudonym.Value));
+        => services.WithContextAsync(db => db.Set<SubjectKeyRow>().CountAsync(k => k.Pseudonym == pseudonym.Value));
 
     // Art. 5(2): a second service provider with another PseudonymKey over the same database (a wrong secret in one
     // environment) finds the rows but neither keys nor tombstones: reported, never certified, nothing changed.

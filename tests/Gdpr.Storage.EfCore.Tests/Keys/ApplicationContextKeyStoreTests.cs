@@ -59,7 +59,7 @@ public abstract class ApplicationContextKeyStoreTests
 
         using var db = services.GetRequiredService<IDbContextFactory<KeyStoreAppContext>>().CreateDbContext();
         var pseudonym = services.GetRequiredService<ISubjectKeyManager>().GetPseudonym(subjectId).Value;
-        Assert.Equal(1, await db.Set<SubjectKeyRecord>().CountAsync(k => k.Pseudonym == pseudonym && k.Scope == Scope));
+        Assert.Equal(1, await db.Set<SubjectKeyRow>().CountAsync(k => k.Pseudonym == pseudonym && k.Scope == Scope));
         Assert.Equal("x@example.org", (await services.GetRequiredService<IFieldEncryptor>().DecryptValueAsync<string>(field, envelope)).Value);
     }
 

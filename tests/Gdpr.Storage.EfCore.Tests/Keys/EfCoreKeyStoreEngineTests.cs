@@ -122,11 +122,11 @@ public abstract class EfCoreKeyStoreEngineTests
             Assert.Equal(rotation.NewKeyId, state.Key!.KeyEncryptionKeyId);
 
             using var db = restarted.GetRequiredService<IDbContextFactory<GdprKeyStoreDbContext>>().CreateDbContext();
-            var recorded = await db.Set<KeyEncryptionKeyRecord>().ToDictionaryAsync(k => k.KeyEncryptionKeyId);
+            var recorded = await db.Set<KeyEncryptionKeyRow>().ToDictionaryAsync(k => k.KeyEncryptionKeyId);
 
             // The KEK metadata is the evidence for backups: keys wrapped under a retired KEK are dead everywhere.
-            Assert.NotNull(recorded[oldKek].RetiredAt);
-            Assert.Null(recorded[rotation.NewKeyId].RetiredAt);
+            Assert.NotNull(recorded[oldKek].RetiredAtUtcTicks);
+            Assert.Null(recorded[rotation.NewKeyId].RetiredAtUtcTicks);
         }
     }
 

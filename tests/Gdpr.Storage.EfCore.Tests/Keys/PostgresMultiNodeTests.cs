@@ -208,10 +208,11 @@ public sealed class PostgresMultiNodeTests(PostgresKeyStoreDatabase database) : 
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync();
             await using var insert = new NpgsqlCommand(
-                "INSERT INTO gdpr_subject_keys (pseudonym, scope, version, kek_id, wrapped_key, created_at) VALUES (@p, @s, 1, 'kek-winner', @w, now())", connection);
+                "INSERT INTO gdpr_subject_keys (pseudonym, scope, version, kek_id, wrapped_key, created_at_utc_ticks) VALUES (@p, @s, 1, 'kek-winner', @w, @t)", connection);
             insert.Parameters.AddWithValue("p", subject.Value);
             insert.Parameters.AddWithValue("s", Scope);
             insert.Parameters.AddWithValue("w", wrapped);
+            insert.Parameters.AddWithValue("t", DateTimeOffset.UnixEpoch.UtcTicks);
             await insert.ExecuteNonQueryAsync();
         }
     }

@@ -8,7 +8,7 @@ namespace Gdpr.Storage.EfCore.Keys;
 /// created and when it was retired. It changes nothing else: every call goes to the real provider first, and a
 /// failure to record is logged, not thrown, so it never breaks a rotation (the table is evidence, not a control).
 /// </summary>
-internal sealed class KeyEncryptionKeyLedger(IKeyEncryptionKeyProvider inner, KeyEncryptionKeyRecordStore records, ILogger logger) : IKeyEncryptionKeyProvider
+internal sealed class KeyEncryptionKeyLedger(IKeyEncryptionKeyProvider inner, KeyEncryptionKeyLedgerStore records, ILogger logger) : IKeyEncryptionKeyProvider
 {
     public ValueTask<string> GetActiveKeyIdAsync(CancellationToken cancellationToken = default)
         => inner.GetActiveKeyIdAsync(cancellationToken);

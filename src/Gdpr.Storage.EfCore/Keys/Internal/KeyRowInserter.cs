@@ -22,18 +22,18 @@ internal static class KeyRowInserter
     /// <param name="records">The rows.</param>
     /// <param name="rowsPerStatement">The dialect's <see cref="KeyStoreDialect.KeyRowsPerInsert"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public static async Task InsertAsync(DbContext db, IReadOnlyList<SubjectKeyRecord> records, int rowsPerStatement, CancellationToken cancellationToken)
+    public static async Task InsertAsync(DbContext db, IReadOnlyList<SubjectKeyRow> records, int rowsPerStatement, CancellationToken cancellationToken)
     {
-        var entity = db.Model.FindEntityType(typeof(SubjectKeyRecord))!;
+        var entity = db.Model.FindEntityType(typeof(SubjectKeyRow))!;
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         IProperty[] columns =
         [
-            entity.FindProperty(nameof(SubjectKeyRecord.Pseudonym))!,
-            entity.FindProperty(nameof(SubjectKeyRecord.Scope))!,
-            entity.FindProperty(nameof(SubjectKeyRecord.Version))!,
-            entity.FindProperty(nameof(SubjectKeyRecord.KeyEncryptionKeyId))!,
-            entity.FindProperty(nameof(SubjectKeyRecord.WrappedKey))!,
-            entity.FindProperty(nameof(SubjectKeyRecord.CreatedAt))!,
+            entity.FindProperty(nameof(SubjectKeyRow.Pseudonym))!,
+            entity.FindProperty(nameof(SubjectKeyRow.Scope))!,
+            entity.FindProperty(nameof(SubjectKeyRow.Version))!,
+            entity.FindProperty(nameof(SubjectKeyRow.KeyEncryptionKeyId))!,
+            entity.FindProperty(nameof(SubjectKeyRow.WrappedKey))!,
+            entity.FindProperty(nameof(SubjectKeyRow.CreatedAtUtcTicks))!,
         ];
         var mappings = columns.Select(c => c.GetRelationalTypeMapping()).ToArray();
         var sql = db.GetService<ISqlGenerationHelper>();
@@ -60,7 +60,7 @@ internal static class KeyRowInserter
                 for (var row = 0; row < chunk.Length; row++)
                 {
                     var record = chunk[row];
-                    object[] values = [record.Pseudonym, record.Scope, record.Version, record.KeyEncryptionKeyId, record.WrappedKey, record.CreatedAt];
+                    object[] values = [record.Pseudonym, record.Scope, record.Version, record.KeyEncryptionKeyId, record.WrappedKey, record.CreatedAtUtcTicks];
                     for (var column = 0; column < values.Length; column++)
                     {
                         command.Parameters.Add(mappings[column].CreateParameter(command, ParameterName(row, column, columns.Length), values[column], nullable: false));

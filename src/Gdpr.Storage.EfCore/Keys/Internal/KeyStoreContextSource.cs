@@ -34,7 +34,7 @@ internal sealed class KeyStoreContextSource
         var context = _create();
         if (Volatile.Read(ref _modelChecked) == 0)
         {
-            if (context.Model.FindEntityType(typeof(SubjectKeyRecord)) is null)
+            if (context.Model.FindEntityType(typeof(SubjectKeyRow)) is null)
             {
                 context.Dispose();
                 throw new InvalidOperationException(

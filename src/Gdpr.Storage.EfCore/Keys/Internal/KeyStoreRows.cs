@@ -4,7 +4,7 @@ namespace Gdpr.Storage.EfCore.Keys;
 // (table and column names, constraints) is the contract documented in docs/key-store.md.
 
 /// <summary>A live data key of one (subject, scope), wrapped under a key-encryption key.</summary>
-internal sealed class SubjectKeyRecord
+internal sealed class SubjectKeyRow
 {
     public required string Pseudonym { get; set; }
 
@@ -16,11 +16,12 @@ internal sealed class SubjectKeyRecord
 
     public required byte[] WrappedKey { get; set; }
 
-    public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>When the key was created, in UTC ticks (the convention of every SDK table: <see cref="Model.GdprTableConventions"/>).</summary>
+    public long CreatedAtUtcTicks { get; set; }
 }
 
 /// <summary>The evidence that a data key was destroyed; no key material.</summary>
-internal sealed class KeyTombstoneRecord
+internal sealed class KeyTombstoneRow
 {
     public required string Pseudonym { get; set; }
 
@@ -28,27 +29,27 @@ internal sealed class KeyTombstoneRecord
 
     public int Version { get; set; }
 
-    public DateTimeOffset ShreddedAt { get; set; }
+    public long ShreddedAtUtcTicks { get; set; }
 }
 
 /// <summary>
 /// A key-encryption key: when it was created (or first used, if it was created outside the SDK) and when it was
 /// retired — the date from which backups holding keys wrapped under it no longer reveal destroyed keys.
 /// </summary>
-internal sealed class KeyEncryptionKeyRecord
+internal sealed class KeyEncryptionKeyRow
 {
     public required string KeyEncryptionKeyId { get; set; }
 
-    public DateTimeOffset CreatedAt { get; set; }
+    public long CreatedAtUtcTicks { get; set; }
 
-    public DateTimeOffset? RetiredAt { get; set; }
+    public long? RetiredAtUtcTicks { get; set; }
 }
 
 /// <summary>
 /// A named value of the key store itself; today only the pseudonym-key check value (a keyed hash of a fixed label
 /// under the pseudonym key, never the key), which lets a start with another pseudonym key be refused.
 /// </summary>
-internal sealed class KeyStoreSettingRecord
+internal sealed class KeyStoreSettingRow
 {
     public const string PseudonymKeyCheck = "pseudonym_key_check";
 

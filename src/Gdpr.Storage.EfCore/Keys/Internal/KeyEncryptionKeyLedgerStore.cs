@@ -1,3 +1,4 @@
+using Gdpr.Storage.EfCore.Model;
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,7 +9,7 @@ namespace Gdpr.Storage.EfCore.Keys;
 /// was retired. Its own store beside the key store (same context and connection source), written only through
 /// <see cref="KeyEncryptionKeyLedger"/>.
 /// </summary>
-internal sealed class KeyEncryptionKeyRecordStore(KeyStoreContextSource contexts, TimeProvider time)
+internal sealed class KeyEncryptionKeyLedgerStore(KeyStoreContextSource contexts, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, byte> _recorded = new(StringComparer.Ordinal);
 
@@ -21,11 +22,11 @@ internal sealed class KeyEncryptionKeyRecordStore(KeyStoreContextSource contexts
         }
 
         using var db = contexts.Create();
-        var exists = await db.Set<KeyEncryptionKeyRecord>().AsNoTracking()
+        var exists = await db.Set<KeyEncryptionKeyRow>().AsNoTracking()
             .AnyAsync(k => k.KeyEncryptionKeyId == keyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
         if (!exists)
         {
-            db.Add(new KeyEncryptionKeyRecord { KeyEncryptionKeyId = keyEncryptionKeyId, CreatedAt = KeyStoreTime.ToStored(time.GetUtcNow()) });
+            db.Add(new KeyEncryptionKeyRow { KeyEncryptionKeyId = keyEncryptionKeyId, CreatedAtUtcTicks = GdprTableConventions.ToUtcTicks(time.GetUtcNow()) });
             try
             {
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -43,10 +44,10 @@ internal sealed class KeyEncryptionKeyRecordStore(KeyStoreContextSource contexts
     public async Task RecordRetiredAsync(string keyEncryptionKeyId, CancellationToken cancellationToken)
     {
         await RecordCreatedAsync(keyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
-        var retiredAt = KeyStoreTime.ToStored(time.GetUtcNow());
+        long? retiredAt = GdprTableConventions.ToUtcTicks(time.GetUtcNow());
         using var db = contexts.Create();
-        await db.Set<KeyEncryptionKeyRecord>()
-            .Where(k => k.KeyEncryptionKeyId == keyEncryptionKeyId && k.RetiredAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RetiredAt, retiredAt), cancellationToken).ConfigureAwait(false);
+        await db.Set<KeyEncryptionKeyRow>()
+            .Where(k => k.KeyEncryptionKeyId == keyEncryptionKeyId && k.RetiredAtUtcTicks == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RetiredAtUtcTicks, retiredAt), cancellationToken).ConfigureAwait(false);
     }
 }
