@@ -67,6 +67,8 @@ public static class ErasureServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionSweeperOptions>, RetentionSweeperOptionsValidator>());
 
         services.TryAddSingleton<RetentionPolicyRegistry>();
+        services.TryAddSingleton<RetentionObligations>();
+        services.TryAddSingleton<ScopeDestroyer>();
         services.TryAddSingleton<IRetentionScheduleStore, InMemoryRetentionScheduleStore>();
         services.TryAddSingleton<IRetentionScheduler, RetentionScheduler>();
         services.TryAddSingleton<ILegalHoldStore, InMemoryLegalHoldStore>();
