@@ -230,7 +230,8 @@ public abstract class EfAdapterTests : IAsyncLifetime
         }
 
         var source = Assert.Single(Services.GetServices<IPersonalDataSource>());
-        var request = new DataSourceErasureRequest(new HashSet<string>(AllScopes), new HashSet<string>());
+        // The erasure service names the row-deleting scopes from the policies ("chat"); called directly, the test does.
+        var request = new DataSourceErasureRequest(new HashSet<string>(AllScopes), new HashSet<string>()) { RowDeletingScopes = new HashSet<string> { "chat" } };
         var result = await source.EraseAsync("S-B", request);
         var again = await source.EraseAsync("S-B", request);
 
@@ -277,7 +278,7 @@ public abstract class EfAdapterTests : IAsyncLifetime
         });
 
         var source = Services.GetRequiredService<IPersonalDataSource>();
-        var result = await source.EraseAsync("S-EARLY", new DataSourceErasureRequest(new HashSet<string>(AllScopes), new HashSet<string>()));
+        var result = await source.EraseAsync("S-EARLY", new DataSourceErasureRequest(new HashSet<string>(AllScopes), new HashSet<string>()) { RowDeletingScopes = new HashSet<string> { "chat" } });
 
         Assert.Equal((1, 1), (result.RowsDeleted, result.ValuesReplaced));
         var early = await WithContextAsync(db => db.Customers.Include(c => c.Conversations).SingleAsync(c => c.CustomerNumber == "S-EARLY"));

@@ -23,6 +23,7 @@ internal sealed class ErasureService : IErasureService
     private readonly ILegalHoldStore _holds;
     private readonly ScopeDestroyer _destroyer;
     private readonly RetentionObligations _retention;
+    private readonly RetentionPolicyCatalog _policies;
     private readonly IErasureCertificateIssuer _certificates;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -33,6 +34,7 @@ internal sealed class ErasureService : IErasureService
         ILegalHoldStore holds,
         ScopeDestroyer destroyer,
         RetentionObligations retention,
+        RetentionPolicyCatalog policies,
         IErasureCertificateIssuer certificates,
         TimeProvider time,
         ILogger<ErasureService>? logger = null)
@@ -42,6 +44,7 @@ internal sealed class ErasureService : IErasureService
         _holds = holds;
         _destroyer = destroyer;
         _retention = retention;
+        _policies = policies;
         _certificates = certificates;
         _time = time;
         _logger = logger ?? NullLogger<ErasureService>.Instance;
@@ -73,7 +76,7 @@ internal sealed class ErasureService : IErasureService
                 continue;
             }
 
-            var policy = _retention.GetPolicy(scope);
+            var policy = _policies.Get(scope);
             var retainedUntil = await _retention.GetRetainedUntilAsync(pseudonym, scope, policy, relationshipEnd, now, cancellationToken).ConfigureAwait(false);
             if (holds.Count > 0)
             {
@@ -116,10 +119,14 @@ internal sealed class ErasureService : IErasureService
             ? await CompleteRemovalAsync(pseudonym, cancellationToken).ConfigureAwait(false)
             : KeyRemovalStatus.NotApplicable;
 
+        var destroyed = outcomes.Where(o => o.Status == ScopeErasureStatus.Destroyed).Select(o => o.Scope).ToHashSet(StringComparer.Ordinal);
         var request = new DataSourceErasureRequest(
-            outcomes.Where(o => o.Status == ScopeErasureStatus.Destroyed).Select(o => o.Scope).ToHashSet(StringComparer.Ordinal),
+            destroyed,
             outcomes.Where(o => o.Status is ScopeErasureStatus.Retained or ScopeErasureStatus.Held or ScopeErasureStatus.Failed)
-                .Select(o => o.Scope).ToHashSet(StringComparer.Ordinal));
+                .Select(o => o.Scope).ToHashSet(StringComparer.Ordinal))
+        {
+            RowDeletingScopes = _policies.RowDeletingScopes(destroyed),
+        };
         var sources = new List<SourceErasureOutcome>(_sources.Length);
         foreach (var source in _sources)
         {

@@ -7,13 +7,9 @@ namespace Gdpr.Retention;
 /// subject's relationship ended, and keeping a scope scheduled for the sweeper.
 /// </summary>
 internal sealed class RetentionObligations(
-    RetentionPolicyRegistry policies,
     IRetentionScheduleStore schedule,
     ISubjectKeyStore keyStore)
 {
-    /// <summary>The policy of <paramref name="scope"/> (an implicit one for a scope no policy names).</summary>
-    public RetentionPolicy GetPolicy(string scope) => policies.Get(scope);
-
     /// <summary>An erasure request ends the relationship, unless the application recorded an earlier end.</summary>
     public async ValueTask<DateTimeOffset> RecordRelationshipEndAsync(SubjectPseudonym subject, DateTimeOffset now, CancellationToken cancellationToken)
     {

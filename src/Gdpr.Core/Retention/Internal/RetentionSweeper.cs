@@ -23,7 +23,7 @@ internal sealed class RetentionSweeper : IRetentionSweeper
     private readonly IRetentionScheduleStore _schedule;
     private readonly ILegalHoldStore _holds;
     private readonly IAuditTrail _audit;
-    private readonly RetentionPolicyRegistry _policies;
+    private readonly RetentionPolicyCatalog _policies;
     private readonly TimeProvider _time;
     private readonly int _batchSize;
     private readonly ILogger _logger;
@@ -36,7 +36,7 @@ internal sealed class RetentionSweeper : IRetentionSweeper
         IRetentionScheduleStore schedule,
         ILegalHoldStore holds,
         IAuditTrail audit,
-        RetentionPolicyRegistry policies,
+        RetentionPolicyCatalog policies,
         TimeProvider time,
         IOptions<RetentionSweeperOptions> options,
         ILogger<RetentionSweeper>? logger = null)
