@@ -221,27 +221,12 @@ internal sealed class ErasureService : IErasureService
             ["sources"] = string.Join(',', result.Sources.Select(s => s.Succeeded ? s.Source + ":ok" : $"{s.Source}:{s.FailureType}")),
             ["holds"] = string.Join(',', result.Holds.Select(h => h.Id)),
             ["keyMissing"] = Scopes(ScopeErasureStatus.KeyMissing),
-            ["outcome"] = OutcomeName(result.Outcome),
-            ["physicalRemoval"] = RemovalName(result.PhysicalRemoval),
+            ["outcome"] = ErasureWireNames.Outcome(result.Outcome),
+            ["physicalRemoval"] = ErasureWireNames.Removal(result.PhysicalRemoval),
             ["rowsFound"] = string.Join(',', result.Sources.Select(s => s.Source + ":" + s.RowsFound.ToString(CultureInfo.InvariantCulture))),
         };
         return new AuditEvent(result.IsComplete ? AuditKinds.ErasureCompleted : AuditKinds.ErasurePartial, result.Subject, details);
     }
-
-    internal static string OutcomeName(ErasureOutcome outcome) => outcome switch
-    {
-        ErasureOutcome.Erased => "erased",
-        ErasureOutcome.NothingFound => "nothing-found",
-        ErasureOutcome.Partial => "partial",
-        _ => "inconsistent",
-    };
-
-    internal static string RemovalName(KeyRemovalStatus status) => status switch
-    {
-        KeyRemovalStatus.Removed => "removed",
-        KeyRemovalStatus.Pending => "pending",
-        _ => "not-applicable",
-    };
 
     private static int Count(List<ScopeErasureOutcome> outcomes, ScopeErasureStatus status) => outcomes.Count(o => o.Status == status);
 }
