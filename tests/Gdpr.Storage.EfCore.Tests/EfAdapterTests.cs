@@ -231,7 +231,8 @@ public abstract class EfAdapterTests : IAsyncLifetime
         }
 
         var source = Assert.Single(Services.GetServices<IPersonalDataSource>());
-        var request = new DataSourceErasureRequest(new HashSet<string>(AllScopes), new HashSet<string>());
+        // The erasure service names the row-deleting scopes from the policies ("chat"); called directly, the test does.
+        var request = new DataSourceErasureRequest(new HashSet<string>(AllScopes), new HashSet<string>()) { RowDeletingScopes = new HashSet<string> { "chat" } };
         var result = await source.EraseAsync("S-B", request);
         var again = await source.EraseAsync("S-B", request);
 
@@ -286,7 +287,7 @@ public abstract class EfAdapterTests : IAsyncLifetime
         Assert.Equal(rows, transcripts.Count);
         Assert.Equal(Enumerable.Range(0, rows).Select(i => $"call {i}").Order(StringComparer.Ordinal), transcripts.Order(StringComparer.Ordinal));
 
-        var request = new DataSourceErasureRequest(new HashSet<string>(AllScopes), new HashSet<string>());
+        var request = new DataSourceErasureRequest(new HashSet<string>(AllScopes), new HashSet<string>()) { RowDeletingScopes = new HashSet<string> { "chat" } };
         var result = await source.EraseAsync("S-MANY", request);
 
         Assert.Equal(rows, result.RowsDeleted); // every conversation ("chat" deletes rows), none skipped between batches
@@ -310,7 +311,7 @@ public abstract class EfAdapterTests : IAsyncLifetime
         });
 
         var source = Services.GetRequiredService<IPersonalDataSource>();
-        var result = await source.EraseAsync("S-EARLY", new DataSourceErasureRequest(new HashSet<string>(AllScopes), new HashSet<string>()));
+        var result = await source.EraseAsync("S-EARLY", new DataSourceErasureRequest(new HashSet<string>(AllScopes), new HashSet<string>()) { RowDeletingScopes = new HashSet<string> { "chat" } });
 
         Assert.Equal((1, 1), (result.RowsDeleted, result.ValuesReplaced));
         var early = await WithContextAsync(db => db.Customers.Include(c => c.Conversations).SingleAsync(c => c.CustomerNumber == "S-EARLY"));

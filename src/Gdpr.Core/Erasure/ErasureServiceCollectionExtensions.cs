@@ -66,7 +66,9 @@ public static class ErasureServiceCollectionExtensions
         services.AddOptions<RetentionSweeperOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionSweeperOptions>, RetentionSweeperOptionsValidator>());
 
-        services.TryAddSingleton<RetentionPolicyRegistry>();
+        services.TryAddSingleton<RetentionPolicyCatalog>();
+        services.TryAddSingleton<RetentionObligations>();
+        services.TryAddSingleton<ScopeDestroyer>();
         services.TryAddSingleton<IRetentionScheduleStore, InMemoryRetentionScheduleStore>();
         services.TryAddSingleton<IRetentionScheduler, RetentionScheduler>();
         services.TryAddSingleton<ILegalHoldStore, InMemoryLegalHoldStore>();

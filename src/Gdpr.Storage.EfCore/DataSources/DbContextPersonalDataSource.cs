@@ -12,7 +12,6 @@ using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Gdpr.Storage.EfCore.DataSources;
 
@@ -33,13 +32,11 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
         .GetMethod(nameof(ReadColumnsAsync), BindingFlags.NonPublic | BindingFlags.Static)!;
 
     private readonly IServiceScopeFactory _scopes;
-    private readonly IOptionsMonitor<GdprOptions> _options;
     private readonly ILogger _logger;
 
-    public DbContextPersonalDataSource(IServiceScopeFactory scopes, IOptionsMonitor<GdprOptions> options, ILogger<DbContextPersonalDataSource<TContext>>? logger = null)
+    public DbContextPersonalDataSource(IServiceScopeFactory scopes, ILogger<DbContextPersonalDataSource<TContext>>? logger = null)
     {
         _scopes = scopes;
-        _options = options;
         _logger = logger ?? NullLogger<DbContextPersonalDataSource<TContext>>.Instance;
     }
 
@@ -104,7 +101,6 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(subjectId);
         ArgumentNullException.ThrowIfNull(request);
-        var policies = _options.CurrentValue.RetentionPolicies.ToDictionary(p => p.Name, StringComparer.Ordinal);
         var deleted = 0;
         var replaced = 0;
         var found = 0;
@@ -127,7 +123,7 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
                 // environment cannot find must be reported, not fail as tampering).
                 found += await FindAsync(context, model, entityType, subjectProperty, subjectValue, scopesFound, cancellationToken).ConfigureAwait(false);
 
-                if (!entityType.GetDerivedTypesInclusive().Any(t => model.Get(t) is { } m && MayChange(model, m, request, policies)))
+                if (!entityType.GetDerivedTypesInclusive().Any(t => model.Get(t) is { } m && MayChange(model, m, request)))
                 {
                     continue;
                 }
@@ -147,7 +143,7 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
 
                         var members = new List<(PersonalDataEntityMap Map, PersonalDataMemberMap Member, object Instance)>();
                         Collect(model, map, entity, members);
-                        if (members.Count > 0 && members.TrueForAll(m => DeletesRow(m.Member, request, policies)))
+                        if (members.Count > 0 && members.TrueForAll(m => DeletesRow(m.Member, request)))
                         {
                             context.Remove(entity);
                             deleted++;
@@ -267,15 +263,13 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
         return rows;
     }
 
-    private static bool MayChange(PersonalDataModelMap model, PersonalDataEntityMap map, DataSourceErasureRequest request, Dictionary<string, global::Gdpr.Retention.RetentionPolicy> policies)
-        => map.Members.Any(m => request.DestroyedScopes.Contains(m.Scope) && (m.Attribute.Erasure == ErasureAction.Replace || DeletesRow(m, request, policies)))
-           || map.OwnedNavigations.Any(n => model.Get(n.Navigation.TargetEntityType) is { } owned && MayChange(model, owned, request, policies));
+    private static bool MayChange(PersonalDataModelMap model, PersonalDataEntityMap map, DataSourceErasureRequest request)
+        => map.Members.Any(m => request.DestroyedScopes.Contains(m.Scope) && (m.Attribute.Erasure == ErasureAction.Replace || DeletesRow(m, request)))
+           || map.OwnedNavigations.Any(n => model.Get(n.Navigation.TargetEntityType) is { } owned && MayChange(model, owned, request));
 
-    /// <summary>A row is deleted when every personal-data member in it is destroyed now and its policy says delete.</summary>
-    private static bool DeletesRow(PersonalDataMemberMap member, DataSourceErasureRequest request, Dictionary<string, global::Gdpr.Retention.RetentionPolicy> policies)
-        => request.DestroyedScopes.Contains(member.Scope)
-           && policies.TryGetValue(member.Scope, out var policy)
-           && policy.DeleteRowsOnErasure;
+    /// <summary>A row is deleted when every personal-data member in it is destroyed now and its policy says delete (the request says which).</summary>
+    private static bool DeletesRow(PersonalDataMemberMap member, DataSourceErasureRequest request)
+        => request.DestroyedScopes.Contains(member.Scope) && request.RowDeletingScopes.Contains(member.Scope);
 
     private static void Collect(PersonalDataModelMap model, PersonalDataEntityMap map, object instance, List<(PersonalDataEntityMap, PersonalDataMemberMap, object)> members)
     {

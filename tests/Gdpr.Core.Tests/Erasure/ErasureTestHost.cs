@@ -86,7 +86,7 @@ internal sealed class ErasureTestHost : IAsyncDisposable
         var builder = collection.AddGdpr(o => o.PseudonymKey = pseudonymKey ?? Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()).UseInMemoryStores();
         builder.AddRetentionPolicy(Policies.MarketingPolicy).AddRetentionPolicy(Policies.TaxPolicy);
         configure?.Invoke(builder);
-        collection.AddSingleton(sp => new InMemoryPersonalDataSource("crm", sp.GetRequiredService<IFieldEncryptor>(), sp.GetRequiredService<IOptions<GdprOptions>>()));
+        collection.AddSingleton(sp => new InMemoryPersonalDataSource("crm", sp.GetRequiredService<IFieldEncryptor>()));
         collection.AddSingleton<IPersonalDataSource>(sp =>
         {
             var crm = sp.GetRequiredService<InMemoryPersonalDataSource>();
@@ -132,7 +132,7 @@ internal sealed class ErasureTestHost : IAsyncDisposable
 /// A real <see cref="IPersonalDataSource"/> in memory: values encrypted under their subject's scope key, a plaintext
 /// search index as the derived value the erasure must remove, row deletion and replacement as the policies say.
 /// </summary>
-internal sealed class InMemoryPersonalDataSource(string name, IFieldEncryptor encryptor, IOptions<GdprOptions> options) : IPersonalDataSource
+internal sealed class InMemoryPersonalDataSource(string name, IFieldEncryptor encryptor) : IPersonalDataSource
 {
     private readonly Lock _lock = new();
     private readonly List<Row> _rows = [];
@@ -215,7 +215,6 @@ internal sealed class InMemoryPersonalDataSource(string name, IFieldEncryptor en
 
     public ValueTask<DataSourceErasureResult> EraseAsync(string subjectId, DataSourceErasureRequest request, CancellationToken cancellationToken = default)
     {
-        var deleteScopes = options.Value.RetentionPolicies.Where(p => p.DeleteRowsOnErasure).Select(p => p.Name).ToHashSet();
         int found, deleted, replaced = 0;
         HashSet<string> scopes;
         lock (_lock)
@@ -224,7 +223,7 @@ internal sealed class InMemoryPersonalDataSource(string name, IFieldEncryptor en
             var rows = _rows.Where(r => r.SubjectId == subjectId).ToList();
             found = rows.Count;
             scopes = rows.Where(r => r.Envelope is not null).Select(r => r.Scope).ToHashSet(StringComparer.Ordinal); // replaced values hold none
-            deleted = _rows.RemoveAll(r => r.SubjectId == subjectId && request.DestroyedScopes.Contains(r.Scope) && deleteScopes.Contains(r.Scope));
+            deleted = _rows.RemoveAll(r => r.SubjectId == subjectId && request.DestroyedScopes.Contains(r.Scope) && request.RowDeletingScopes.Contains(r.Scope));
             for (var i = 0; i < _rows.Count; i++)
             {
                 var row = _rows[i];

@@ -74,11 +74,11 @@ internal sealed class ErasureCertificateIssuer(CertificateSigningKey key, TimePr
             w.WriteString("issuedAt", Time(issuedAt));
             w.WriteString("outcome", result.Outcome switch
             {
-                ErasureOutcome.Erased => ErasureService.OutcomeName(ErasureOutcome.Erased),
-                ErasureOutcome.NothingFound => ErasureService.OutcomeName(ErasureOutcome.NothingFound),
+                ErasureOutcome.Erased => ErasureWireNames.Outcome(ErasureOutcome.Erased),
+                ErasureOutcome.NothingFound => ErasureWireNames.Outcome(ErasureOutcome.NothingFound),
                 _ => throw new InvalidOperationException($"An erasure whose outcome is {result.Outcome} gets no certificate."),
             });
-            w.WriteString("physicalRemoval", ErasureService.RemovalName(result.PhysicalRemoval));
+            w.WriteString("physicalRemoval", ErasureWireNames.Removal(result.PhysicalRemoval));
 
             w.WriteStartArray("retained");
             foreach (var s in Ordered(result, ScopeErasureStatus.Retained))

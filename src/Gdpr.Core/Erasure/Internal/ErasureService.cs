@@ -13,41 +13,39 @@ namespace Gdpr.Erasure;
 /// <remarks>
 /// Order matters for failure: keys are destroyed first (what matters most, and unreadable data is the safe side of
 /// a crash), sources run after, and the audit entry and certificate last. A scope counts as destroyed only once the
-/// key store confirms it (a tombstone); every step is idempotent, so a retry completes what a failure left.
+/// key store confirms it (a tombstone); every step is idempotent, so a retry completes what a failure left. The
+/// destruction itself (shred, tombstone, audit, schedule) is <see cref="ScopeDestroyer"/>'s, shared with the sweeper.
 /// </remarks>
 internal sealed class ErasureService : IErasureService
 {
     private readonly ISubjectKeyManager _keys;
-    private readonly ISubjectKeyStore _keyStore;
     private readonly IPersonalDataSource[] _sources;
-    private readonly IRetentionScheduleStore _schedule;
     private readonly ILegalHoldStore _holds;
-    private readonly IAuditTrail _audit;
+    private readonly ScopeDestroyer _destroyer;
+    private readonly RetentionObligations _retention;
+    private readonly RetentionPolicyCatalog _policies;
     private readonly IErasureCertificateIssuer _certificates;
-    private readonly RetentionPolicyRegistry _policies;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     public ErasureService(
         ISubjectKeyManager keys,
-        ISubjectKeyStore keyStore,
         IEnumerable<IPersonalDataSource> sources,
-        IRetentionScheduleStore schedule,
         ILegalHoldStore holds,
-        IAuditTrail audit,
+        ScopeDestroyer destroyer,
+        RetentionObligations retention,
+        RetentionPolicyCatalog policies,
         IErasureCertificateIssuer certificates,
-        RetentionPolicyRegistry policies,
         TimeProvider time,
         ILogger<ErasureService>? logger = null)
     {
         _keys = keys;
-        _keyStore = keyStore;
         _sources = [.. sources.OrderBy(s => s.Name, StringComparer.Ordinal)];
-        _schedule = schedule;
         _holds = holds;
-        _audit = audit;
-        _certificates = certificates;
+        _destroyer = destroyer;
+        _retention = retention;
         _policies = policies;
+        _certificates = certificates;
         _time = time;
         _logger = logger ?? NullLogger<ErasureService>.Instance;
     }
@@ -65,10 +63,10 @@ internal sealed class ErasureService : IErasureService
         }
 
         // Only a subject with live keys has a relationship whose end matters: an unknown id leaves no schedule row.
-        var relationshipEnd = live.Count > 0 ? await RecordRelationshipEndAsync(pseudonym, now, cancellationToken).ConfigureAwait(false) : now;
-        var tombstones = await GetLatestTombstonesAsync(pseudonym, cancellationToken).ConfigureAwait(false);
+        var relationshipEnd = live.Count > 0 ? await _retention.RecordRelationshipEndAsync(pseudonym, now, cancellationToken).ConfigureAwait(false) : now;
+        var tombstones = await _destroyer.GetTombstonesAsync(pseudonym, cancellationToken).ConfigureAwait(false);
+        var destruction = _destroyer.StartBatch("erasure", confirmWhenAlreadyGone: true);
         var outcomes = new List<ScopeErasureOutcome>();
-        var events = new List<AuditEvent>();
         foreach (var scope in live.Union(tombstones.Keys).Order(StringComparer.Ordinal))
         {
             if (!live.Contains(scope))
@@ -79,12 +77,12 @@ internal sealed class ErasureService : IErasureService
             }
 
             var policy = _policies.Get(scope);
-            var retainedUntil = await GetRetainedUntilAsync(pseudonym, scope, policy, relationshipEnd, now, cancellationToken).ConfigureAwait(false);
+            var retainedUntil = await _retention.GetRetainedUntilAsync(pseudonym, scope, policy, relationshipEnd, now, cancellationToken).ConfigureAwait(false);
             if (holds.Count > 0)
             {
                 // Art. 17(3)(e): nothing goes while a hold is active. Due at once (or when the obligation ends), so the
                 // sweeper destroys it after the release even if nobody erases again.
-                await _schedule.SetAsync(new RetentionScheduleEntry(pseudonym, scope, retainedUntil ?? now), cancellationToken).ConfigureAwait(false);
+                await _retention.KeepUntilAsync(pseudonym, scope, retainedUntil ?? now, cancellationToken).ConfigureAwait(false);
                 outcomes.Add(new ScopeErasureOutcome(scope, ScopeErasureStatus.Held)
                 {
                     RetainedUntil = retainedUntil,
@@ -94,21 +92,24 @@ internal sealed class ErasureService : IErasureService
             else if (retainedUntil is { } until)
             {
                 // Art. 17(3)(b): a legal obligation keeps the scope; the sweeper destroys it at the end of the period.
-                await _schedule.SetAsync(new RetentionScheduleEntry(pseudonym, scope, until), cancellationToken).ConfigureAwait(false);
+                await _retention.KeepUntilAsync(pseudonym, scope, until, cancellationToken).ConfigureAwait(false);
                 outcomes.Add(new ScopeErasureOutcome(scope, ScopeErasureStatus.Retained) { RetainedUntil = until, LegalBasis = policy.LegalBasis });
             }
             else
             {
-                var outcome = await DestroyAsync(subjectId, pseudonym, scope, cancellationToken).ConfigureAwait(false);
-                if (outcome is null)
+                var done = await destruction.DestroyAsync(pseudonym, subjectId, scope, cancellationToken).ConfigureAwait(false);
+                switch (done.Status)
                 {
-                    continue;
-                }
-
-                outcomes.Add(outcome);
-                if (outcome.Status == ScopeErasureStatus.Destroyed)
-                {
-                    events.Add(ShreddedEvent(pseudonym, outcome, "erasure"));
+                    case ScopeDestructionStatus.Failed:
+                        ErasureLog.ErasureScopeFailed(_logger, pseudonym.Value, scope, done.FailureType!);
+                        outcomes.Add(new ScopeErasureOutcome(scope, ScopeErasureStatus.Failed) { FailureType = done.FailureType });
+                        break;
+                    case ScopeDestructionStatus.NotFound:
+                        // Neither key nor tombstone any more: nothing the store can certify.
+                        break;
+                    default:
+                        outcomes.Add(Destroyed(done.Tombstone!));
+                        break;
                 }
             }
         }
@@ -118,10 +119,14 @@ internal sealed class ErasureService : IErasureService
             ? await CompleteRemovalAsync(pseudonym, cancellationToken).ConfigureAwait(false)
             : KeyRemovalStatus.NotApplicable;
 
+        var destroyed = outcomes.Where(o => o.Status == ScopeErasureStatus.Destroyed).Select(o => o.Scope).ToHashSet(StringComparer.Ordinal);
         var request = new DataSourceErasureRequest(
-            outcomes.Where(o => o.Status == ScopeErasureStatus.Destroyed).Select(o => o.Scope).ToHashSet(StringComparer.Ordinal),
+            destroyed,
             outcomes.Where(o => o.Status is ScopeErasureStatus.Retained or ScopeErasureStatus.Held or ScopeErasureStatus.Failed)
-                .Select(o => o.Scope).ToHashSet(StringComparer.Ordinal));
+                .Select(o => o.Scope).ToHashSet(StringComparer.Ordinal))
+        {
+            RowDeletingScopes = _policies.RowDeletingScopes(destroyed),
+        };
         var sources = new List<SourceErasureOutcome>(_sources.Length);
         foreach (var source in _sources)
         {
@@ -149,8 +154,7 @@ internal sealed class ErasureService : IErasureService
             PhysicalRemoval = removal,
         };
 
-        events.Add(SummaryEvent(result));
-        var appended = await _audit.AppendAsync(events, cancellationToken).ConfigureAwait(false);
+        var appended = await destruction.CommitAsync([SummaryEvent(result)], cancellationToken).ConfigureAwait(false);
         result = result with { AuditSequence = appended[^1].Sequence, AuditHash = appended[^1].Hash };
         if (result.Outcome is ErasureOutcome.Erased or ErasureOutcome.NothingFound)
         {
@@ -170,83 +174,13 @@ internal sealed class ErasureService : IErasureService
 
     private async ValueTask<KeyRemovalStatus> CompleteRemovalAsync(SubjectPseudonym pseudonym, CancellationToken cancellationToken)
     {
-        try
+        var (status, failureType) = await _destroyer.CompleteRemovalAsync(cancellationToken).ConfigureAwait(false);
+        if (failureType is not null)
         {
-            return await _keyStore.CompleteRemovalAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
-        {
-            // The keys are destroyed either way; what is not known is whether the engine's files still hold their bytes.
-            ErasureLog.ErasureRemovalFailed(_logger, pseudonym.Value, TypeName(ex));
-            return KeyRemovalStatus.Pending;
-        }
-    }
-
-    private async ValueTask<DateTimeOffset> RecordRelationshipEndAsync(SubjectPseudonym pseudonym, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        // An erasure request ends the relationship, unless the application recorded an earlier end.
-        var recorded = await _schedule.GetRelationshipEndAsync(pseudonym, cancellationToken).ConfigureAwait(false);
-        if (recorded is { } end && end <= now)
-        {
-            return end;
+            ErasureLog.ErasureRemovalFailed(_logger, pseudonym.Value, failureType);
         }
 
-        await _schedule.SetRelationshipEndAsync(pseudonym, now, cancellationToken).ConfigureAwait(false);
-        return now;
-    }
-
-    /// <summary>Until when a legal obligation keeps the scope, or <see langword="null"/> when none does (any more).</summary>
-    private async ValueTask<DateTimeOffset?> GetRetainedUntilAsync(
-        SubjectPseudonym pseudonym, string scope, RetentionPolicy policy, DateTimeOffset relationshipEnd, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (!policy.IsLegalObligation)
-        {
-            return null;
-        }
-
-        DateTimeOffset until;
-        switch (policy.Clock)
-        {
-            case RetentionClock.RelationshipEnd:
-                until = policy.GetExpiry(relationshipEnd);
-                break;
-            case RetentionClock.ApplicationDate:
-                // The date the application supplied, as scheduled; without one, count from now — keeping a legal
-                // record too long is recoverable, destroying it too early is not.
-                var entry = await _schedule.GetAsync(pseudonym, scope, cancellationToken).ConfigureAwait(false);
-                until = entry?.DestroyAfter ?? policy.GetExpiry(now);
-                break;
-            default:
-                var state = await _keyStore.GetStateAsync(pseudonym, scope, cancellationToken).ConfigureAwait(false);
-                until = policy.GetExpiry(state.Key?.CreatedAt ?? now);
-                break;
-        }
-
-        return until > now ? until : null;
-    }
-
-    private async ValueTask<ScopeErasureOutcome?> DestroyAsync(string subjectId, SubjectPseudonym pseudonym, string scope, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var tombstone = await _keys.ShredAsync(subjectId, scope, cancellationToken).ConfigureAwait(false);
-
-            // Null: another node or a sweep shredded it meanwhile. Destroyed only if the store shows the tombstone.
-            tombstone ??= (await GetLatestTombstonesAsync(pseudonym, cancellationToken).ConfigureAwait(false)).GetValueOrDefault(scope);
-            if (tombstone is null)
-            {
-                return null;
-            }
-
-            await _schedule.RemoveAsync([new RetentionScheduleKey(pseudonym, scope)], cancellationToken).ConfigureAwait(false);
-            return Destroyed(tombstone);
-        }
-        catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
-        {
-            var type = TypeName(ex);
-            ErasureLog.ErasureScopeFailed(_logger, pseudonym.Value, scope, type);
-            return new ScopeErasureOutcome(scope, ScopeErasureStatus.Failed) { FailureType = type };
-        }
+        return status;
     }
 
     private async ValueTask<SourceErasureOutcome> EraseSourceAsync(
@@ -263,39 +197,17 @@ internal sealed class ErasureService : IErasureService
                 ValuesReplaced = done.ValuesReplaced,
             };
         }
-        catch (Exception ex) when (!IsCancellation(ex, cancellationToken))
+        catch (Exception ex) when (!ScopeDestroyer.IsCancellation(ex, cancellationToken))
         {
             // The type only: a message may quote the row (a constraint violation, a driver error) and so personal data.
-            var type = TypeName(ex);
+            var type = ScopeDestroyer.TypeName(ex);
             ErasureLog.ErasureSourceFailed(_logger, pseudonym.Value, source.Name, type);
             return new SourceErasureOutcome(source.Name, Succeeded: false) { FailureType = type };
         }
     }
 
-    private async ValueTask<Dictionary<string, KeyTombstone>> GetLatestTombstonesAsync(SubjectPseudonym pseudonym, CancellationToken cancellationToken)
-    {
-        var latest = new Dictionary<string, KeyTombstone>(StringComparer.Ordinal);
-        await foreach (var tombstone in _keyStore.GetTombstonesAsync(pseudonym, cancellationToken).ConfigureAwait(false))
-        {
-            if (!latest.TryGetValue(tombstone.Scope, out var known) || tombstone.Version > known.Version)
-            {
-                latest[tombstone.Scope] = tombstone;
-            }
-        }
-
-        return latest;
-    }
-
     private static ScopeErasureOutcome Destroyed(KeyTombstone tombstone)
         => new(tombstone.Scope, ScopeErasureStatus.Destroyed) { KeyVersion = tombstone.Version, DestroyedAt = tombstone.ShreddedAt };
-
-    internal static AuditEvent ShreddedEvent(SubjectPseudonym pseudonym, ScopeErasureOutcome outcome, string reason)
-        => new(AuditKinds.KeyShredded, pseudonym, new Dictionary<string, string>
-        {
-            ["scope"] = outcome.Scope,
-            ["keyVersion"] = (outcome.KeyVersion ?? 0).ToString(CultureInfo.InvariantCulture),
-            ["reason"] = reason,
-        });
 
     private static AuditEvent SummaryEvent(ErasureResult result)
     {
@@ -309,32 +221,12 @@ internal sealed class ErasureService : IErasureService
             ["sources"] = string.Join(',', result.Sources.Select(s => s.Succeeded ? s.Source + ":ok" : $"{s.Source}:{s.FailureType}")),
             ["holds"] = string.Join(',', result.Holds.Select(h => h.Id)),
             ["keyMissing"] = Scopes(ScopeErasureStatus.KeyMissing),
-            ["outcome"] = OutcomeName(result.Outcome),
-            ["physicalRemoval"] = RemovalName(result.PhysicalRemoval),
+            ["outcome"] = ErasureWireNames.Outcome(result.Outcome),
+            ["physicalRemoval"] = ErasureWireNames.Removal(result.PhysicalRemoval),
             ["rowsFound"] = string.Join(',', result.Sources.Select(s => s.Source + ":" + s.RowsFound.ToString(CultureInfo.InvariantCulture))),
         };
         return new AuditEvent(result.IsComplete ? AuditKinds.ErasureCompleted : AuditKinds.ErasurePartial, result.Subject, details);
     }
 
-    internal static string OutcomeName(ErasureOutcome outcome) => outcome switch
-    {
-        ErasureOutcome.Erased => "erased",
-        ErasureOutcome.NothingFound => "nothing-found",
-        ErasureOutcome.Partial => "partial",
-        _ => "inconsistent",
-    };
-
-    internal static string RemovalName(KeyRemovalStatus status) => status switch
-    {
-        KeyRemovalStatus.Removed => "removed",
-        KeyRemovalStatus.Pending => "pending",
-        _ => "not-applicable",
-    };
-
     private static int Count(List<ScopeErasureOutcome> outcomes, ScopeErasureStatus status) => outcomes.Count(o => o.Status == status);
-
-    internal static bool IsCancellation(Exception ex, CancellationToken cancellationToken)
-        => ex is OperationCanceledException && cancellationToken.IsCancellationRequested;
-
-    internal static string TypeName(Exception ex) => ex.GetType().FullName ?? ex.GetType().Name;
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Gdpr.DataSources;
 using Gdpr.Keys;
+using Gdpr.Retention;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,7 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
 {
     private readonly IPersonalDataSource[] _sources;
     private readonly IOptions<ExportOptions> _options;
-    private readonly IOptions<GdprOptions> _gdprOptions;
+    private readonly RetentionPolicyCatalog _policies;
     private readonly SubjectPseudonymizer _pseudonymizer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -23,14 +24,14 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
     public PersonalDataExporter(
         IEnumerable<IPersonalDataSource> sources,
         IOptions<ExportOptions> options,
-        IOptions<GdprOptions> gdprOptions,
+        RetentionPolicyCatalog policies,
         SubjectPseudonymizer pseudonymizer,
         TimeProvider time,
         ILogger<PersonalDataExporter>? logger = null)
     {
         _sources = [.. sources];
         _options = options;
-        _gdprOptions = gdprOptions;
+        _policies = policies;
         _pseudonymizer = pseudonymizer;
         _time = time;
         _logger = logger ?? (ILogger)NullLogger.Instance;
@@ -53,7 +54,7 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
         var pseudonym = _pseudonymizer.Compute(subjectId).Value;
         ExportLog.ExportStarted(_logger, pseudonym, format, scope);
 
-        var document = new ExportDocument(subjectId, scope, _time.GetUtcNow(), options, _gdprOptions.Value.RetentionPolicies);
+        var document = new ExportDocument(subjectId, scope, _time.GetUtcNow(), options, _policies.All);
         var stats = new ExportStats();
         var writer = CreateWriter(format, destination, options.FlushThresholdBytes);
         await using (writer.ConfigureAwait(false))

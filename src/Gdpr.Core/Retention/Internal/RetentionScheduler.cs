@@ -6,7 +6,7 @@ namespace Gdpr.Retention;
 internal sealed class RetentionScheduler(
     ISubjectKeyManager keys,
     IRetentionScheduleStore schedule,
-    RetentionPolicyRegistry policies) : IRetentionScheduler
+    RetentionPolicyCatalog policies) : IRetentionScheduler
 {
     public async ValueTask<IReadOnlyList<RetentionScheduleEntry>> RecordRelationshipEndedAsync(string subjectId, DateTimeOffset endedAt, CancellationToken cancellationToken = default)
     {

@@ -17,31 +17,31 @@ internal sealed class RetentionSweeper : IRetentionSweeper
 {
     private const int MaxFailureTypes = 100;
 
-    private readonly ISubjectKeyManager _keys;
+    private readonly ScopeDestroyer _destroyer;
     private readonly ISubjectKeyStore _keyStore;
     private readonly IKeyEncryptionKeyProvider _keyEncryptionKeys;
     private readonly IRetentionScheduleStore _schedule;
     private readonly ILegalHoldStore _holds;
     private readonly IAuditTrail _audit;
-    private readonly RetentionPolicyRegistry _policies;
+    private readonly RetentionPolicyCatalog _policies;
     private readonly TimeProvider _time;
     private readonly int _batchSize;
     private readonly ILogger _logger;
     private volatile bool _removalPending;
 
     public RetentionSweeper(
-        ISubjectKeyManager keys,
+        ScopeDestroyer destroyer,
         ISubjectKeyStore keyStore,
         IKeyEncryptionKeyProvider keyEncryptionKeys,
         IRetentionScheduleStore schedule,
         ILegalHoldStore holds,
         IAuditTrail audit,
-        RetentionPolicyRegistry policies,
+        RetentionPolicyCatalog policies,
         TimeProvider time,
         IOptions<RetentionSweeperOptions> options,
         ILogger<RetentionSweeper>? logger = null)
     {
-        _keys = keys;
+        _destroyer = destroyer;
         _keyStore = keyStore;
         _keyEncryptionKeys = keyEncryptionKeys;
         _schedule = schedule;
@@ -112,8 +112,7 @@ internal sealed class RetentionSweeper : IRetentionSweeper
     {
         tally.Batches++;
         var held = await _holds.GetHeldAsync([.. batch.Select(k => k.Subject).Distinct()], cancellationToken).ConfigureAwait(false);
-        var done = new List<RetentionScheduleKey>(batch.Length);
-        var events = new List<AuditEvent>(batch.Length);
+        var destruction = _destroyer.StartBatch("retention", confirmWhenAlreadyGone: false);
         foreach (var key in batch)
         {
             if (held.Contains(key.Subject))
@@ -122,40 +121,29 @@ internal sealed class RetentionSweeper : IRetentionSweeper
                 continue;
             }
 
-            try
+            var done = await destruction.DestroyAsync(key.Subject, subjectId: null, key.Scope, cancellationToken).ConfigureAwait(false);
+            switch (done.Status)
             {
-                var tombstone = await _keys.ShredAsync(key.Subject, key.Scope, cancellationToken).ConfigureAwait(false);
-                if (tombstone is null)
-                {
-                    tally.AlreadyDestroyed++;
-                }
-                else
-                {
+                case ScopeDestructionStatus.Destroyed:
                     tally.Destroyed++;
-                    events.Add(ErasureService.ShreddedEvent(
-                        key.Subject,
-                        new ScopeErasureOutcome(key.Scope, ScopeErasureStatus.Destroyed) { KeyVersion = tombstone.Version },
-                        "retention"));
-                }
+                    break;
+                case ScopeDestructionStatus.Failed:
+                    tally.Failed++;
+                    if (tally.FailureTypes.Count < MaxFailureTypes)
+                    {
+                        tally.FailureTypes.Add(done.FailureType!);
+                    }
 
-                done.Add(key);
-            }
-            catch (Exception ex) when (!ErasureService.IsCancellation(ex, cancellationToken))
-            {
-                tally.Failed++;
-                var type = ErasureService.TypeName(ex);
-                if (tally.FailureTypes.Count < MaxFailureTypes)
-                {
-                    tally.FailureTypes.Add(type);
-                }
-
-                ErasureLog.SweepScopeFailed(_logger, key.Subject.Value, key.Scope, type);
+                    ErasureLog.SweepScopeFailed(_logger, key.Subject.Value, key.Scope, done.FailureType!);
+                    break;
+                default:
+                    tally.AlreadyDestroyed++;
+                    break;
             }
         }
 
         // Audit first, then forget the schedule entries: a crash in between re-finds them, and they shred as "already gone".
-        await _audit.AppendAsync(events, cancellationToken).ConfigureAwait(false);
-        await _schedule.RemoveAsync(done, cancellationToken).ConfigureAwait(false);
+        await destruction.CommitAsync([], cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<List<RetentionScheduleKey>> FindExpiredSinceCollectionAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -187,15 +175,13 @@ internal sealed class RetentionSweeper : IRetentionSweeper
 
     private async ValueTask<KeyRemovalStatus> CompleteRemovalAsync(CancellationToken cancellationToken)
     {
-        try
+        var (status, failureType) = await _destroyer.CompleteRemovalAsync(cancellationToken).ConfigureAwait(false);
+        if (failureType is not null)
         {
-            return await _keyStore.CompleteRemovalAsync(cancellationToken).ConfigureAwait(false);
+            ErasureLog.SweepRemovalFailed(_logger, failureType);
         }
-        catch (Exception ex) when (!ErasureService.IsCancellation(ex, cancellationToken))
-        {
-            ErasureLog.SweepRemovalFailed(_logger, ErasureService.TypeName(ex));
-            return KeyRemovalStatus.Pending;
-        }
+
+        return status;
     }
 
     private sealed class Tally

@@ -32,7 +32,7 @@ internal sealed class RetentionSweeperService(
             catch (Exception ex)
             {
                 // A failed sweep (a store outage) must not stop the host or later sweeps.
-                ErasureLog.SweepRunFailed(_logger, ErasureService.TypeName(ex));
+                ErasureLog.SweepRunFailed(_logger, ScopeDestroyer.TypeName(ex));
             }
 
             try
