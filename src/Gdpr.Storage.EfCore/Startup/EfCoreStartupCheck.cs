@@ -28,14 +28,12 @@ internal sealed class EfCoreStartupCheck
 {
     private readonly IServiceProvider _services;
     private readonly EfCoreContextUse[] _uses;
-    private readonly IOptions<GdprOptions> _options;
     private readonly Lazy<bool> _result;
 
-    public EfCoreStartupCheck(IServiceProvider services, IEnumerable<EfCoreContextUse> uses, IOptions<GdprOptions> options)
+    public EfCoreStartupCheck(IServiceProvider services, IEnumerable<EfCoreContextUse> uses)
     {
         _services = services;
         _uses = [.. uses];
-        _options = options;
         _result = new Lazy<bool>(Run, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -138,24 +136,18 @@ internal sealed class EfCoreStartupCheck
     /// </summary>
     private void CheckRetentionPolicies(IModel model)
     {
-        var policies = new Dictionary<string, RetentionPolicy>(StringComparer.Ordinal);
-        foreach (var policy in _options.Value.RetentionPolicies)
-        {
-            if (policy?.Name is { } policyName)
-            {
-                policies[policyName] = policy;
-            }
-        }
+        // The catalog erasure and the sweeper decide by: the check sees exactly the policies they will apply.
+        var catalog = _services.GetRequiredService<RetentionPolicyCatalog>();
 
         foreach (var type in model.GetEntityTypes().Where(t => !t.HasSharedClrType).Select(t => t.ClrType).Distinct())
         {
             foreach (var (member, attribute) in PersonalDataMembers.GetPersonalData(type))
             {
                 var scope = attribute.RetentionPolicy;
-                policies.TryGetValue(scope, out var policy);
+                catalog.TryGetConfigured(scope, out var policy);
                 if (policy is null && scope != PersonalDataAttribute.DefaultRetentionPolicy)
                 {
-                    var registered = policies.Count == 0 ? "none is registered" : "registered: " + string.Join(", ", policies.Keys.Order(StringComparer.Ordinal).Select(p => $"'{p}'"));
+                    var registered = catalog.All.Count == 0 ? "none is registered" : "registered: " + string.Join(", ", catalog.All.Select(p => $"'{p.Name}'"));
                     throw new PersonalDataModelException(
                         type.Name,
                         member.Name,

@@ -22,7 +22,10 @@ internal sealed class RetentionPolicyCatalog
         var byName = new Dictionary<string, RetentionPolicy>(StringComparer.Ordinal);
         foreach (var policy in options.Value.RetentionPolicies)
         {
-            byName[policy.Name] = policy;
+            if (policy?.Name is { } name)
+            {
+                byName[name] = policy; // A null entry or name is the validator's to report, not a crash here.
+            }
         }
 
         _byName = byName.ToFrozenDictionary(StringComparer.Ordinal);
