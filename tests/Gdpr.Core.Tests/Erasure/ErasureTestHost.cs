@@ -76,9 +76,10 @@ internal sealed class ErasureTestHost : IAsyncDisposable
         Action<IGdprBuilder>? configure = null,
         Func<IServiceProvider, IPersonalDataSource, IPersonalDataSource>? wrapCrm = null,
         Action<IServiceCollection>? services = null,
-        byte[]? pseudonymKey = null)
+        byte[]? pseudonymKey = null,
+        FakeTimeProvider? time = null)
     {
-        var time = new FakeTimeProvider(Day0);
+        time ??= new FakeTimeProvider(Day0);
         var collection = new ServiceCollection();
         collection.AddSingleton<TimeProvider>(time);
         collection.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
