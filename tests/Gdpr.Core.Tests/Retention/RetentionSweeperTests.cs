@@ -1,6 +1,7 @@
 using Gdpr.Audit;
 using Gdpr.Core.Tests.Erasure;
 using Gdpr.Core.Tests.TestSupport;
+using Gdpr.Tests.Shared;
 using Gdpr.Retention;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,11 +1,11 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Gdpr.Core.Tests.TestSupport;
+namespace Gdpr.Tests.Shared;
 
 /// <summary>
 /// A <see cref="FakeTimeProvider"/> that reports each one-shot timer it creates, so a test can await "the code under
-/// test is now waiting on the clock" (a <c>Task.Delay(due, timeProvider)</c>) instead of sleeping real time and hoping.
+/// test is now waiting on the clock" (a delay awaited on this time provider) instead of sleeping real time and hoping.
 /// </summary>
 internal sealed class TimerWatchingTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
 {
