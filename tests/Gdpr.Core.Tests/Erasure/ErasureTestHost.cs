@@ -244,20 +244,3 @@ internal sealed class InMemoryPersonalDataSource(string name, IFieldEncryptor en
 
     private sealed record Row(string SubjectId, string Entity, string RecordKey, string Member, string Scope, byte[]? Envelope, ErasureAction Action, string? Replacement);
 }
-
-/// <summary>A key store whose shred fails a set number of times first (a store outage mid-erasure), then works.</summary>
-internal sealed class FlakyKeyStore(ISubjectKeyStore inner) : ForwardingKeyStore(inner)
-{
-    public int ShredFailuresLeft { get; set; }
-
-    public override ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, DateTimeOffset shreddedAt, CancellationToken cancellationToken = default)
-    {
-        if (ShredFailuresLeft > 0)
-        {
-            ShredFailuresLeft--;
-            throw new IOException("simulated key store outage");
-        }
-
-        return Inner.ShredAsync(subject, scope, shreddedAt, cancellationToken);
-    }
-}
