@@ -80,23 +80,24 @@ internal sealed class ErasureTestHost : IAsyncDisposable
         byte[]? pseudonymKey = null,
         FakeTimeProvider? time = null)
     {
+        // The one test host (GdprTestHost) with the erasure additions: the webshop's policies and the CRM source.
         time ??= new FakeTimeProvider(Day0);
-        var collection = new ServiceCollection();
-        collection.AddSingleton<TimeProvider>(time);
-        collection.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
-        services?.Invoke(collection);
-        var builder = collection.AddGdpr(o => o.PseudonymKey = pseudonymKey ?? Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()).UseInMemoryStores();
-        builder.AddRetentionPolicy(Policies.MarketingPolicy).AddRetentionPolicy(Policies.TaxPolicy);
-        configure?.Invoke(builder);
-        collection.AddSingleton(sp => new InMemoryPersonalDataSource("crm", sp.GetRequiredService<IFieldEncryptor>(), sp.GetRequiredService<IOptions<GdprOptions>>()));
-        collection.AddSingleton<IPersonalDataSource>(sp =>
-        {
-            var crm = sp.GetRequiredService<InMemoryPersonalDataSource>();
-            return wrapCrm is null ? crm : wrapCrm(sp, crm);
-        });
-        var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        _ = provider.GetRequiredService<IOptions<GdprOptions>>().Value;
-        return new ErasureTestHost(provider, time);
+        var host = GdprTestHost.Create(
+            configure: o => o.PseudonymKey = pseudonymKey ?? GdprTestHost.PseudonymKey,
+            services: services,
+            time: time,
+            gdpr: builder =>
+            {
+                builder.AddRetentionPolicy(Policies.MarketingPolicy).AddRetentionPolicy(Policies.TaxPolicy);
+                configure?.Invoke(builder);
+                builder.Services.AddSingleton(sp => new InMemoryPersonalDataSource("crm", sp.GetRequiredService<IFieldEncryptor>(), sp.GetRequiredService<IOptions<GdprOptions>>()));
+                builder.Services.AddSingleton<IPersonalDataSource>(sp =>
+                {
+                    var crm = sp.GetRequiredService<InMemoryPersonalDataSource>();
+                    return wrapCrm is null ? crm : wrapCrm(sp, crm);
+                });
+            });
+        return new ErasureTestHost(host.Services, time);
     }
 
     /// <summary>Writes the customer of the issue: an e-mail (default scope), a marketing profile and an invoice (tax).</summary>
