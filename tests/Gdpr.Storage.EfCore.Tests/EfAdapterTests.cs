@@ -17,6 +17,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
+using Gdpr.Testing;
 
 namespace Gdpr.Storage.EfCore.Tests;
 
@@ -844,7 +845,8 @@ public abstract class EfAdapterTests : IAsyncLifetime
     public async Task SaveChanges_ManyNewSubjects_CreatesTheirKeysInOneKeyStoreCall(bool synchronous)
     {
         SkipIfUnavailable();
-        var store = new CountingKeyStore(new InMemorySubjectKeyStore());
+        var inner = new InMemorySubjectKeyStore();
+        var store = new FaultInjectingSubjectKeyStore(inner);
         await using var counted = BuildServices(g => g.Services.Replace(ServiceDescriptor.Singleton<ISubjectKeyStore>(store)));
         var numbers = Enumerable.Range(0, 5).Select(i => $"S-BATCH-{i}").ToArray();
 
@@ -861,9 +863,9 @@ public abstract class EfAdapterTests : IAsyncLifetime
             }
         }, counted);
 
-        Assert.Equal(1, store.AddKeysCalls);
-        Assert.Equal(0, store.AddKeyCalls);
-        Assert.Equal(numbers.Length * AllScopes.Length, store.KeysAdded);
+        Assert.Equal(1, store.CallCount(SubjectKeyStoreCall.AddKeys));
+        Assert.Equal(0, store.CallCount(SubjectKeyStoreCall.AddKey));
+        Assert.Equal(numbers.Length * AllScopes.Length, inner.Count);
         var read = await WithContextAsync(db => db.Customers.AsNoTracking().OrderBy(c => c.CustomerNumber).ToListAsync(), counted);
         Assert.Equal(numbers.Select(n => $"{n}@example.org"), read.Select(c => c.Email));
 
@@ -874,14 +876,14 @@ public abstract class EfAdapterTests : IAsyncLifetime
             customers.ForEach(c => c.Name = "Renamed");
             await db.SaveChangesAsync();
         }, counted);
-        Assert.Equal(1, store.AddKeysCalls);
+        Assert.Equal(1, store.CallCount(SubjectKeyStoreCall.AddKeys));
     }
 
     [SkippableFact]
     public async Task SaveChanges_KnownSubjectErasedWhileTheBatchOfNewKeysIsStored_IsRefusedAsStale_AndWritesNothing()
     {
         SkipIfUnavailable();
-        var store = new CountingKeyStore(new InMemorySubjectKeyStore());
+        var store = new FaultInjectingSubjectKeyStore(new InMemorySubjectKeyStore());
         await using var counted = BuildServices(g => g.Services.Replace(ServiceDescriptor.Singleton<ISubjectKeyStore>(store)));
         await WithContextAsync(async db =>
         {
@@ -890,7 +892,7 @@ public abstract class EfAdapterTests : IAsyncLifetime
         }, counted);
 
         var keys = counted.GetRequiredService<ISubjectKeyManager>();
-        store.BeforeNextBatch = async () => await keys.ShredAsync("S-KNOWN", "default");
+        store.Before(SubjectKeyStoreCall.AddKeys, async ct => await keys.ShredAsync("S-KNOWN", "default", ct)); // between the save's prepare and its encryption
         await Assert.ThrowsAsync<StalePersonalDataException>(() => WithContextAsync(async db =>
         {
             var known = await db.Customers.SingleAsync(c => c.CustomerNumber == "S-KNOWN");
@@ -902,62 +904,6 @@ public abstract class EfAdapterTests : IAsyncLifetime
         Assert.Equal(0, await WithContextAsync(db => db.Customers.CountAsync(c => c.CustomerNumber == "S-NEW"), counted));
         var raw = await WithContextAsync(Database.ReadRawAsync);
         Assert.DoesNotContain(raw, buffer => buffer.AsSpan().IndexOf("Read before the erasure"u8) >= 0);
-    }
-
-    /// <summary>Counts the key-store writes; everything else goes to the real store.</summary>
-    private sealed class CountingKeyStore(ISubjectKeyStore inner) : ISubjectKeyStore
-    {
-        private int _addKeyCalls;
-        private int _addKeysCalls;
-        private int _keysAdded;
-
-        public int AddKeyCalls => Volatile.Read(ref _addKeyCalls);
-
-        public int AddKeysCalls => Volatile.Read(ref _addKeysCalls);
-
-        public int KeysAdded => Volatile.Read(ref _keysAdded);
-
-        public ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)
-            => inner.GetStateAsync(subject, scope, cancellationToken);
-
-        public ValueTask<WrappedSubjectKey> AddKeyAsync(WrappedSubjectKey key, CancellationToken cancellationToken = default)
-        {
-            Interlocked.Increment(ref _addKeyCalls);
-            Interlocked.Increment(ref _keysAdded);
-            return inner.AddKeyAsync(key, cancellationToken);
-        }
-
-        private Func<Task>? _beforeNextBatch;
-
-        /// <summary>Runs once, before the next batch is forwarded: a race the test stages between the save's prepare and its encryption.</summary>
-        public Func<Task>? BeforeNextBatch { set => Volatile.Write(ref _beforeNextBatch, value); }
-
-        public async ValueTask<IReadOnlyList<WrappedSubjectKey>> AddKeysAsync(IReadOnlyList<WrappedSubjectKey> keys, CancellationToken cancellationToken = default)
-        {
-            Interlocked.Increment(ref _addKeysCalls);
-            if (Interlocked.Exchange(ref _beforeNextBatch, null) is { } before)
-            {
-                await before();
-            }
-
-            Interlocked.Add(ref _keysAdded, keys.Count);
-            return await inner.AddKeysAsync(keys, cancellationToken);
-        }
-
-        public ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, DateTimeOffset shreddedAt, CancellationToken cancellationToken = default)
-            => inner.ShredAsync(subject, scope, shreddedAt, cancellationToken);
-
-        public IAsyncEnumerable<string> GetScopesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default)
-            => inner.GetScopesAsync(subject, cancellationToken);
-
-        public IAsyncEnumerable<KeyTombstone> GetTombstonesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default)
-            => inner.GetTombstonesAsync(subject, cancellationToken);
-
-        public IAsyncEnumerable<WrappedSubjectKey> GetKeysWrappedWithAsync(string keyEncryptionKeyId, CancellationToken cancellationToken = default)
-            => inner.GetKeysWrappedWithAsync(keyEncryptionKeyId, cancellationToken);
-
-        public ValueTask<bool> ReplaceWrappingAsync(WrappedSubjectKey current, WrappedSubjectKey rewrapped, CancellationToken cancellationToken = default)
-            => inner.ReplaceWrappingAsync(current, rewrapped, cancellationToken);
     }
 
     private async Task<byte[]?> EnvelopeAsync(string subject, string scope)

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+using Gdpr.Testing;
 
 namespace Gdpr.Core.Tests.DependencyInjection;
 
@@ -148,7 +149,7 @@ public sealed class InMemoryStoresTests : IDisposable
     }
 
     // Stand-ins for an application's own persistent stores: real stores behind types the SDK does not know.
-    private sealed class CustomKeyStore() : ForwardingKeyStore(new InMemorySubjectKeyStore());
+    private sealed class CustomKeyStore() : FaultInjectingSubjectKeyStore(new InMemorySubjectKeyStore());
 
     private sealed class CustomAuditStore : IAuditStore
     {

@@ -3,6 +3,7 @@ using Gdpr.Erasure;
 using Gdpr.Keys;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;
+using Gdpr.Testing;
 
 namespace Gdpr.Core.Tests.Erasure;
 
@@ -146,10 +147,10 @@ public class ErasureServiceTests
     [Fact]
     public async Task EraseAsync_KeyStoreShredFails_ReportsScopeFailedNotDestroyed_AndRetryDestroysIt()
     {
-        FlakyKeyStore? flaky = null;
-        await using var host = ErasureTestHost.Create(services: s => s.AddSingleton<ISubjectKeyStore>(_ => flaky = new FlakyKeyStore(new InMemorySubjectKeyStore())));
+        FaultInjectingSubjectKeyStore? flaky = null;
+        await using var host = ErasureTestHost.Create(services: s => s.AddSingleton<ISubjectKeyStore>(_ => flaky = new FaultInjectingSubjectKeyStore(new InMemorySubjectKeyStore())));
         await host.SeedCustomerAsync(Subject);
-        flaky!.ShredFailuresLeft = 1;
+        flaky!.FailBefore(SubjectKeyStoreCall.Shred, () => new IOException("simulated key store outage"));
 
         var first = await host.Erasure.EraseAsync(Subject);
 

@@ -7,6 +7,7 @@ using Gdpr.Encryption;
 using Gdpr.Erasure;
 using Gdpr.Keys;
 using Gdpr.Retention;
+using Gdpr.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -76,25 +77,27 @@ internal sealed class ErasureTestHost : IAsyncDisposable
         Action<IGdprBuilder>? configure = null,
         Func<IServiceProvider, IPersonalDataSource, IPersonalDataSource>? wrapCrm = null,
         Action<IServiceCollection>? services = null,
-        byte[]? pseudonymKey = null)
+        byte[]? pseudonymKey = null,
+        FakeTimeProvider? time = null)
     {
-        var time = new FakeTimeProvider(Day0);
-        var collection = new ServiceCollection();
-        collection.AddSingleton<TimeProvider>(time);
-        collection.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
-        services?.Invoke(collection);
-        var builder = collection.AddGdpr(o => o.PseudonymKey = pseudonymKey ?? Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()).UseInMemoryStores();
-        builder.AddRetentionPolicy(Policies.MarketingPolicy).AddRetentionPolicy(Policies.TaxPolicy);
-        configure?.Invoke(builder);
-        collection.AddSingleton(sp => new InMemoryPersonalDataSource("crm", sp.GetRequiredService<IFieldEncryptor>()));
-        collection.AddSingleton<IPersonalDataSource>(sp =>
-        {
-            var crm = sp.GetRequiredService<InMemoryPersonalDataSource>();
-            return wrapCrm is null ? crm : wrapCrm(sp, crm);
-        });
-        var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        _ = provider.GetRequiredService<IOptions<GdprOptions>>().Value;
-        return new ErasureTestHost(provider, time);
+        // The one test host (GdprTestHost) with the erasure additions: the webshop's policies and the CRM source.
+        time ??= new FakeTimeProvider(Day0);
+        var host = GdprTestHost.Create(
+            configure: o => o.PseudonymKey = pseudonymKey ?? GdprTestHost.PseudonymKey,
+            services: services,
+            time: time,
+            gdpr: builder =>
+            {
+                builder.AddRetentionPolicy(Policies.MarketingPolicy).AddRetentionPolicy(Policies.TaxPolicy);
+                configure?.Invoke(builder);
+                builder.Services.AddSingleton(sp => new InMemoryPersonalDataSource("crm", sp.GetRequiredService<IFieldEncryptor>()));
+                builder.Services.AddSingleton<IPersonalDataSource>(sp =>
+                {
+                    var crm = sp.GetRequiredService<InMemoryPersonalDataSource>();
+                    return wrapCrm is null ? crm : wrapCrm(sp, crm);
+                });
+            });
+        return new ErasureTestHost(host.Services, time);
     }
 
     /// <summary>Writes the customer of the issue: an e-mail (default scope), a marketing profile and an invoice (tax).</summary>
@@ -126,136 +129,4 @@ internal sealed class ErasureTestHost : IAsyncDisposable
         => (await ReadableAsync(subjectId)).Any(i => i.RetentionPolicy == scope);
 
     public async ValueTask DisposeAsync() => await Services.DisposeAsync();
-}
-
-/// <summary>
-/// A real <see cref="IPersonalDataSource"/> in memory: values encrypted under their subject's scope key, a plaintext
-/// search index as the derived value the erasure must remove, row deletion and replacement as the policies say.
-/// </summary>
-internal sealed class InMemoryPersonalDataSource(string name, IFieldEncryptor encryptor) : IPersonalDataSource
-{
-    private readonly Lock _lock = new();
-    private readonly List<Row> _rows = [];
-    private readonly List<(string SubjectId, string Scope, string Token)> _searchIndex = [];
-
-    public string Name { get; } = name;
-
-    public int EraseCalls { get; private set; }
-
-    public int RowCount
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _rows.Count;
-            }
-        }
-    }
-
-    public async Task AddAsync(string subjectId, string entity, string member, string scope, string value, ErasureAction action = ErasureAction.DestroyKey, string? replacement = null, bool indexed = false)
-    {
-        var envelope = await encryptor.EncryptValueAsync(new FieldAddress(subjectId, scope, $"{entity}.{member}"), value);
-        lock (_lock)
-        {
-            _rows.Add(new Row(subjectId, entity, Guid.NewGuid().ToString("N"), member, scope, envelope, action, replacement));
-            if (indexed)
-            {
-                _searchIndex.Add((subjectId, scope, value));
-            }
-        }
-    }
-
-    /// <summary>Adds rows in bulk with one envelope (benchmarks: the row count, not the crypto, is what varies).</summary>
-    public async Task AddManyAsync(string subjectId, string entity, string member, string scope, string value, int count)
-    {
-        var envelope = await encryptor.EncryptValueAsync(new FieldAddress(subjectId, scope, $"{entity}.{member}"), value);
-        lock (_lock)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                _rows.Add(new Row(subjectId, entity, i.ToString(System.Globalization.CultureInfo.InvariantCulture), member, scope, envelope, ErasureAction.DestroyKey, null));
-            }
-        }
-    }
-
-    public IReadOnlyList<string> SearchIndexTokens(string subjectId)
-    {
-        lock (_lock)
-        {
-            return [.. _searchIndex.Where(e => e.SubjectId == subjectId).Select(e => e.Token)];
-        }
-    }
-
-    public async IAsyncEnumerable<PersonalDataItem> ExportAsync(string subjectId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        Row[] rows;
-        lock (_lock)
-        {
-            rows = [.. _rows.Where(r => r.SubjectId == subjectId)];
-        }
-
-        foreach (var row in rows)
-        {
-            var field = new FieldAddress(subjectId, row.Scope, $"{row.Entity}.{row.Member}");
-            var value = row.Envelope is null ? FieldValue<string>.Erased : await encryptor.DecryptValueAsync<string>(field, row.Envelope, cancellationToken);
-            yield return new PersonalDataItem
-            {
-                Source = Name,
-                Entity = row.Entity,
-                RecordKey = row.RecordKey,
-                Member = row.Member,
-                Category = "contact.email",
-                RetentionPolicy = row.Scope,
-                IsErased = value.IsErased,
-                Value = value.IsErased ? row.Replacement : value.Value,
-            };
-        }
-    }
-
-    public ValueTask<DataSourceErasureResult> EraseAsync(string subjectId, DataSourceErasureRequest request, CancellationToken cancellationToken = default)
-    {
-        int found, deleted, replaced = 0;
-        HashSet<string> scopes;
-        lock (_lock)
-        {
-            EraseCalls++;
-            var rows = _rows.Where(r => r.SubjectId == subjectId).ToList();
-            found = rows.Count;
-            scopes = rows.Where(r => r.Envelope is not null).Select(r => r.Scope).ToHashSet(StringComparer.Ordinal); // replaced values hold none
-            deleted = _rows.RemoveAll(r => r.SubjectId == subjectId && request.DestroyedScopes.Contains(r.Scope) && request.RowDeletingScopes.Contains(r.Scope));
-            for (var i = 0; i < _rows.Count; i++)
-            {
-                var row = _rows[i];
-                if (row.SubjectId == subjectId && row.Action == ErasureAction.Replace && request.DestroyedScopes.Contains(row.Scope) && row.Envelope is not null)
-                {
-                    _rows[i] = row with { Envelope = null };
-                    replaced++;
-                }
-            }
-
-            _searchIndex.RemoveAll(e => e.SubjectId == subjectId && request.DestroyedScopes.Contains(e.Scope));
-        }
-
-        return ValueTask.FromResult(new DataSourceErasureResult(Name, found, scopes, deleted, replaced));
-    }
-
-    private sealed record Row(string SubjectId, string Entity, string RecordKey, string Member, string Scope, byte[]? Envelope, ErasureAction Action, string? Replacement);
-}
-
-/// <summary>A key store whose shred fails a set number of times first (a store outage mid-erasure), then works.</summary>
-internal sealed class FlakyKeyStore(ISubjectKeyStore inner) : ForwardingKeyStore(inner)
-{
-    public int ShredFailuresLeft { get; set; }
-
-    public override ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, DateTimeOffset shreddedAt, CancellationToken cancellationToken = default)
-    {
-        if (ShredFailuresLeft > 0)
-        {
-            ShredFailuresLeft--;
-            throw new IOException("simulated key store outage");
-        }
-
-        return Inner.ShredAsync(subject, scope, shreddedAt, cancellationToken);
-    }
 }

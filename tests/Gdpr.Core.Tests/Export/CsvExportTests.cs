@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Xml;
 using Gdpr.Export;
 using static Gdpr.Core.Tests.Export.ExportTestKit;
+using static Gdpr.Tests.Shared.ExportPackages;
 
 namespace Gdpr.Core.Tests.Export;
 

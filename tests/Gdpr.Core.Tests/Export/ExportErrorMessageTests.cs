@@ -2,6 +2,7 @@ using Gdpr.DataSources;
 using Gdpr.Export;
 using Moq;
 using static Gdpr.Core.Tests.Export.ExportTestKit;
+using static Gdpr.Tests.Shared.ExportPackages;
 
 namespace Gdpr.Core.Tests.Export;
 

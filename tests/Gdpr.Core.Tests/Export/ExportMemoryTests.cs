@@ -1,6 +1,7 @@
 using Gdpr.Export;
 using Xunit.Abstractions;
 using static Gdpr.Core.Tests.Export.ExportTestKit;
+using static Gdpr.Tests.Shared.ExportPackages;
 
 namespace Gdpr.Core.Tests.Export;
 

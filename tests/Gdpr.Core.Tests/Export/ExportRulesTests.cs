@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Moq;
 using static Gdpr.Core.Tests.Export.ExportTestKit;
+using static Gdpr.Tests.Shared.ExportPackages;
 
 namespace Gdpr.Core.Tests.Export;
 

@@ -1,11 +1,8 @@
-using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Json;
 using Gdpr.DataSources;
 using Gdpr.Export;
 using Gdpr.Retention;
-using Json.Schema;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -122,9 +119,6 @@ internal static class ExportTestKit
 {
     public static readonly DateTimeOffset Now = new(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
 
-    private static readonly Lazy<JsonSchema> Schema = new(() =>
-        JsonSchema.FromFile(Path.Combine(AppContext.BaseDirectory, "schemas", "subject-export-v1.schema.json")));
-
     public static ServiceProvider BuildProvider(Action<ExportOptions>? configure = null, params IPersonalDataSource[] sources)
     {
         var services = new ServiceCollection();
@@ -171,75 +165,6 @@ internal static class ExportTestKit
         using var stream = new MemoryStream();
         await exporter.ExportAsync(subjectId, stream, format, scope);
         return stream.ToArray();
-    }
-
-    /// <summary>Parses a JSON export or a ZIP package's manifest, and asserts it validates against the schema file.</summary>
-    public static JsonDocument ReadDocument(byte[] export, ExportFormat format)
-    {
-        byte[] json;
-        if (format == ExportFormat.Zip)
-        {
-            using var zip = new ZipArchive(new MemoryStream(export), ZipArchiveMode.Read);
-            var entry = zip.GetEntry("manifest.json") ?? throw new Xunit.Sdk.XunitException("The package has no manifest.json.");
-            using var manifest = new MemoryStream();
-            using (var s = entry.Open())
-            {
-                s.CopyTo(manifest);
-            }
-
-            json = manifest.ToArray();
-        }
-        else
-        {
-            json = export;
-        }
-
-        var document = JsonDocument.Parse(json);
-        AssertValid(document.RootElement);
-        return document;
-    }
-
-    public static void AssertValid(JsonElement root)
-    {
-        var result = Schema.Value.Evaluate(root, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
-        if (!result.IsValid)
-        {
-            var errors = (result.Details ?? [result])
-                .Where(d => d.Errors is { Count: > 0 })
-                .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} ({d.EvaluationPath}): {e.Key} {e.Value}"));
-            Assert.Fail("The export does not validate against subject-export-v1.schema.json:\n" + string.Join('\n', errors.Take(20)));
-        }
-    }
-
-    public static byte[] ReadZipEntry(byte[] package, string path)
-    {
-        using var zip = new ZipArchive(new MemoryStream(package), ZipArchiveMode.Read);
-        var entry = zip.GetEntry(path) ?? throw new Xunit.Sdk.XunitException($"The package has no entry {path}.");
-        using var s = entry.Open();
-        using var copy = new MemoryStream();
-        s.CopyTo(copy);
-        return copy.ToArray();
-    }
-
-    /// <summary>The export as text: for a ZIP package, every entry decompressed, so that no value hides in compression.</summary>
-    public static string AllText(byte[] export, ExportFormat format)
-    {
-        if (format != ExportFormat.Zip)
-        {
-            return Encoding.UTF8.GetString(export);
-        }
-
-        using var zip = new ZipArchive(new MemoryStream(export), ZipArchiveMode.Read);
-        var text = new StringBuilder();
-        foreach (var entry in zip.Entries)
-        {
-            using var s = entry.Open();
-            using var copy = new MemoryStream();
-            s.CopyTo(copy);
-            text.Append(Encoding.UTF8.GetString(copy.ToArray())).Append('\n').Append(Convert.ToBase64String(copy.ToArray())).Append('\n');
-        }
-
-        return text.ToString();
     }
 
     /// <summary>An RFC 4180 reader: quoted fields, doubled quotes, CRLF records.</summary>

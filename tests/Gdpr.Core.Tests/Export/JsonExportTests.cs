@@ -7,6 +7,7 @@ using Gdpr.Classification;
 using Gdpr.DataSources;
 using Gdpr.Export;
 using static Gdpr.Core.Tests.Export.ExportTestKit;
+using static Gdpr.Tests.Shared.ExportPackages;
 
 namespace Gdpr.Core.Tests.Export;
 

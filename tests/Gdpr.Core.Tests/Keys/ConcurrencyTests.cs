@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using Gdpr.Core.Tests.TestSupport;
 using Gdpr.Encryption;
 using Gdpr.Keys;
+using Gdpr.Testing;
 
 namespace Gdpr.Core.Tests.Keys;
 
@@ -99,14 +100,20 @@ public class ConcurrencyTests
     }
 
     [Theory]
-    [InlineData(2, 0)]
-    [InlineData(16, 0)]
-    [InlineData(2, 50)]
-    [InlineData(16, 50)]
-    public async Task FirstWrites_ForANewSubjectFromManyThreads_EndWithOneKeyAndAllValuesReadable(int threads, int storeDelayMs)
+    [InlineData(2, false)]
+    [InlineData(16, false)]
+    [InlineData(2, true)]
+    [InlineData(16, true)]
+    public async Task FirstWrites_ForANewSubjectFromManyThreads_EndWithOneKeyAndAllValuesReadable(int threads, bool allReadBeforeAnyWrites)
     {
         var inner = new InMemorySubjectKeyStore();
-        var store = new DelayingKeyStore(inner, TimeSpan.FromMilliseconds(storeDelayMs));
+        var store = new FaultInjectingSubjectKeyStore(inner);
+        if (allReadBeforeAnyWrites)
+        {
+            // The widest race: every thread has read "no key" before any of them writes one.
+            store.GateAfter(SubjectKeyStoreCall.GetState, times: threads).OpenWhenArrived(threads);
+        }
+
         using var kek = GdprTestHost.CreateInMemoryKeyRing();
         await using var host = GdprTestHost.Create(store: store, kek: kek);
         using var start = new Barrier(threads);
@@ -137,46 +144,50 @@ public class ConcurrencyTests
     public async Task FirstWrites_RacingWithAShred_NeverFailAndNeverLoseAReadableValue()
     {
         // A writer that read "no key" just before another writer created v1 and a third shredded it must not fail:
-        // the shred is a legitimate concurrent erasure, not a broken key store.
-        for (var round = 0; round < 20; round++)
+        // the shred is a legitimate concurrent erasure, not a broken key store. The gates put the calls in that order.
+        var inner = new InMemorySubjectKeyStore();
+        var store = new FaultInjectingSubjectKeyStore(inner);
+        var reads = Enumerable.Range(0, 8).Select(_ => store.GateAfter(SubjectKeyStoreCall.GetState)).ToArray();
+        await using var host = GdprTestHost.Create(store: store);
+        const string Subject = "racing";
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+
+        var writers = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
         {
-            var inner = new InMemorySubjectKeyStore();
-            var store = new DelayingKeyStore(inner, TimeSpan.FromMilliseconds(20));
-            await using var host = GdprTestHost.Create(store: store);
-            var subject = $"racing-{round}";
-            using var start = new Barrier(9);
-
-            var writers = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
-            {
-                var field = new FieldAddress(subject, Scope, $"Customer.Field{i}");
-                start.SignalAndWait();
-                await Task.Delay(i * 3);
-                return (field, Envelope: await host.Encryptor.EncryptValueAsync(field, $"value {i}"), Value: $"value {i}");
-            })).ToArray();
-            var shredder = Task.Run(async () =>
-            {
-                start.SignalAndWait();
-                await Task.Delay(25);
-                await host.Keys.ShredAsync(subject, Scope);
-            });
-
-            await Task.WhenAll(writers.Cast<Task>().Append(shredder));
-
-            foreach (var (field, envelope, value) in writers.Select(w => w.Result))
-            {
-                var read = await host.Encryptor.DecryptValueAsync<string>(field, envelope);
-                Assert.True(read.IsErased || read.Value == value);
-            }
-
-            Assert.InRange(inner.Count, 0, 1);
+            var field = new FieldAddress(Subject, Scope, $"Customer.Field{i}");
+            return (field, Envelope: await host.Encryptor.EncryptValueAsync(field, $"value {i}"), Value: $"value {i}");
+        })).ToArray();
+        foreach (var read in reads)
+        {
+            await read.WaitForArrivalsAsync(1, timeout.Token);
         }
+
+        // One writer goes on and creates v1; then v1 is shredded; then the other seven, who all read "no key", write.
+        reads[0].Open();
+        var first = await await Task.WhenAny(writers).WaitAsync(timeout.Token);
+        await host.Keys.ShredAsync(Subject, Scope);
+        foreach (var read in reads.Skip(1))
+        {
+            read.Open();
+        }
+
+        var results = await Task.WhenAll(writers).WaitAsync(timeout.Token);
+
+        Assert.True((await host.Encryptor.DecryptValueAsync<string>(first.field, first.Envelope)).IsErased);
+        foreach (var (field, envelope, value) in results.Where(r => r.field != first.field))
+        {
+            Assert.Equal(value, (await host.Encryptor.DecryptValueAsync<string>(field, envelope)).Value);
+        }
+
+        Assert.Equal(1, inner.Count);
+        Assert.Equal(2, (await inner.GetStateAsync(host.Keys.GetPseudonym(Subject), Scope)).Key!.Version);
     }
 
     [Fact]
     public async Task KekRotations_DuringWritesAndReads_LoseNothing()
     {
         var inner = new InMemorySubjectKeyStore();
-        var store = new DelayingKeyStore(inner, TimeSpan.FromMilliseconds(1));
+        var store = new FaultInjectingSubjectKeyStore(inner);
         using var kek = GdprTestHost.CreateInMemoryKeyRing();
         await using var host = GdprTestHost.Create(store: store, kek: kek, configure: o => o.KeyCache.MaxEntries = 10);
         var written = new ConcurrentBag<(FieldAddress Field, byte[] Envelope, string Value)>();
@@ -189,7 +200,9 @@ public class ConcurrencyTests
             var op = 0;
             while (!stop.IsCancellationRequested)
             {
-                var field = new FieldAddress($"rot-{random.Next(30)}", random.Next(2) == 0 ? "default" : "marketing", "Customer.Email");
+                // Mostly known subjects (reads and cache misses: the cache is smaller), some new (key creation).
+                var subject = random.Next(40) is var n && n < 30 ? $"rot-{n}" : $"rot-new-{t}-{op}";
+                var field = new FieldAddress(subject, random.Next(2) == 0 ? "default" : "marketing", "Customer.Email");
                 try
                 {
                     if (random.Next(2) == 0 || written.IsEmpty)
@@ -214,10 +227,17 @@ public class ConcurrencyTests
             }
         })).ToArray();
 
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         for (var i = 0; i < 5; i++)
         {
-            await Task.Delay(30);
+            // Each rotation runs while a reader holds a key state it read under the old KEK and a writer holds a
+            // key it wrapped under the old KEK and has not stored yet: the two windows a rotation can lose a key in.
+            var read = store.GateAfter(SubjectKeyStoreCall.GetState);
+            var add = store.GateBefore(SubjectKeyStoreCall.AddKey);
+            await Task.WhenAll(read.WaitForArrivalsAsync(1, timeout.Token), add.WaitForArrivalsAsync(1, timeout.Token));
             await host.Keys.RotateKeyEncryptionKeyAsync();
+            read.Open();
+            add.Open();
         }
 
         await stop.CancelAsync();
@@ -239,7 +259,8 @@ public class ConcurrencyTests
     public async Task PrepareMany_TwoNodesBatchTheSameNewSubjectsAtOnce_EndWithOneKeyPerSubjectAndScope_UsableFromBothCaches()
     {
         var inner = new InMemorySubjectKeyStore();
-        var store = new BatchGateKeyStore(inner, writers: 2);
+        var store = new FaultInjectingSubjectKeyStore(inner);
+        store.GateBefore(SubjectKeyStoreCall.AddKeys, times: 2).OpenWhenArrived(2);
         using var kek = GdprTestHost.CreateInMemoryKeyRing();
         await using var first = GdprTestHost.Create(store: store, kek: kek);
         await using var second = GdprTestHost.Create(store: store, kek: kek);
@@ -251,7 +272,7 @@ public class ConcurrencyTests
             Task.Run(async () => await Cached(second).PrepareManyAsync(keys, forWriting: true)));
 
         Assert.Equal(keys.Length, inner.Count);
-        Assert.Equal(2, store.Batches);
+        Assert.Equal(2, store.CallCount(SubjectKeyStoreCall.AddKeys));
         foreach (var (subject, scope) in keys)
         {
             Assert.Equal(1, (await inner.GetStateAsync(first.Keys.GetPseudonym(subject), scope)).Key!.Version);
@@ -307,38 +328,4 @@ public class ConcurrencyTests
     private static Gdpr.Encryption.Internal.ICachedFieldEncryptor Cached(GdprTestHost host)
         => (Gdpr.Encryption.Internal.ICachedFieldEncryptor)host.Encryptor;
 
-    /// <summary>Holds every batch until <paramref name="writers"/> batches have arrived, so that all of them read the state before any writes.</summary>
-    private sealed class BatchGateKeyStore(ISubjectKeyStore inner, int writers) : ForwardingKeyStore(inner)
-    {
-        private readonly TaskCompletionSource _allArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _batches;
-
-        public int Batches => Volatile.Read(ref _batches);
-
-        public override async ValueTask<IReadOnlyList<WrappedSubjectKey>> AddKeysAsync(IReadOnlyList<WrappedSubjectKey> keys, CancellationToken cancellationToken = default)
-        {
-            if (Interlocked.Increment(ref _batches) == writers)
-            {
-                _allArrived.SetResult();
-            }
-
-            await _allArrived.Task.WaitAsync(cancellationToken);
-            return await Inner.AddKeysAsync(keys, cancellationToken);
-        }
-    }
-
-    /// <summary>Widens the race window: every read of the key state takes a while, like a remote store.</summary>
-    private sealed class DelayingKeyStore(ISubjectKeyStore inner, TimeSpan delay) : ForwardingKeyStore(inner)
-    {
-        public override async ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)
-        {
-            var state = await Inner.GetStateAsync(subject, scope, cancellationToken);
-            if (delay > TimeSpan.Zero)
-            {
-                await Task.Delay(delay, cancellationToken);
-            }
-
-            return state;
-        }
-    }
 }

@@ -1,6 +1,7 @@
 using Gdpr.Core.Tests.TestSupport;
 using Gdpr.Encryption;
 using Gdpr.Keys;
+using Gdpr.Testing;
 
 namespace Gdpr.Core.Tests.Keys;
 
@@ -92,15 +93,16 @@ public class KekRotationTests
         // created a new KEK, found nothing to rewrap (the key was not stored yet) and retired the old one. The key
         // must not end up wrapped under a destroyed KEK: every value written with it would be lost on restart.
         var inner = new InMemorySubjectKeyStore();
-        var store = new GatedAddKeyStore(inner);
+        var store = new FaultInjectingSubjectKeyStore(inner);
+        var addKey = store.GateBefore(SubjectKeyStoreCall.AddKey);
         using var kek = GdprTestHost.CreateInMemoryKeyRing();
         await using var host = GdprTestHost.Create(store: store, kek: kek);
         var field = new FieldAddress("cust-during-rotation", "default", "Customer.Email");
 
         var write = host.Encryptor.EncryptValueAsync(field, "jan@example.org").AsTask();
-        await store.AddKeyEntered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await addKey.WaitForArrivalsAsync().WaitAsync(TimeSpan.FromSeconds(10));
         var rotation = await host.Keys.RotateKeyEncryptionKeyAsync();
-        store.Gate.SetResult();
+        addKey.Open();
         var envelope = await write.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(rotation.NewKeyId, (await inner.GetStateAsync(host.Keys.GetPseudonym(field.SubjectId), field.Scope)).Key!.KeyEncryptionKeyId);
@@ -122,12 +124,13 @@ public class KekRotationTests
             envelope = await writer.Encryptor.EncryptValueAsync(field, "jan@example.org");
         }
 
-        var store = new GatedGetStateStore(inner);
+        var store = new FaultInjectingSubjectKeyStore(inner);
+        var getState = store.GateAfter(SubjectKeyStoreCall.GetState);
         await using var reader = GdprTestHost.Create(store: store, kek: kek);
         var read = reader.Encryptor.DecryptValueAsync<string>(field, envelope).AsTask();
-        await store.GetStateEntered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await getState.WaitForArrivalsAsync().WaitAsync(TimeSpan.FromSeconds(10));
         await reader.Keys.RotateKeyEncryptionKeyAsync();
-        store.Gate.SetResult();
+        getState.Open();
 
         Assert.Equal("jan@example.org", (await read.WaitAsync(TimeSpan.FromSeconds(10))).Value);
     }
@@ -136,27 +139,32 @@ public class KekRotationTests
     public async Task RotateKeyEncryptionKeyAsync_TwoAtOnce_LoseNoKey()
     {
         // A scheduled rotation and a manual one may overlap; neither may leave a key under a KEK the other retired.
-        for (var round = 0; round < 6; round++)
+        var store = new InMemorySubjectKeyStore();
+        var gated = new FaultInjectingSubjectKeyStore(store);
+        using var kek = GdprTestHost.CreateInMemoryKeyRing();
+        await using var host = GdprTestHost.Create(store: gated, kek: kek);
+        var written = new List<(FieldAddress Field, byte[] Envelope)>();
+        for (var i = 0; i < 30; i++)
         {
-            var store = new InMemorySubjectKeyStore();
-            using var kek = GdprTestHost.CreateInMemoryKeyRing();
-            await using var host = GdprTestHost.Create(store: new SlowKeyStore(store, TimeSpan.FromMilliseconds(1)), kek: kek);
-            var written = new List<(FieldAddress Field, byte[] Envelope)>();
-            for (var i = 0; i < 30; i++)
-            {
-                var field = new FieldAddress($"cust-{i}", "default", "Customer.Email");
-                written.Add((field, await host.Encryptor.EncryptValueAsync(field, $"v{i}")));
-            }
+            var field = new FieldAddress($"cust-{i}", "default", "Customer.Email");
+            written.Add((field, await host.Encryptor.EncryptValueAsync(field, $"v{i}")));
+        }
 
-            var rotations = await Task.WhenAll(Task.Run(async () => await host.Keys.RotateKeyEncryptionKeyAsync()), Task.Run(async () => await host.Keys.RotateKeyEncryptionKeyAsync()));
+        // The second rotation is asked for while the first is half-way through its rewrapping.
+        gated.Before(SubjectKeyStoreCall.ReplaceWrapping, _ => ValueTask.CompletedTask, times: 14);
+        var halfWay = gated.GateBefore(SubjectKeyStoreCall.ReplaceWrapping);
+        var firstRotation = Task.Run(async () => await host.Keys.RotateKeyEncryptionKeyAsync());
+        await halfWay.WaitForArrivalsAsync(1).WaitAsync(TimeSpan.FromSeconds(10));
+        var secondRotation = host.Keys.RotateKeyEncryptionKeyAsync().AsTask();
+        halfWay.Open();
+        var rotations = await Task.WhenAll(firstRotation, secondRotation).WaitAsync(TimeSpan.FromSeconds(10));
 
-            var live = await kek.GetKeyIdsAsync();
-            Assert.All(await store.GetKeysWrappedWithAsync(rotations[0].NewKeyId).Concat(store.GetKeysWrappedWithAsync(rotations[1].NewKeyId)).ToListAsync(), k => Assert.Contains(k.KeyEncryptionKeyId, live));
-            await using var restarted = GdprTestHost.Create(store: store, kek: kek);
-            for (var i = 0; i < written.Count; i++)
-            {
-                Assert.Equal($"v{i}", (await restarted.Encryptor.DecryptValueAsync<string>(written[i].Field, written[i].Envelope)).Value);
-            }
+        var live = await kek.GetKeyIdsAsync();
+        Assert.All(await store.GetKeysWrappedWithAsync(rotations[0].NewKeyId).Concat(store.GetKeysWrappedWithAsync(rotations[1].NewKeyId)).ToListAsync(), k => Assert.Contains(k.KeyEncryptionKeyId, live));
+        await using var restarted = GdprTestHost.Create(store: store, kek: kek);
+        for (var i = 0; i < written.Count; i++)
+        {
+            Assert.Equal($"v{i}", (await restarted.Encryptor.DecryptValueAsync<string>(written[i].Field, written[i].Envelope)).Value);
         }
     }
 
@@ -217,40 +225,4 @@ public class KekRotationTests
         }
     }
 
-    /// <summary>Holds the first <see cref="ISubjectKeyStore.AddKeyAsync"/> until the test opens the gate.</summary>
-    private sealed class GatedAddKeyStore(InMemorySubjectKeyStore inner) : ForwardingKeyStore(inner)
-    {
-        public TaskCompletionSource AddKeyEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override async ValueTask<WrappedSubjectKey> AddKeyAsync(WrappedSubjectKey key, CancellationToken cancellationToken = default)
-        {
-            AddKeyEntered.TrySetResult();
-            await Gate.Task;
-            return await Inner.AddKeyAsync(key, cancellationToken);
-        }
-    }
-
-    /// <summary>Holds the first <see cref="ISubjectKeyStore.GetStateAsync"/> result until the test opens the gate.</summary>
-    private sealed class GatedGetStateStore(InMemorySubjectKeyStore inner) : ForwardingKeyStore(inner)
-    {
-        private int _calls;
-
-        public TaskCompletionSource GetStateEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override async ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)
-        {
-            var state = await Inner.GetStateAsync(subject, scope, cancellationToken);
-            if (Interlocked.Increment(ref _calls) == 1)
-            {
-                GetStateEntered.TrySetResult();
-                await Gate.Task;
-            }
-
-            return state;
-        }
-    }
 }

@@ -3,6 +3,7 @@ using Gdpr.Core.Tests.DependencyInjection;
 using Gdpr.Core.Tests.TestSupport;
 using Gdpr.Encryption;
 using Gdpr.Keys;
+using Gdpr.Testing;
 
 namespace Gdpr.Core.Tests.Keys;
 
@@ -118,7 +119,8 @@ public sealed class StartupKeyChecksTests : IDisposable
     [Fact]
     public async Task Start_KeyStoreUnreachable_FailsClosedWithKeyUnavailable()
     {
-        var down = new DownKeyStore();
+        var down = new FaultInjectingSubjectKeyStore(new InMemorySubjectKeyStore());
+        down.FailBefore(SubjectKeyStoreCall.GetKeyEncryptionKeyIdsInUse, () => new IOException("connection refused"), FaultInjectingSubjectKeyStore.EveryCall);
         await using var host = GdprTestHost.Create(store: down);
 
         var ex = await Assert.ThrowsAsync<KeyUnavailableException>(() => InMemoryStoresTests.StartLikeAHostAsync(host.Services));
@@ -141,11 +143,5 @@ public sealed class StartupKeyChecksTests : IDisposable
         var ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
         Assert.Equal(ownerOnly, File.GetUnixFileMode(ring));
         Assert.Equal(ownerOnly, File.GetUnixFileMode(signing));
-    }
-
-    private sealed class DownKeyStore() : ForwardingKeyStore(new InMemorySubjectKeyStore())
-    {
-        public override ValueTask<IReadOnlyList<string>?> GetKeyEncryptionKeyIdsInUseAsync(CancellationToken cancellationToken = default)
-            => throw new IOException("connection refused");
     }
 }

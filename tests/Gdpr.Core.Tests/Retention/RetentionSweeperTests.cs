@@ -1,5 +1,7 @@
 using Gdpr.Audit;
 using Gdpr.Core.Tests.Erasure;
+using Gdpr.Core.Tests.TestSupport;
+using Gdpr.Tests.Shared;
 using Gdpr.Retention;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -96,25 +98,24 @@ public class RetentionSweeperTests
     [Fact]
     public async Task HostedSweeper_RunsAtStartAndAgainAfterEachInterval()
     {
-        await using var host = ErasureTestHost.Create(b => b.AddRetentionSweeper(o => o.Interval = TimeSpan.FromHours(6)));
+        var interval = TimeSpan.FromHours(6);
+        var time = new TimerWatchingTimeProvider(ErasureTestHost.Day0);
+        await using var host = ErasureTestHost.Create(b => b.AddRetentionSweeper(o => o.Interval = interval), time: time);
         var service = Assert.Single(host.Services.GetServices<IHostedService>(), s => s is RetentionSweeperService);
         await service.StartAsync(CancellationToken.None);
         try
         {
-            await WaitForSweepsAsync(host, 1);
+            // The loop sweeps, then waits one interval on the clock: its timer is the signal that the sweep is done.
+            await time.WaitForTimerAsync(interval);
+            Assert.Equal(1, await CountSweepsAsync(host));
 
-            // Move the fake clock in steps, giving the loop real time to react, until the second sweep: it cannot come
-            // before six hours have passed, and comes soon after (the loop waits on the fake clock, not the real one).
-            var advanced = TimeSpan.Zero;
-            while (await CountSweepsAsync(host) < 2 && advanced < TimeSpan.FromHours(8))
-            {
-                host.Time.Advance(TimeSpan.FromMinutes(10));
-                advanced += TimeSpan.FromMinutes(10);
-                await Task.Delay(5);
-            }
+            // Not a tick early: the loop is still parked on the same timer.
+            time.Advance(interval - TimeSpan.FromTicks(1));
+            Assert.Equal(1, await CountSweepsAsync(host));
 
-            Assert.InRange(advanced, TimeSpan.FromHours(6), TimeSpan.FromHours(7));
-            await Task.Delay(50);
+            // At the interval it sweeps once more and parks again (the clock does not move, so no third sweep).
+            time.Advance(TimeSpan.FromTicks(1));
+            await time.WaitForTimerAsync(interval);
             Assert.Equal(2, await CountSweepsAsync(host));
         }
         finally
@@ -161,17 +162,5 @@ public class RetentionSweeperTests
         }
 
         return count;
-    }
-
-    private static async Task WaitForSweepsAsync(ErasureTestHost host, int expected)
-    {
-        // The hosted loop runs on the thread pool: wait (bounded) for it to reach the expected sweep.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (await CountSweepsAsync(host) < expected)
-        {
-            await Task.Delay(10, timeout.Token);
-        }
-
-        Assert.Equal(expected, await CountSweepsAsync(host));
     }
 }

@@ -1,9 +1,10 @@
 using Gdpr.Keys;
+using Gdpr.Testing;
 
 namespace Gdpr.Core.Tests.TestSupport;
 
 /// <summary>A real in-memory store whose physical-removal answer the test sets, counting the calls.</summary>
-internal sealed class RemovalReportingKeyStore(ISubjectKeyStore inner) : ForwardingKeyStore(inner)
+internal sealed class RemovalReportingKeyStore(ISubjectKeyStore inner) : FaultInjectingSubjectKeyStore(inner)
 {
     public KeyRemovalStatus Next { get; set; } = KeyRemovalStatus.NotApplicable;
 

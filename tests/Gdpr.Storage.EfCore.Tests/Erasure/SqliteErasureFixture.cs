@@ -26,9 +26,9 @@ internal sealed class SqliteErasureDatabase : IDisposable
 
     public const string TaxBasis = "Dutch AWR art. 52 (7-year fiscal retention)";
 
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("gdpr-erasure-ef-");
+    private readonly SqliteTempFolder _folder = new("gdpr-erasure-ef-");
 
-    public string Path => System.IO.Path.Combine(_directory.FullName, "app.db");
+    public string Path => _folder.PathOf("app.db");
 
     public string ConnectionString => $"Data Source={Path}";
 
@@ -59,11 +59,7 @@ internal sealed class SqliteErasureDatabase : IDisposable
         return command.ExecuteNonQuery();
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _directory.Delete(recursive: true);
-    }
+    public void Dispose() => _folder.Dispose();
 }
 
 internal static class ProviderExtensions

@@ -54,13 +54,12 @@ public abstract class TestDatabase : IAsyncDisposable
 
 public sealed class SqliteTestDatabase : TestDatabase
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "gdpr-ef-" + Guid.NewGuid().ToString("N"));
+    private readonly SqliteTempFolder _folder = new("gdpr-ef-");
     private SqliteConnection? _keeper;
 
     public SqliteTestDatabase()
     {
-        Directory.CreateDirectory(_directory);
-        FilePath = Path.Combine(_directory, "shop.db");
+        FilePath = _folder.PathOf("shop.db");
         ConnectionString = new SqliteConnectionStringBuilder { DataSource = FilePath, Pooling = false, DefaultTimeout = 30 }.ToString();
     }
 
@@ -109,15 +108,7 @@ public sealed class SqliteTestDatabase : TestDatabase
             await _keeper.DisposeAsync();
         }
 
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a temp dir left behind does not change a test's outcome.
-        }
+        _folder.Dispose();
     }
 }
 

@@ -83,19 +83,15 @@ internal static class ContactCenterHost
 /// <summary>A real SQLite database FILE in a temp dir of its own, with a local key ring beside it.</summary>
 internal sealed class SqliteContactCenterDatabase : IDisposable
 {
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("gdpr-integration-");
+    private readonly SqliteTempFolder _folder = new("gdpr-integration-");
 
     /// <param name="journalMode">Set before the tables are made (EF sets WAL only on a file it creates itself).</param>
     public SqliteContactCenterDatabase(string journalMode = "wal")
     {
-        FilePath = Path.Combine(_directory.FullName, "contactcenter.db");
-        KeyRingDirectory = Path.Combine(_directory.FullName, "keyring");
+        FilePath = _folder.PathOf("contactcenter.db");
+        KeyRingDirectory = _folder.PathOf("keyring");
         ConnectionString = new SqliteConnectionStringBuilder { DataSource = FilePath, Pooling = true, DefaultTimeout = 30 }.ToString();
-        using var connection = new SqliteConnection(ConnectionString);
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA journal_mode = {journalMode}";
-        command.ExecuteNonQuery();
+        SqliteTempFolder.SetJournalMode(ConnectionString, journalMode);
     }
 
     public string FilePath { get; }
@@ -124,16 +120,5 @@ internal sealed class SqliteContactCenterDatabase : IDisposable
         return result;
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            _directory.Delete(recursive: true);
-        }
-        catch (IOException)
-        {
-            // A straggling handle on a temp dir is not worth failing a test over.
-        }
-    }
+    public void Dispose() => _folder.Dispose();
 }

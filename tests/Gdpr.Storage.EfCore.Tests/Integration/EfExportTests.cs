@@ -8,7 +8,7 @@ using Gdpr.Export;
 using Gdpr.Storage.EfCore;
 using Gdpr.Storage.EfCore.Tests.Infrastructure;
 using Gdpr.Storage.EfCore.Tests.TestModel;
-using Json.Schema;
+using static Gdpr.Tests.Shared.ExportPackages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -21,9 +21,6 @@ namespace Gdpr.Storage.EfCore.Tests.Integration;
 /// </summary>
 public sealed class EfExportTests : IAsyncLifetime, IDisposable
 {
-    private static readonly Lazy<JsonSchema> Schema = new(() =>
-        JsonSchema.FromFile(Path.Combine(AppContext.BaseDirectory, "schemas", "subject-export-v1.schema.json")));
-
     private readonly SqliteContactCenterDatabase _database = new();
     private ServiceProvider _services = null!;
 
@@ -215,50 +212,6 @@ public sealed class EfExportTests : IAsyncLifetime, IDisposable
         using var stream = new MemoryStream();
         await Exporter.ExportAsync(subjectId, stream, format);
         return stream.ToArray();
-    }
-
-    /// <summary>Parses a JSON export or a ZIP package's manifest, and asserts it validates against the schema file.</summary>
-    private static JsonDocument ReadDocument(byte[] export, ExportFormat format)
-    {
-        var document = JsonDocument.Parse(format == ExportFormat.Zip ? ReadZipEntry(export, "manifest.json") : export);
-        var result = Schema.Value.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
-        if (!result.IsValid)
-        {
-            var errors = (result.Details ?? [result]).Where(d => d.Errors is { Count: > 0 })
-                .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} ({d.EvaluationPath}): {e.Key} {e.Value}"));
-            Assert.Fail("The export does not validate against subject-export-v1.schema.json:\n" + string.Join('\n', errors.Take(20)));
-        }
-
-        return document;
-    }
-
-    private static byte[] ReadZipEntry(byte[] package, string path)
-    {
-        using var zip = new ZipArchive(new MemoryStream(package), ZipArchiveMode.Read);
-        var entry = zip.GetEntry(path) ?? throw new Xunit.Sdk.XunitException($"The package has no entry {path}.");
-        using var s = entry.Open();
-        using var copy = new MemoryStream();
-        s.CopyTo(copy);
-        return copy.ToArray();
-    }
-
-    /// <summary>The export as text: for a ZIP package, every entry decompressed (and base64), so nothing hides in compression.</summary>
-    private static string AllText(byte[] export, ExportFormat format)
-    {
-        if (format != ExportFormat.Zip)
-        {
-            return Encoding.UTF8.GetString(export);
-        }
-
-        using var zip = new ZipArchive(new MemoryStream(export), ZipArchiveMode.Read);
-        var text = new StringBuilder();
-        foreach (var entry in zip.Entries)
-        {
-            var bytes = ReadZipEntry(export, entry.FullName);
-            text.Append(Encoding.UTF8.GetString(bytes)).Append('\n').Append(Convert.ToBase64String(bytes)).Append('\n');
-        }
-
-        return text.ToString();
     }
 
     private static object Parse(JsonElement value, Type type, byte[] export, ExportFormat format)

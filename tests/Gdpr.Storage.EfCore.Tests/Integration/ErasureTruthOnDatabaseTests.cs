@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using Gdpr.Testing;
 
 namespace Gdpr.Storage.EfCore.Tests.Integration;
 
@@ -166,12 +167,12 @@ public sealed class SqliteErasureTruthTests : ErasureTruthOnDatabaseTests
 
         // A short busy timeout: the checkpoint gives up after a second while the reader holds its snapshot.
         var connectionString = new SqliteConnectionStringBuilder(database.ConnectionString) { DefaultTimeout = 1 }.ToString();
-        CrashAfterShredKeyStore? crashing = null;
+        FaultInjectingSubjectKeyStore? crashing = null;
         await using var services = ContactCenterHost.Build(
             o => o.UseSqlite(connectionString),
             database.KeyRingDirectory,
             NewTime(),
-            configureServices: s => s.Replace(ServiceDescriptor.Singleton<ISubjectKeyStore>(sp => crashing = new CrashAfterShredKeyStore(sp.GetRequiredService<EfCoreSubjectKeyStore>()))));
+            configureServices: s => s.Replace(ServiceDescriptor.Singleton<ISubjectKeyStore>(sp => crashing = new FaultInjectingSubjectKeyStore(sp.GetRequiredService<EfCoreSubjectKeyStore>()))));
         await SeedAsync(services, Customer);
         var pseudonym = services.GetRequiredService<ISubjectKeyManager>().GetPseudonym(Customer);
         var before = await KeyRows.WrappedKeysAsync(new SqliteConnection(database.ConnectionString), pseudonym);
@@ -190,7 +191,7 @@ public sealed class SqliteErasureTruthTests : ErasureTruthOnDatabaseTests
                 Assert.Equal(4L, (long)(await read.ExecuteScalarAsync())!);
             }
 
-            crashing!.CrashAfterNextShred = true;
+            crashing!.FailAfter(SubjectKeyStoreCall.Shred, () => new IOException("simulated crash after the shred committed")); // the process "dies" before the checkpoint
             first = await erasure.EraseAsync(Customer);
 
             Assert.Equal(ErasureOutcome.Partial, first.Outcome);
@@ -415,43 +416,4 @@ public sealed class PostgresErasureTruthTests(PostgresKeyStoreDatabase database)
         var file = (byte[])(await read.ExecuteScalarAsync())!;
         return file.AsSpan().IndexOf(needle) >= 0;
     }
-}
-
-/// <summary>The EF key store, failing once right after a shred committed: the process "dies" before the checkpoint.</summary>
-internal sealed class CrashAfterShredKeyStore(EfCoreSubjectKeyStore inner) : ISubjectKeyStore
-{
-    public bool CrashAfterNextShred { get; set; }
-
-    public ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)
-        => inner.GetStateAsync(subject, scope, cancellationToken);
-
-    public ValueTask<WrappedSubjectKey> AddKeyAsync(WrappedSubjectKey key, CancellationToken cancellationToken = default)
-        => inner.AddKeyAsync(key, cancellationToken);
-
-    public async ValueTask<KeyTombstone?> ShredAsync(SubjectPseudonym subject, string scope, DateTimeOffset shreddedAt, CancellationToken cancellationToken = default)
-    {
-        var tombstone = await inner.ShredAsync(subject, scope, shreddedAt, cancellationToken);
-        if (CrashAfterNextShred)
-        {
-            CrashAfterNextShred = false;
-            throw new IOException("simulated crash after the shred committed");
-        }
-
-        return tombstone;
-    }
-
-    public IAsyncEnumerable<string> GetScopesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default)
-        => inner.GetScopesAsync(subject, cancellationToken);
-
-    public IAsyncEnumerable<KeyTombstone> GetTombstonesAsync(SubjectPseudonym subject, CancellationToken cancellationToken = default)
-        => inner.GetTombstonesAsync(subject, cancellationToken);
-
-    public IAsyncEnumerable<WrappedSubjectKey> GetKeysWrappedWithAsync(string keyEncryptionKeyId, CancellationToken cancellationToken = default)
-        => inner.GetKeysWrappedWithAsync(keyEncryptionKeyId, cancellationToken);
-
-    public ValueTask<bool> ReplaceWrappingAsync(WrappedSubjectKey current, WrappedSubjectKey rewrapped, CancellationToken cancellationToken = default)
-        => inner.ReplaceWrappingAsync(current, rewrapped, cancellationToken);
-
-    public ValueTask<KeyRemovalStatus> CompleteRemovalAsync(CancellationToken cancellationToken = default)
-        => inner.CompleteRemovalAsync(cancellationToken);
 }

@@ -19,6 +19,33 @@ public sealed class PostgresKeyPurgeTests(PostgresKeyStoreDatabase database) : I
 {
     private const string Scope = "default";
 
+    /// <summary>The application name of the purge under test's sessions, to find it in pg_stat_activity.</summary>
+    private const string WaitingPurge = "gdpr-test-waiting-purge";
+
+    /// <summary>
+    /// Waits until the purge has looked at the running transactions, found itself held back and gone to sleep
+    /// (server-side pg_sleep between looks): the server's own signal that the purge is waiting. The loop runs on the
+    /// server, bounded by a statement timeout.
+    /// </summary>
+    private static async Task WaitUntilThePurgeSleepsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            $"""
+            SET statement_timeout = '30s';
+            DO $$
+            BEGIN
+                WHILE NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = '{WaitingPurge}' AND wait_event = 'PgSleep') LOOP
+                    PERFORM pg_stat_clear_snapshot();
+                    PERFORM pg_sleep(0.01);
+                END LOOP;
+            END $$;
+            """,
+            connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     [SkippableFact]
     public async Task Purge_WaitsForAnOlderTransactionInAnotherDatabase_ThenTheDestroyedKeyIsGoneFromTheFile()
     {
@@ -35,7 +62,8 @@ public sealed class PostgresKeyPurgeTests(PostgresKeyStoreDatabase database) : I
         }
 
         await using var withoutWaiting = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory, keyStore: o => o.PurgeWaitLimit = TimeSpan.Zero);
-        await using var waiting = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory, keyStore: o => o.PurgeWaitLimit = TimeSpan.FromMinutes(1));
+        var waitingConnection = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = WaitingPurge }.ConnectionString;
+        await using var waiting = TestHosts.Build(o => o.UseNpgsql(waitingConnection), database.KeyRingDirectory, keyStore: o => o.PurgeWaitLimit = TimeSpan.FromMinutes(1));
         var wrapped = await AddAndShredKeyAsync(waiting.GetRequiredService<EfCoreSubjectKeyStore>());
         Assert.True(await TableFileContainsAsync(wrapped), "control: a deleted row version stays in the table's file until vacuumed");
 
@@ -44,7 +72,7 @@ public sealed class PostgresKeyPurgeTests(PostgresKeyStoreDatabase database) : I
         Assert.True(await TableFileContainsAsync(wrapped), "control: VACUUM FULL while an older transaction runs keeps the row version");
 
         var purge = waiting.GetRequiredService<EfCoreSubjectKeyStore>().PurgeDeletedKeysAsync(full: true);
-        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        await WaitUntilThePurgeSleepsAsync(connectionString);
         Assert.False(purge.IsCompleted, "the purge must wait while the older transaction runs");
 
         await older.CommitAsync();

@@ -7,7 +7,9 @@ using Gdpr.Keys;
 using Gdpr.Storage.EfCore.Keys;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Gdpr.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
@@ -24,6 +26,12 @@ public sealed class PostgresMultiNodeTests(PostgresKeyStoreDatabase database) : 
     /// <summary>The documented bound for a connected node (docs/key-store.md).</summary>
     private static readonly TimeSpan NotificationBound = TimeSpan.FromSeconds(1);
 
+    // The listener's log events (PostgreSqlLog): what the tests await instead of polling with sleeps.
+    private const int ListenerFailedEvent = 2103;
+    private const int ShredNotifiedEvent = 2104;
+    private const int TombstonesReplayedEvent = 2105;
+    private const int MalformedNotificationEvent = 2107;
+
     [SkippableFact]
     public async Task Shred_OnNodeA_NodeBCannotReadWithinOneSecond_Art17()
     {
@@ -31,14 +39,17 @@ public sealed class PostgresMultiNodeTests(PostgresKeyStoreDatabase database) : 
 
         // Node B's clock stands still: its cache never expires, so only the notification can evict the key.
         var clockB = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var logB = new LogSignal();
         await using var nodeA = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory);
-        await using var nodeB = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory, clockB);
+        await using var nodeB = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory, clockB, configureServices: s => s.AddLogging(b => b.AddProvider(logB).SetMinimumLevel(LogLevel.Trace)));
         var (field, envelope) = await WriteOnAAndReadOnBAsync(nodeA, nodeB);
 
+        var elapsed = Stopwatch.StartNew();
         await nodeA.GetRequiredService<ISubjectKeyManager>().ShredAsync(field.SubjectId, Scope);
 
-        var elapsed = await WaitUntilErasedAsync(nodeB, field, envelope, NotificationBound);
-        Assert.True(elapsed <= NotificationBound, $"node B still read the subject {elapsed} after the shred");
+        await WaitUntilHeardAsync(nodeB, logB, field);
+        Assert.True(elapsed.Elapsed <= NotificationBound, $"node B heard of the shred only {elapsed.Elapsed} after it");
+        Assert.True((await nodeB.GetRequiredService<IFieldEncryptor>().DecryptValueAsync<string>(field, envelope)).IsErased);
     }
 
     [SkippableFact]
@@ -46,8 +57,9 @@ public sealed class PostgresMultiNodeTests(PostgresKeyStoreDatabase database) : 
     {
         var connectionString = database.ConnectionString;
         var clockB = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var logB = new LogSignal();
         await using var nodeA = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory);
-        await using var nodeB = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory, clockB);
+        await using var nodeB = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory, clockB, configureServices: s => s.AddLogging(b => b.AddProvider(logB).SetMinimumLevel(LogLevel.Trace)));
 
         // A host starts its hosted services before serving: B listens before it has read any key.
         foreach (var hosted in nodeB.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
@@ -62,10 +74,13 @@ public sealed class PostgresMultiNodeTests(PostgresKeyStoreDatabase database) : 
         }
 
         var (field, envelope) = await WriteOnAAndReadOnBAsync(nodeA, nodeB);
+        var elapsed = Stopwatch.StartNew();
         await nodeA.GetRequiredService<ISubjectKeyManager>().ShredAsync(field.SubjectId, Scope);
 
-        var elapsed = await WaitUntilErasedAsync(nodeB, field, envelope, NotificationBound);
-        Assert.True(elapsed <= NotificationBound, $"node B still read the subject {elapsed} after the shred");
+        await WaitUntilHeardAsync(nodeB, logB, field);
+        Assert.True(elapsed.Elapsed <= NotificationBound, $"node B heard of the shred only {elapsed.Elapsed} after it");
+        Assert.True((await nodeB.GetRequiredService<IFieldEncryptor>().DecryptValueAsync<string>(field, envelope)).IsErased);
+        Assert.Equal(3, logB.Events.Count(e => e.Id.Id == MalformedNotificationEvent));
     }
 
     [SkippableFact]
@@ -73,14 +88,21 @@ public sealed class PostgresMultiNodeTests(PostgresKeyStoreDatabase database) : 
     {
         var connectionString = database.ConnectionString;
         var clockB = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var logC = new LogSignal();
         await using var nodeA = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory);
         await using var nodeB = TestHosts.Build(
             o => o.UseNpgsql(connectionString), database.KeyRingDirectory, clockB, keyStore: o => o.ShredNotifications = false);
+
+        // Node C listens as usual: once C has heard of the shred, the server has sent the notification to every
+        // listener, so B would have heard it too if it listened.
+        await using var nodeC = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory, configureServices: s => s.AddLogging(b => b.AddProvider(logC).SetMinimumLevel(LogLevel.Trace)));
         var (field, envelope) = await WriteOnAAndReadOnBAsync(nodeA, nodeB);
+        _ = await WriteOnAAndReadOnBAsync(nodeA, nodeC);
         var encryptorB = nodeB.GetRequiredService<IFieldEncryptor>();
 
         await nodeA.GetRequiredService<ISubjectKeyManager>().ShredAsync(field.SubjectId, Scope);
-        await Task.Delay(NotificationBound * 2);
+        await WaitUntilHeardAsync(nodeC, logC, field);
+        Assert.False(nodeB.GetRequiredService<ShredNotificationListener>().IsListening);
 
         // Without LISTEN/NOTIFY the cached key stays in use — the reason the listener exists ...
         Assert.False((await encryptorB.DecryptValueAsync<string>(field, envelope)).IsErased);
@@ -94,10 +116,15 @@ public sealed class PostgresMultiNodeTests(PostgresKeyStoreDatabase database) : 
     public async Task Shred_WhileNodeBIsDisconnected_IsEvictedWhenNodeBReconnects()
     {
         var connectionString = database.ConnectionString;
-        var clockB = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var clockB = new TimerWatchingTimeProvider(TimeProvider.System.GetUtcNow());
+        var logB = new LogSignal();
         await using var nodeA = TestHosts.Build(o => o.UseNpgsql(connectionString), database.KeyRingDirectory);
         await using var nodeB = TestHosts.Build(
-            o => o.UseNpgsql(connectionString), database.KeyRingDirectory, clockB, gdpr: o => o.KeyCache.MaxAge = TimeSpan.FromHours(1));
+            o => o.UseNpgsql(connectionString),
+            database.KeyRingDirectory,
+            clockB,
+            gdpr: o => o.KeyCache.MaxAge = TimeSpan.FromHours(1),
+            configureServices: s => s.AddLogging(b => b.AddProvider(logB).SetMinimumLevel(LogLevel.Trace)));
         var (field, envelope) = await WriteOnAAndReadOnBAsync(nodeA, nodeB);
         var listenerB = nodeB.GetRequiredService<ShredNotificationListener>();
         Assert.True(listenerB.IsListening);
@@ -106,20 +133,20 @@ public sealed class PostgresMultiNodeTests(PostgresKeyStoreDatabase database) : 
         await database.ScalarAsync(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = @name AND datname = current_database()",
             ("name", ShredNotificationListener.ApplicationName));
-        await WaitForAsync(() => !listenerB.IsListening, TimeSpan.FromSeconds(10));
+        var failed = await logB.WaitForAsync(ListenerFailedEvent);
+        Assert.False(listenerB.IsListening);
         await nodeA.GetRequiredService<ISubjectKeyManager>().ShredAsync(field.SubjectId, Scope);
         var encryptorB = nodeB.GetRequiredService<IFieldEncryptor>();
         Assert.False((await encryptorB.DecryptValueAsync<string>(field, envelope)).IsErased);
 
-        // B reconnects after its back-off (on its own clock) and replays the recent tombstones.
-        var deadline = Stopwatch.StartNew();
-        while (!(await encryptorB.DecryptValueAsync<string>(field, envelope)).IsErased)
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(15), "node B did not evict the key after reconnecting");
-            clockB.Advance(TimeSpan.FromSeconds(2));
-            await Task.Delay(50);
-        }
+        // B reconnects after its back-off (on its own clock: its timer is the signal that it waits) and replays the
+        // recent tombstones.
+        var backOff = (TimeSpan)failed.State["Delay"]!;
+        await clockB.WaitForTimerAsync(backOff);
+        clockB.Advance(backOff);
+        await logB.WaitForAsync(TombstonesReplayedEvent);
 
+        Assert.True((await encryptorB.DecryptValueAsync<string>(field, envelope)).IsErased);
         Assert.True(listenerB.IsListening);
     }
 
@@ -154,26 +181,11 @@ public sealed class PostgresMultiNodeTests(PostgresKeyStoreDatabase database) : 
         return (field, envelope);
     }
 
-    private static async Task<TimeSpan> WaitUntilErasedAsync(IServiceProvider node, FieldAddress field, byte[] envelope, TimeSpan bound)
+    /// <summary>Waits (bounded) until the node's listener logged that it evicted the subject's key on a notification.</summary>
+    private static async Task WaitUntilHeardAsync(IServiceProvider node, LogSignal log, FieldAddress field)
     {
-        var encryptor = node.GetRequiredService<IFieldEncryptor>();
-        var elapsed = Stopwatch.StartNew();
-        while (!(await encryptor.DecryptValueAsync<string>(field, envelope)).IsErased && elapsed.Elapsed <= bound * 3)
-        {
-            await Task.Delay(10);
-        }
-
-        return elapsed.Elapsed;
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var elapsed = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(elapsed.Elapsed < timeout, "condition not met in time");
-            await Task.Delay(20);
-        }
+        var pseudonym = node.GetRequiredService<ISubjectKeyManager>().GetPseudonym(field.SubjectId).Value;
+        await log.WaitForAsync(e => e.Id.Id == ShredNotifiedEvent && e["Pseudonym"] == pseudonym && e["Scope"] == field.Scope, TimeSpan.FromSeconds(10));
     }
 
     /// <summary>Inserts a competing key row on another connection right before the store's own INSERT.</summary>

@@ -12,19 +12,13 @@ namespace Gdpr.Storage.EfCore.Tests.Keys;
 /// <summary>A real SQLite database FILE in a temp dir of its own, with the key-store tables and a local key ring.</summary>
 public sealed class SqliteKeyStoreDatabase : IDisposable
 {
+    private readonly SqliteTempFolder _folder = new("gdpr-keys-");
+
     public SqliteKeyStoreDatabase(string journalMode = "wal")
     {
-        Directory = Path.Combine(Path.GetTempPath(), "gdpr-keys-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
-        System.IO.Directory.CreateDirectory(Directory);
-        FilePath = Path.Combine(Directory, "keys.db");
+        FilePath = _folder.PathOf("keys.db");
         ConnectionString = new SqliteConnectionStringBuilder { DataSource = FilePath, Pooling = true }.ToString();
-        using (var connection = new SqliteConnection(ConnectionString))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA journal_mode = {journalMode}";
-            command.ExecuteNonQuery();
-        }
+        SqliteTempFolder.SetJournalMode(ConnectionString, journalMode);
 
         using (var db = new GdprKeyStoreDbContext(new DbContextOptionsBuilder<GdprKeyStoreDbContext>().UseSqlite(ConnectionString).Options))
         {
@@ -44,7 +38,7 @@ public sealed class SqliteKeyStoreDatabase : IDisposable
         KeyRings.Create(KeyRingDirectory);
     }
 
-    public string Directory { get; }
+    public string Directory => _folder.FullName;
 
     public string FilePath { get; }
 
@@ -74,18 +68,7 @@ public sealed class SqliteKeyStoreDatabase : IDisposable
         return false;
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A straggling handle on a temp dir is not worth failing a test over.
-        }
-    }
+    public void Dispose() => _folder.Dispose();
 }
 
 /// <summary>
