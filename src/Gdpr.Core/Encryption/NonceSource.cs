@@ -9,8 +9,8 @@ namespace Gdpr.Encryption;
 /// <remarks>
 /// AEADs need nonces that never repeat under one key; they need not be unpredictable. A random 256-bit start
 /// (96-bit for AES-GCM) followed by consecutive values overlaps another thread's or node's run with the same
-/// negligible probability as fresh random nonces. Drawing 32 random bytes per value instead costs ~30 ns here
-/// (getrandom is slow per byte on this class of VM), a third of the AEAD itself on a short field; this way
+/// negligible probability as fresh random nonces. Drawing 32 random bytes per value instead costs a large share of
+/// the AEAD itself on a short field (getrandom is slow per byte on virtual machines; docs/benchmarks.md); this way
 /// <see cref="RandomNumberGenerator.Fill"/> runs once per <see cref="NoncesPerStart"/> nonces.
 /// </remarks>
 internal static class NonceSource

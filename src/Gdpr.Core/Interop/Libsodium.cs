@@ -5,7 +5,7 @@ namespace Gdpr.Interop;
 /// <summary>
 /// The few libsodium functions the field cipher calls directly: the same library, and the same AEGIS-256 calls,
 /// that NSec makes. NSec keeps every key in its own guarded allocation (an mmap, mprotect and mlock to create it,
-/// an munmap to free it: ~20 µs and a TLB shootdown per key), which made a new data subject cost more than the
+/// an munmap to free it, and a TLB shootdown per key), which made a new data subject cost more than the
 /// rows written for it. The field keys live in a <see cref="KeyArena"/> instead.
 /// </summary>
 internal static partial class Libsodium

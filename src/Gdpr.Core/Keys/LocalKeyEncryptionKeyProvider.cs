@@ -102,7 +102,7 @@ public sealed class LocalKeyEncryptionKeyProvider : IKeyEncryptionKeyProvider, I
         {
             var kek = GetKey(keyEncryptionKeyId);
             var wrapped = new byte[Aead.NonceSize + dataKey.Length + Aead.TagSize];
-            // Nonces need only be unique under the KEK; a getrandom call per wrap costs ~0.7 µs here (NonceSource explains).
+            // Nonces need only be unique under the KEK; a getrandom call per wrap is costly on virtual machines (NonceSource explains).
             Encryption.NonceSource.Fill(wrapped.AsSpan(0, Aead.NonceSize));
             Aead.Encrypt(kek, wrapped.AsSpan(0, Aead.NonceSize), associatedData.Span, dataKey.Span, wrapped.AsSpan(Aead.NonceSize));
             return ValueTask.FromResult(wrapped);

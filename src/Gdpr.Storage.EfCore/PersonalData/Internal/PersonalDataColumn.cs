@@ -7,9 +7,9 @@ namespace Gdpr.Storage.EfCore.Columns;
 /// value. One envelope per row and scope: one AEAD call and one column read per row instead of one per member.
 /// </summary>
 /// <remarks>
-/// <para>Why: SQLite and EF Core pay per column and per value handed over, and AEGIS-256 costs ~100 ns per call
-/// however short the value. With one envelope column per member, reading 10,000 rows back cost 1.7x the plaintext
-/// read; one envelope per row and scope reads faster than plaintext (docs/benchmarks.md, EnvelopeLayoutBenchmarks).</para>
+/// <para>Why: SQLite and EF Core pay per column and per value handed over, and each AEAD call has a fixed cost
+/// however short the value, so one envelope per row and scope reads far faster than one envelope column per member
+/// (the figures are in docs/benchmarks.md, EnvelopeLayoutBenchmarks).</para>
 /// <para>Layout: a format byte (<see cref="FormatVersion"/>), then entries: the name's UTF-8 length (LEB128), the
 /// name, the value's length (LEB128), the value. In the column an entry with an empty value is a record an erasure
 /// replaced; a scope (or, in a record, a member) without an entry is null. NULL or zero bytes: no entries.</para>

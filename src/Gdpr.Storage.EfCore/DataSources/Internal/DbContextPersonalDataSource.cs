@@ -166,7 +166,7 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
             }
         }
 
-        Log.Erased(_logger, Name, deleted, replaced);
+        EfCoreLog.Erased(_logger, Name, deleted, replaced);
         return new DataSourceErasureResult(Name, found, scopesFound, deleted, replaced);
     }
 

@@ -186,7 +186,7 @@ internal sealed class PersonalDataSaveEncryptor(PersonalDataRowCodec codec, ICac
             p.Entry.CurrentValues[p.Map.Column!] = PersonalDataColumn.Write(column);
         }
 
-        Log.ValuesEncrypted(logger, count);
+        EfCoreLog.ValuesEncrypted(logger, count);
     }
 
     /// <summary>
@@ -225,7 +225,7 @@ internal sealed class PersonalDataSaveEncryptor(PersonalDataRowCodec codec, ICac
             {
                 var record = map.Records[r];
                 var pseudonym = keys.GetPseudonym(subject).Value;
-                Log.StaleSaveRefused(logger, map.Name, record.Scope, pseudonym);
+                EfCoreLog.StaleSaveRefused(logger, map.Name, record.Scope, pseudonym);
                 throw new StalePersonalDataException(map.Name, record.Scope, pseudonym, $"key {PersonalDataRowCodec.KeyText(map, keySource)}, {record.MembersText}");
             }
         }
@@ -285,7 +285,7 @@ internal sealed class PersonalDataSaveEncryptor(PersonalDataRowCodec codec, ICac
             {
                 Array.Clear(envelope);
                 var pseudonym = keys.GetPseudonym(p.Subject).Value;
-                Log.StaleSaveRefused(logger, p.Map.Name, record.Scope, pseudonym);
+                EfCoreLog.StaleSaveRefused(logger, p.Map.Name, record.Scope, pseudonym);
                 throw new StalePersonalDataException(p.Map.Name, record.Scope, pseudonym, $"key {PersonalDataRowCodec.KeyText(p.Map, p.Entry.Entity)}, {record.MembersText}");
             }
 

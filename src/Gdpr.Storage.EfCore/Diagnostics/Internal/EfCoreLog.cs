@@ -6,7 +6,7 @@ namespace Gdpr.Storage.EfCore.Diagnostics;
 /// Every log line of the EF Core adapter (event ids 2000-2099). Arguments are entity and member names, scopes and
 /// counts — never a subject id, a value or key material.
 /// </summary>
-internal static partial class Log
+internal static partial class EfCoreLog
 {
     [LoggerMessage(2001, LogLevel.Debug, "Encrypted {Count} personal-data values before SaveChanges.")]
     public static partial void ValuesEncrypted(ILogger logger, int count);

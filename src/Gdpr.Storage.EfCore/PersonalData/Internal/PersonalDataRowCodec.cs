@@ -268,7 +268,7 @@ internal sealed class PersonalDataRowCodec(ICachedFieldEncryptor encryptor, ISub
     /// </summary>
     private bool DecryptLoadingKey(PersonalDataEntityMap map, PersonalDataRecordMap record, FieldAddress field, ReadOnlyMemory<byte> envelope, (object? Value, bool Erased)[] values)
     {
-        Log.KeyLoadedDuringMaterialization(logger, record.Scope, map.Name);
+        EfCoreLog.KeyLoadedDuringMaterialization(logger, record.Scope, map.Name);
         var pending = encryptor.DecryptAsync(field, envelope);
         var result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
         if (result.IsErased)
@@ -291,7 +291,7 @@ internal sealed class PersonalDataRowCodec(ICachedFieldEncryptor encryptor, ISub
     internal PersonalDataIntegrityException IntegrityFailed(PersonalDataEntityMap map, PersonalDataRecordMap record, object keySource, PersonalDataIntegrityException inner)
     {
         var key = KeyText(map, keySource);
-        Log.IntegrityFailed(logger, map.Name, record.MembersText, key, inner.Failure);
+        EfCoreLog.IntegrityFailed(logger, map.Name, record.MembersText, key, inner.Failure);
         return new PersonalDataIntegrityException(inner.Field, inner.SubjectPseudonym, inner.Failure, $"entity {map.Name}, key {key}, {record.MembersText} (scope {record.Scope})");
     }
 
