@@ -245,7 +245,7 @@ public sealed class ContactCenterApp : IAsyncDisposable
             _ => throw new SampleInputException($"--out must end in .json, .csv or .zip, not '{output.Extension}'"),
         };
         RequireFolder(output);
-        var summary = await _services.GetRequiredService<IPersonalDataExporter>().ExportToFileAsync(subjectId, output.FullName, format, ExportScope.Access, cancellationToken);
+        var summary = await _services.GetRequiredService<IPersonalDataExporter>().ExportToFileAsync(subjectId, output.FullName, format, ExportKind.Access, cancellationToken);
         _out.WriteLine($"Exported {summary.ValueCount} value(s) ({summary.ErasedCount} erased, {summary.FileCount} file(s)) to {output.FullName}.");
         return 0;
     }

@@ -14,7 +14,7 @@ public interface IPersonalDataExporter
     /// incomplete and must be discarded: use <see cref="ExportToFileAsync"/> for an all-or-nothing file.
     /// </param>
     /// <param name="format">The format.</param>
-    /// <param name="scope">Every value (Art. 15) or the portability subset (Art. 20).</param>
+    /// <param name="kind">Every value (Art. 15) or the portability subset (Art. 20).</param>
     /// <param name="cancellationToken">Cancels the export.</param>
     /// <returns>What was written.</returns>
     /// <exception cref="PersonalDataExportException">A data source failed, or returned another subject's value; names the source.</exception>
@@ -23,7 +23,7 @@ public interface IPersonalDataExporter
         string subjectId,
         Stream destination,
         ExportFormat format,
-        ExportScope scope = ExportScope.Access,
+        ExportKind kind = ExportKind.Access,
         CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -34,7 +34,7 @@ public interface IPersonalDataExporter
     /// <param name="subjectId">The subject id.</param>
     /// <param name="path">The file to create.</param>
     /// <param name="format">The format.</param>
-    /// <param name="scope">Every value (Art. 15) or the portability subset (Art. 20).</param>
+    /// <param name="kind">Every value (Art. 15) or the portability subset (Art. 20).</param>
     /// <param name="cancellationToken">Cancels the export.</param>
     /// <returns>What was written.</returns>
     /// <exception cref="PersonalDataExportException">A data source failed, or returned another subject's value; names the source.</exception>
@@ -42,6 +42,6 @@ public interface IPersonalDataExporter
         string subjectId,
         string path,
         ExportFormat format,
-        ExportScope scope = ExportScope.Access,
+        ExportKind kind = ExportKind.Access,
         CancellationToken cancellationToken = default);
 }

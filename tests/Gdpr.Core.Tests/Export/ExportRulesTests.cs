@@ -37,7 +37,7 @@ public class ExportRulesTests
             },
             source);
 
-        var bytes = await ExportBytesAsync(Exporter(provider), "cust-1", format, ExportScope.Portability);
+        var bytes = await ExportBytesAsync(Exporter(provider), "cust-1", format, ExportKind.Portability);
 
         IEnumerable<string> members;
         if (format == ExportFormat.Csv)
@@ -210,7 +210,7 @@ public class ExportRulesTests
             await cancel.CancelAsync();
 
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-                Exporter(provider).ExportToFileAsync("cust-1", Path.Combine(directory.FullName, "export.json"), ExportFormat.Json, ExportScope.Access, cancel.Token));
+                Exporter(provider).ExportToFileAsync("cust-1", Path.Combine(directory.FullName, "export.json"), ExportFormat.Json, ExportKind.Access, cancel.Token));
 
             Assert.Empty(directory.EnumerateFileSystemInfos());
         }

@@ -160,10 +160,10 @@ internal static class ExportTestKit
     public static IPersonalDataExporter Exporter(ServiceProvider provider) => provider.GetRequiredService<IPersonalDataExporter>();
 
     /// <summary>Runs an export into memory and returns the bytes.</summary>
-    public static async Task<byte[]> ExportBytesAsync(IPersonalDataExporter exporter, string subjectId, ExportFormat format, ExportScope scope = ExportScope.Access)
+    public static async Task<byte[]> ExportBytesAsync(IPersonalDataExporter exporter, string subjectId, ExportFormat format, ExportKind kind = ExportKind.Access)
     {
         using var stream = new MemoryStream();
-        await exporter.ExportAsync(subjectId, stream, format, scope);
+        await exporter.ExportAsync(subjectId, stream, format, kind);
         return stream.ToArray();
     }
 

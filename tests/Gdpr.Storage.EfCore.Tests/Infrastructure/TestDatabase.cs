@@ -114,9 +114,6 @@ public sealed class SqliteTestDatabase : TestDatabase
 
 public sealed class PostgresTestDatabase : TestDatabase
 {
-    public const string EnvironmentVariable = "GDPR_TEST_POSTGRES";
-    public const string HowToRun = "PostgreSQL tests need GDPR_TEST_POSTGRES (an Npgsql connection string); run: export GDPR_TEST_POSTGRES=$(bash .ci/postgres.sh)";
-
     private readonly string _admin;
     private readonly string _schema = "gdpr_ef_" + Guid.NewGuid().ToString("N");
     private bool _created;
@@ -126,11 +123,6 @@ public sealed class PostgresTestDatabase : TestDatabase
         _admin = connectionString;
         ConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = _schema }.ToString();
     }
-
-    /// <summary>Gets whether PostgreSQL must be there (CI sets GDPR_REQUIRE_POSTGRES=1): then a missing one fails, never skips.</summary>
-    public static bool Required => Environment.GetEnvironmentVariable("GDPR_REQUIRE_POSTGRES") == "1";
-
-    public static string? ConfiguredConnectionString => Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } cs ? cs : null;
 
     public string ConnectionString { get; }
 

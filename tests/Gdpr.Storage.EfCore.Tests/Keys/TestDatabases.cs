@@ -1,3 +1,4 @@
+using Gdpr.Storage.EfCore.Tests.Infrastructure;
 using System.Security.Cryptography;
 using Gdpr.Keys;
 using Gdpr.Storage.EfCore.Keys;
@@ -77,10 +78,7 @@ public sealed class SqliteKeyStoreDatabase : IDisposable
 /// </summary>
 public sealed class PostgresKeyStoreDatabase : IAsyncLifetime
 {
-    public const string EnvironmentVariable = "GDPR_TEST_POSTGRES";
-
-    public const string SkipMessage =
-        "PostgreSQL tests need GDPR_TEST_POSTGRES (an Npgsql connection string). Run them with: export GDPR_TEST_POSTGRES=$(bash .ci/postgres.sh) && dotnet test tests/Gdpr.Storage.EfCore.Tests";
+    public const string SkipMessage = PostgresServer.HowToRun;
 
     private string? _adminConnectionString;
     private string? _name;
@@ -103,16 +101,10 @@ public sealed class PostgresKeyStoreDatabase : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _adminConnectionString = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (string.IsNullOrWhiteSpace(_adminConnectionString))
+        // CI (.ci/run) sets GDPR_REQUIRE_POSTGRES=1: there a missing PostgreSQL is a failure, never a skip.
+        _adminConnectionString = PostgresServer.AdminConnectionString();
+        if (_adminConnectionString is null)
         {
-            // CI (.ci/run) sets GDPR_REQUIRE_POSTGRES=1: there a missing PostgreSQL is a failure, never a skip.
-            if (Environment.GetEnvironmentVariable("GDPR_REQUIRE_POSTGRES") == "1")
-            {
-                throw new InvalidOperationException("GDPR_REQUIRE_POSTGRES=1 but " + SkipMessage);
-            }
-
-            _adminConnectionString = null;
             return;
         }
 

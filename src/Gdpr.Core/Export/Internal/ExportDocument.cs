@@ -9,10 +9,10 @@ internal sealed class ExportDocument
     /// <summary>The format version written as <c>formatVersion</c>; a major change means a new schema file.</summary>
     public const string FormatVersion = "1.0";
 
-    public ExportDocument(string subjectId, ExportScope scope, DateTimeOffset generatedAt, ExportOptions options, IEnumerable<RetentionPolicy> policies)
+    public ExportDocument(string subjectId, ExportKind kind, DateTimeOffset generatedAt, ExportOptions options, IEnumerable<RetentionPolicy> policies)
     {
         SubjectId = subjectId;
-        Scope = scope;
+        Kind = kind;
         GeneratedAt = generatedAt;
         Options = options;
         var byName = new Dictionary<string, RetentionInfo>(StringComparer.Ordinal);
@@ -31,7 +31,7 @@ internal sealed class ExportDocument
 
     public string SubjectId { get; }
 
-    public ExportScope Scope { get; }
+    public ExportKind Kind { get; }
 
     public DateTimeOffset GeneratedAt { get; }
 

@@ -5,8 +5,8 @@ namespace Gdpr.Export;
 /// <summary>Log lines of the export (event ids 4000-4099). Arguments are pseudonyms, source names and counts, never values.</summary>
 internal static partial class ExportLog
 {
-    [LoggerMessage(4001, LogLevel.Debug, "Exporting subject {Pseudonym} as {Format} ({Scope}).")]
-    public static partial void ExportStarted(ILogger logger, string pseudonym, ExportFormat format, ExportScope scope);
+    [LoggerMessage(4001, LogLevel.Debug, "Exporting subject {Pseudonym} as {Format} ({Kind}).")]
+    public static partial void ExportStarted(ILogger logger, string pseudonym, ExportFormat format, ExportKind kind);
 
     [LoggerMessage(4002, LogLevel.Information, "Exported subject {Pseudonym}: {ValueCount} values, {ErasedCount} erased, {FileCount} files.")]
     public static partial void ExportCompleted(ILogger logger, string pseudonym, int valueCount, int erasedCount, int fileCount);

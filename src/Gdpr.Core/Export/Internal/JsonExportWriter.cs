@@ -67,7 +67,7 @@ internal sealed class JsonExportWriter : ExportWriter
         var w = _json;
         w.WriteStartObject();
         w.WriteString("formatVersion", ExportDocument.FormatVersion);
-        w.WriteString("kind", document.Scope == ExportScope.Portability ? "portability" : "access");
+        w.WriteString("kind", document.Kind == ExportKind.Portability ? "portability" : "access");
         w.WriteString("generatedAt", document.GeneratedAt);
         w.WriteStartObject("subject");
         w.WriteString("id", document.SubjectId);

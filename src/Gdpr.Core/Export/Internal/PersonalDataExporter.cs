@@ -41,7 +41,7 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
         string subjectId,
         Stream destination,
         ExportFormat format,
-        ExportScope scope = ExportScope.Access,
+        ExportKind kind = ExportKind.Access,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
@@ -50,11 +50,11 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
             throw new ArgumentException("The destination stream is not writable.", nameof(destination));
         }
 
-        var options = Prepare(subjectId, format, scope);
+        var options = Prepare(subjectId, format, kind);
         var pseudonym = _pseudonymizer.Compute(subjectId).Value;
-        ExportLog.ExportStarted(_logger, pseudonym, format, scope);
+        ExportLog.ExportStarted(_logger, pseudonym, format, kind);
 
-        var document = new ExportDocument(subjectId, scope, _time.GetUtcNow(), options, _policies.All);
+        var document = new ExportDocument(subjectId, kind, _time.GetUtcNow(), options, _policies.All);
         var stats = new ExportStats();
         var writer = CreateWriter(format, destination, options.FlushThresholdBytes);
         await using (writer.ConfigureAwait(false))
@@ -62,7 +62,7 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
             await writer.BeginAsync(document, cancellationToken).ConfigureAwait(false);
             foreach (var source in _sources)
             {
-                await ExportSourceAsync(source, subjectId, pseudonym, scope, options, writer, stats, cancellationToken).ConfigureAwait(false);
+                await ExportSourceAsync(source, subjectId, pseudonym, kind, options, writer, stats, cancellationToken).ConfigureAwait(false);
             }
 
             await writer.CompleteAsync(stats, cancellationToken).ConfigureAwait(false);
@@ -76,11 +76,11 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
         string subjectId,
         string path,
         ExportFormat format,
-        ExportScope scope = ExportScope.Access,
+        ExportKind kind = ExportKind.Access,
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        Prepare(subjectId, format, scope);
+        Prepare(subjectId, format, kind);
         var target = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(target)
             ?? throw new ArgumentException("The path names no file.", nameof(path));
@@ -106,7 +106,7 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
             var file = new FileStream(temp, fileOptions);
             await using (file.ConfigureAwait(false))
             {
-                summary = await ExportAsync(subjectId, file, format, scope, cancellationToken).ConfigureAwait(false);
+                summary = await ExportAsync(subjectId, file, format, kind, cancellationToken).ConfigureAwait(false);
                 await file.FlushAsync(cancellationToken).ConfigureAwait(false);
                 file.Flush(flushToDisk: true);
             }
@@ -121,7 +121,7 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
         }
     }
 
-    private ExportOptions Prepare(string subjectId, ExportFormat format, ExportScope scope)
+    private ExportOptions Prepare(string subjectId, ExportFormat format, ExportKind kind)
     {
         SubjectPseudonymizer.ThrowIfInvalidSubjectId(subjectId);
         if (!Enum.IsDefined(format))
@@ -129,9 +129,9 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
             throw new ArgumentOutOfRangeException(nameof(format), format, "Not a known export format.");
         }
 
-        if (!Enum.IsDefined(scope))
+        if (!Enum.IsDefined(kind))
         {
-            throw new ArgumentOutOfRangeException(nameof(scope), scope, "Not a known export scope.");
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a known export kind.");
         }
 
         // Validates on first use (OptionsValidationException) when ConfigureExport did not validate at start.
@@ -149,7 +149,7 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
         IPersonalDataSource source,
         string subjectId,
         string pseudonym,
-        ExportScope scope,
+        ExportKind kind,
         ExportOptions options,
         ExportWriter writer,
         ExportStats stats,
@@ -179,7 +179,7 @@ internal sealed class PersonalDataExporter : IPersonalDataExporter
                     throw new PersonalDataExportException(name, pseudonym, $"it returned a value of another data subject ({item.Entity}.{item.Member})");
                 }
 
-                if (scope == ExportScope.Portability && !IsPortable(item, options))
+                if (kind == ExportKind.Portability && !IsPortable(item, options))
                 {
                     continue;
                 }

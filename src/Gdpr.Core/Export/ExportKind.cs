@@ -1,7 +1,7 @@
 namespace Gdpr.Export;
 
-/// <summary>Which of the subject's values an export holds.</summary>
-public enum ExportScope
+/// <summary>Which right an export answers, and so which of the subject's values it holds (the export document's <c>kind</c>).</summary>
+public enum ExportKind
 {
     /// <summary>Every value, the copy of the right of access (GDPR Art. 15(3)).</summary>
     Access = 0,
