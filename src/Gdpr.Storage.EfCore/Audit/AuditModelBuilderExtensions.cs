@@ -48,9 +48,7 @@ public static class AuditModelBuilderExtensions
         where TContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(builder);
-        EfCoreContextRegistration.Add<TContext>(builder.Services, EfCoreContextRole.AuditTrail);
-        builder.Services.Replace(ServiceDescriptor.Singleton<IAuditStore>(
-            sp => EfCoreContextRegistration.Checked(sp, s => ActivatorUtilities.CreateInstance<EfCoreAuditStore<TContext>>(s))));
+        EfCoreContextRegistration.UseStore<IAuditStore, EfCoreAuditStore<TContext>, TContext>(builder.Services, EfCoreContextRole.AuditTrail);
         return builder;
     }
 }

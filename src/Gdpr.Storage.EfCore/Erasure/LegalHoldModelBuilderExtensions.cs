@@ -47,9 +47,7 @@ public static class LegalHoldModelBuilderExtensions
         where TContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(builder);
-        EfCoreContextRegistration.Add<TContext>(builder.Services, EfCoreContextRole.LegalHolds);
-        builder.Services.Replace(ServiceDescriptor.Singleton<ILegalHoldStore>(
-            sp => EfCoreContextRegistration.Checked(sp, s => ActivatorUtilities.CreateInstance<EfCoreLegalHoldStore<TContext>>(s))));
+        EfCoreContextRegistration.UseStore<ILegalHoldStore, EfCoreLegalHoldStore<TContext>, TContext>(builder.Services, EfCoreContextRole.LegalHolds);
         return builder;
     }
 }

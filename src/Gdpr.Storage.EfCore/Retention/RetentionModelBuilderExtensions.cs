@@ -54,9 +54,7 @@ public static class RetentionModelBuilderExtensions
         where TContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(builder);
-        EfCoreContextRegistration.Add<TContext>(builder.Services, EfCoreContextRole.RetentionSchedule);
-        builder.Services.Replace(ServiceDescriptor.Singleton<IRetentionScheduleStore>(
-            sp => EfCoreContextRegistration.Checked(sp, s => ActivatorUtilities.CreateInstance<EfCoreRetentionScheduleStore<TContext>>(s))));
+        EfCoreContextRegistration.UseStore<IRetentionScheduleStore, EfCoreRetentionScheduleStore<TContext>, TContext>(builder.Services, EfCoreContextRole.RetentionSchedule);
         return builder;
     }
 }

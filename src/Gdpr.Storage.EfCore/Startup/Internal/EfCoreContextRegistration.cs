@@ -31,6 +31,19 @@ internal static class EfCoreContextRegistration
         }
     }
 
+    /// <summary>
+    /// Makes <typeparamref name="TStore"/> over <typeparamref name="TContext"/> the application's
+    /// <typeparamref name="TService"/> (replacing the in-memory default), checked before it is first handed out.
+    /// </summary>
+    public static void UseStore<TService, TStore, TContext>(IServiceCollection services, EfCoreContextRole role)
+        where TService : class
+        where TStore : TService
+        where TContext : DbContext
+    {
+        Add<TContext>(services, role);
+        services.Replace(ServiceDescriptor.Singleton<TService>(sp => Checked(sp, s => ActivatorUtilities.CreateInstance<TStore>(s))));
+    }
+
     /// <summary>Runs the check before a store or source over a context is first handed out.</summary>
     public static T Checked<T>(IServiceProvider services, Func<IServiceProvider, T> create)
     {
