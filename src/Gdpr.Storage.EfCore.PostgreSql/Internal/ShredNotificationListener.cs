@@ -1,4 +1,3 @@
-using Gdpr.Storage.EfCore.Model;
 using Gdpr.Keys.Infrastructure;
 using Gdpr.Keys;
 using Gdpr.Storage.EfCore.Keys;
@@ -269,7 +268,7 @@ internal sealed class ShredNotificationListener : IHostedService, IAsyncDisposab
     private async Task ReplayRecentTombstonesAsync(CancellationToken cancellationToken)
     {
         // A cached key was loaded at most MaxAge ago, so only shreds since then can have made it stale.
-        var since = GdprTableConventions.ToUtcTicks(_time.GetUtcNow() - _cacheMaxAge - ClockSkewMargin);
+        var since = (_time.GetUtcNow() - _cacheMaxAge - ClockSkewMargin).UtcTicks;
         using var db = Contexts!.Create();
         var shredded = await db.Set<KeyTombstoneRow>().AsNoTracking()
             .Where(t => t.ShreddedAtUtcTicks >= since)

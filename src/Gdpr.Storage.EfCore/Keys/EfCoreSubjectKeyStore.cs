@@ -184,7 +184,7 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
                     return null;
                 }
 
-                var record = new KeyTombstoneRow { Pseudonym = subject.Value, Scope = scope, Version = version.Value, ShreddedAtUtcTicks = GdprTableConventions.ToUtcTicks(shreddedAt) };
+                var record = new KeyTombstoneRow { Pseudonym = subject.Value, Scope = scope, Version = version.Value, ShreddedAtUtcTicks = shreddedAt.UtcTicks };
                 db.Add(record);
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
                 await dialect.OnShreddingAsync(db, subject, scope, ct).ConfigureAwait(false);
@@ -405,7 +405,7 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
                         Version = key.Version,
                         KeyEncryptionKeyId = key.KeyEncryptionKeyId,
                         WrappedKey = key.WrappedKey.ToArray(),
-                        CreatedAtUtcTicks = GdprTableConventions.ToUtcTicks(key.CreatedAt),
+                        CreatedAtUtcTicks = key.CreatedAt.UtcTicks,
                     };
                     added.Add(record);
                     kept[i] = ToKey(record);

@@ -72,12 +72,9 @@ internal sealed class ErasureCertificateIssuer(CertificateSigningKey key, TimePr
 
             w.WriteEndArray();
             w.WriteString("issuedAt", Time(issuedAt));
-            w.WriteString("outcome", result.Outcome switch
-            {
-                ErasureOutcome.Erased => ErasureWireNames.Outcome(ErasureOutcome.Erased),
-                ErasureOutcome.NothingFound => ErasureWireNames.Outcome(ErasureOutcome.NothingFound),
-                _ => throw new InvalidOperationException($"An erasure whose outcome is {result.Outcome} gets no certificate."),
-            });
+            w.WriteString("outcome", result.Outcome is ErasureOutcome.Erased or ErasureOutcome.NothingFound
+                ? ErasureWireNames.Outcome(result.Outcome)
+                : throw new InvalidOperationException($"An erasure whose outcome is {result.Outcome} gets no certificate."));
             w.WriteString("physicalRemoval", ErasureWireNames.Removal(result.PhysicalRemoval));
 
             w.WriteStartArray("retained");

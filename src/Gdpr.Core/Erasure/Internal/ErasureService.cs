@@ -65,9 +65,10 @@ internal sealed class ErasureService : IErasureService
         // Only a subject with live keys has a relationship whose end matters: an unknown id leaves no schedule row.
         var relationshipEnd = live.Count > 0 ? await _retention.RecordRelationshipEndAsync(pseudonym, now, cancellationToken).ConfigureAwait(false) : now;
         var tombstones = await _destroyer.GetTombstonesAsync(pseudonym, cancellationToken).ConfigureAwait(false);
+        var known = live.Union(tombstones.Keys).ToHashSet(StringComparer.Ordinal);
         var destruction = _destroyer.StartBatch("erasure", confirmWhenAlreadyGone: true);
         var outcomes = new List<ScopeErasureOutcome>();
-        foreach (var scope in live.Union(tombstones.Keys).Order(StringComparer.Ordinal))
+        foreach (var scope in known.Order(StringComparer.Ordinal))
         {
             if (!live.Contains(scope))
             {
@@ -135,7 +136,6 @@ internal sealed class ErasureService : IErasureService
 
         // Values of a scope the key store knows nothing of under this pseudonym: written under another pseudonym key,
         // or their keys were lost. Not destroyed, perhaps readable again with the right key: never certified.
-        var known = live.Union(tombstones.Keys).ToHashSet(StringComparer.Ordinal);
         var missing = sources.SelectMany(s => s.ScopesFound).Where(s => !known.Contains(s)).Distinct(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {

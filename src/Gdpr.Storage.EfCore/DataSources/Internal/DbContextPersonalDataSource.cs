@@ -290,10 +290,11 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
     /// </summary>
     private IEnumerable<PersonalDataItem> Items(PersonalDataModelMap model, PersonalDataEntityMap map, object entity, string itemSubject, string entityName, string? recordKey)
     {
+        var erasedRecords = ErasedAtRead.ErasedRecords(entity);
         for (var i = 0; i < map.Members.Length; i++)
         {
             var member = map.Members[i];
-            var erased = ErasedAtRead.WasErased(entity, map.RecordOfMember[i]);
+            var erased = erasedRecords is not null && Volatile.Read(ref erasedRecords[map.RecordOfMember[i]]) != 0;
             var value = erased ? null : member.Get(entity);
             if (value is null && !erased)
             {

@@ -26,7 +26,7 @@ internal sealed class KeyEncryptionKeyLedgerStore(KeyStoreContextSource contexts
             .AnyAsync(k => k.KeyEncryptionKeyId == keyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
         if (!exists)
         {
-            db.Add(new KeyEncryptionKeyRow { KeyEncryptionKeyId = keyEncryptionKeyId, CreatedAtUtcTicks = GdprTableConventions.ToUtcTicks(time.GetUtcNow()) });
+            db.Add(new KeyEncryptionKeyRow { KeyEncryptionKeyId = keyEncryptionKeyId, CreatedAtUtcTicks = time.GetUtcNow().UtcTicks });
             try
             {
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -44,7 +44,7 @@ internal sealed class KeyEncryptionKeyLedgerStore(KeyStoreContextSource contexts
     public async Task RecordRetiredAsync(string keyEncryptionKeyId, CancellationToken cancellationToken)
     {
         await RecordCreatedAsync(keyEncryptionKeyId, cancellationToken).ConfigureAwait(false);
-        long? retiredAt = GdprTableConventions.ToUtcTicks(time.GetUtcNow());
+        long? retiredAt = time.GetUtcNow().UtcTicks;
         using var db = contexts.Create();
         await db.Set<KeyEncryptionKeyRow>()
             .Where(k => k.KeyEncryptionKeyId == keyEncryptionKeyId && k.RetiredAtUtcTicks == null)

@@ -18,7 +18,5 @@ internal static class GdprTableConventions
     /// <summary>The longest scope (retention policy name) a table holds.</summary>
     public const int ScopeMaxLength = 128;
 
-    public static long ToUtcTicks(DateTimeOffset time) => time.UtcTicks;
-
     public static DateTimeOffset FromUtcTicks(long ticks) => new(ticks, TimeSpan.Zero);
 }

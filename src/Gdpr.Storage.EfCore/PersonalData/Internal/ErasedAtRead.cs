@@ -38,11 +38,10 @@ internal static class ErasedAtRead
     }
 
     /// <summary>
-    /// Whether <paramref name="entity"/> got record <paramref name="record"/> as erased when it was materialized: what
-    /// the export reports, from the one decryption of the read.
+    /// The records <paramref name="entity"/> got as erased when it was materialized (non-zero at their index), or null
+    /// when none was: what the export reports, from the one decryption of the read.
     /// </summary>
-    public static bool WasErased(object entity, int record)
-        => Entities.TryGetValue(entity, out var versions) && record < versions.Length && Volatile.Read(ref versions[record]) != 0;
+    public static uint[]? ErasedRecords(object entity) => Entities.TryGetValue(entity, out var versions) ? versions : null;
 
     /// <summary>Whether <paramref name="entity"/> got record <paramref name="record"/> as erased under <paramref name="keyVersion"/> when read.</summary>
     public static bool WasErased(object entity, int record, uint keyVersion)
