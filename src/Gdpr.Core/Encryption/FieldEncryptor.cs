@@ -19,6 +19,10 @@ internal sealed class FieldEncryptor : ICachedFieldEncryptor
     // Associated data up to this size is built on the stack; longer field names fall back to the heap.
     private const int StackAssociatedDataLimit = 512;
 
+    // Typed values this short (in UTF-16 units, or plaintext bytes) are encoded and decoded on the stack.
+    private const int StackTextLimit = 128;
+    private const int StackPlaintextLimit = 512;
+
     private readonly SubjectKeyManager _keys;
     private readonly ILogger _logger;
 
@@ -139,15 +143,73 @@ internal sealed class FieldEncryptor : ICachedFieldEncryptor
         return status == FieldReadStatus.Erased ? FieldValue<byte[]>.Erased : FieldValue<byte[]>.Decrypted(plaintext);
     }
 
-    public async ValueTask<byte[]> EncryptValueAsync<T>(FieldAddress field, T value, CancellationToken cancellationToken = default)
+    public ValueTask<byte[]> EncryptValueAsync<T>(FieldAddress field, T value, CancellationToken cancellationToken = default)
         where T : notnull
     {
         if (value is string text)
         {
-            return await EncryptStringAsync(field, text, cancellationToken).ConfigureAwait(false);
+            // A short string with a cached key completes here: encoded on the stack, encrypted into the envelope,
+            // which is the only allocation. Anything else takes the async path, which loads or creates the key.
+            if (text.Length <= StackTextLimit && TryEncryptString(field, text, out var envelope))
+            {
+                return new ValueTask<byte[]>(envelope);
+            }
+
+            return EncryptStringAsync(field, text, cancellationToken);
         }
 
-        var bytes = PersonalDataValueCodec.ToBytes(value);
+        return EncryptBytesAsync(field, PersonalDataValueCodec.ToBytes(value), cancellationToken);
+    }
+
+    public ValueTask<FieldValue<T>> DecryptValueAsync<T>(FieldAddress field, ReadOnlyMemory<byte> envelope, CancellationToken cancellationToken = default)
+        where T : notnull
+    {
+        var length = GetPlaintextLengthOrThrow(field, envelope.Span);
+        if (length <= StackPlaintextLimit)
+        {
+            // With a cached key the value is decoded straight from a stack buffer: no plaintext array, no Task.
+            Span<byte> buffer = stackalloc byte[StackPlaintextLimit];
+            try
+            {
+                var status = TryDecrypt(field, envelope.Span, buffer, out var written);
+                if (status == FieldReadStatus.Erased)
+                {
+                    return new ValueTask<FieldValue<T>>(FieldValue<T>.Erased);
+                }
+
+                if (status == FieldReadStatus.Decrypted)
+                {
+                    return new ValueTask<FieldValue<T>>(FieldValue<T>.Decrypted(PersonalDataValueCodec.FromBytes<T>(buffer[..written])));
+                }
+            }
+            finally
+            {
+                buffer[..length].Clear();
+            }
+        }
+
+        return DecryptValueLoadingKeyAsync<T>(field, envelope, cancellationToken);
+    }
+
+    private bool TryEncryptString(in FieldAddress field, string text, out byte[] envelope)
+    {
+        Span<byte> buffer = stackalloc byte[StackPlaintextLimit]; // holds the UTF-8 of StackTextLimit UTF-16 units
+        var length = 0;
+        try
+        {
+            length = Gdpr.Internal.StrictUtf8.Encoding.GetBytes(text, buffer);
+            envelope = new byte[GetEnvelopeLength(length)];
+            return TryEncrypt(field, buffer[..length], envelope, out _);
+        }
+        finally
+        {
+            // All of it when the encoder threw (a lone surrogate) after writing part of the text.
+            buffer[..(length > 0 ? length : buffer.Length)].Clear();
+        }
+    }
+
+    private async ValueTask<byte[]> EncryptBytesAsync(FieldAddress field, byte[] bytes, CancellationToken cancellationToken)
+    {
         try
         {
             return await EncryptAsync(field, bytes, cancellationToken).ConfigureAwait(false);
@@ -158,7 +220,7 @@ internal sealed class FieldEncryptor : ICachedFieldEncryptor
         }
     }
 
-    public async ValueTask<FieldValue<T>> DecryptValueAsync<T>(FieldAddress field, ReadOnlyMemory<byte> envelope, CancellationToken cancellationToken = default)
+    private async ValueTask<FieldValue<T>> DecryptValueLoadingKeyAsync<T>(FieldAddress field, ReadOnlyMemory<byte> envelope, CancellationToken cancellationToken)
         where T : notnull
     {
         var result = await DecryptAsync(field, envelope, cancellationToken).ConfigureAwait(false);
@@ -179,17 +241,18 @@ internal sealed class FieldEncryptor : ICachedFieldEncryptor
 
     private async ValueTask<byte[]> EncryptStringAsync(FieldAddress field, string text, CancellationToken cancellationToken)
     {
-        // Strings go through a pooled buffer so the only allocation is the envelope itself.
+        // Long strings, or a key not yet cached: through a pooled buffer, so the only allocation is the envelope itself.
         var max = Gdpr.Internal.StrictUtf8.Encoding.GetMaxByteCount(text.Length);
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(max);
+        var length = 0;
         try
         {
-            var length = Gdpr.Internal.StrictUtf8.Encoding.GetBytes(text, buffer);
+            length = Gdpr.Internal.StrictUtf8.Encoding.GetBytes(text, buffer);
             return await EncryptAsync(field, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            Array.Clear(buffer);
+            Array.Clear(buffer, 0, length > 0 ? length : max);
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }

@@ -49,4 +49,21 @@ internal static partial class Libsodium
     [LibraryImport(Library)]
     internal static partial int crypto_aead_aegis256_decrypt(
         ref byte m, nint mlenP, nint nsec, in byte c, ulong clen, in byte ad, ulong adlen, in byte npub, KeySlotHandle k);
+
+    /// <summary>HMAC-SHA-256 (RFC 2104) with a key of exactly 32 bytes.</summary>
+    [LibraryImport(Library)]
+    internal static partial int crypto_auth_hmacsha256(ref byte @out, in byte @in, ulong inlen, in byte k);
+
+    [LibraryImport(Library)]
+    internal static partial nuint crypto_auth_hmacsha256_statebytes();
+
+    /// <summary>Keys an HMAC-SHA-256 state (a key of any length); the state holds no pointer and may be copied.</summary>
+    [LibraryImport(Library)]
+    internal static partial int crypto_auth_hmacsha256_init(ref byte state, in byte key, nuint keylen);
+
+    [LibraryImport(Library)]
+    internal static partial int crypto_auth_hmacsha256_update(ref byte state, in byte @in, ulong inlen);
+
+    [LibraryImport(Library)]
+    internal static partial int crypto_auth_hmacsha256_final(ref byte state, ref byte @out);
 }

@@ -411,7 +411,7 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
                     kept[i] = ToKey(record);
                 }
 
-                await KeyRowInserter.InsertAsync(db, added, dialect.KeyRowsPerInsert, ct).ConfigureAwait(false);
+                await dialect.InsertKeyRowsAsync(db, added, ct).ConfigureAwait(false);
 
                 await transaction.CommitAsync(ct).ConfigureAwait(false);
                 return kept;

@@ -123,7 +123,7 @@ internal sealed class DataKeyEntry : IDisposable
         FieldCipher created;
         try
         {
-            HMACSHA256.HashData(_dataKey, label, subkey);
+            HmacSha256.ComputeWithKey(_dataKey, label, subkey);
             created = FieldCipher.Create(algorithm, subkey);
         }
         finally

@@ -53,6 +53,10 @@ internal sealed partial class SubjectKeyManager
         var loaded = new List<DataKeyEntry>(missing.Count);
         List<(string SubjectId, string Scope)>? single = null;
         List<Creation>? creations = null;
+
+        // The new keys' bytes from one call to the system's generator rather than one per key (each call is a system
+        // call's worth of work); wiped below once every key has its own copy.
+        byte[]? random = null;
         try
         {
             var pseudonyms = new (SubjectPseudonym Subject, string Scope)[missing.Count];
@@ -100,8 +104,14 @@ internal sealed partial class SubjectKeyManager
                 }
                 else
                 {
+                    if (random is null)
+                    {
+                        random = GC.AllocateUninitializedArray<byte>(DataKeySize * missing.Count, pinned: true);
+                        RandomNumberGenerator.Fill(random);
+                    }
+
                     var dataKey = GC.AllocateUninitializedArray<byte>(DataKeySize, pinned: true);
-                    RandomNumberGenerator.Fill(dataKey);
+                    random.AsSpan(i * DataKeySize, DataKeySize).CopyTo(dataKey);
                     (creations ??= []).Add(new Creation(subjectId, scope, pseudonym, state.LastShreddedVersion, dataKey));
                 }
             }
@@ -132,6 +142,8 @@ internal sealed partial class SubjectKeyManager
             {
                 CryptographicOperations.ZeroMemory(creation.DataKey);
             }
+
+            CryptographicOperations.ZeroMemory(random);
         }
 
         foreach (var (subjectId, scope) in single ?? [])

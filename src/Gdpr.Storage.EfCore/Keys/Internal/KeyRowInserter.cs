@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Data.Common;
+using System.Text.Json;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -20,24 +22,11 @@ internal static class KeyRowInserter
 {
     /// <param name="db">The write transaction's context.</param>
     /// <param name="records">The rows.</param>
-    /// <param name="rowsPerStatement">The dialect's <see cref="KeyStoreDialect.KeyRowsPerInsert"/>.</param>
+    /// <param name="rowsPerStatement">How many rows one statement writes.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public static async Task InsertAsync(DbContext db, IReadOnlyList<SubjectKeyRow> records, int rowsPerStatement, CancellationToken cancellationToken)
     {
-        var entity = db.Model.FindEntityType(typeof(SubjectKeyRow))!;
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        IProperty[] columns =
-        [
-            entity.FindProperty(nameof(SubjectKeyRow.Pseudonym))!,
-            entity.FindProperty(nameof(SubjectKeyRow.Scope))!,
-            entity.FindProperty(nameof(SubjectKeyRow.Version))!,
-            entity.FindProperty(nameof(SubjectKeyRow.KeyEncryptionKeyId))!,
-            entity.FindProperty(nameof(SubjectKeyRow.WrappedKey))!,
-            entity.FindProperty(nameof(SubjectKeyRow.CreatedAtUtcTicks))!,
-        ];
-        var mappings = columns.Select(c => c.GetRelationalTypeMapping()).ToArray();
-        var sql = db.GetService<ISqlGenerationHelper>();
-        var head = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.GetColumnName(table)!)))}) VALUES ";
+        var (head, columns, mappings) = Describe(db);
 
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
@@ -46,25 +35,22 @@ internal static class KeyRowInserter
         {
             foreach (var chunk in records.Chunk(rowsPerStatement))
             {
-                DbCommand command;
-                if (chunk.Length == rowsPerStatement)
-                {
-                    command = reused ??= CreateCommand(connection, transaction, head, rowsPerStatement, columns.Length);
-                }
-                else
-                {
-                    command = CreateCommand(connection, transaction, head, chunk.Length, columns.Length);
-                }
-
-                command.Parameters.Clear();
+                // A full chunk reuses one command and its parameters, only their values change: the statement stays
+                // prepared and no parameter is created per row (a new-subject save writes as many key rows as rows).
+                var full = chunk.Length == rowsPerStatement;
+                var command = full
+                    ? reused ??= CreateCommand(connection, transaction, head, rowsPerStatement, mappings)
+                    : CreateCommand(connection, transaction, head, chunk.Length, mappings);
                 for (var row = 0; row < chunk.Length; row++)
                 {
                     var record = chunk[row];
-                    object[] values = [record.Pseudonym, record.Scope, record.Version, record.KeyEncryptionKeyId, record.WrappedKey, record.CreatedAtUtcTicks];
-                    for (var column = 0; column < values.Length; column++)
-                    {
-                        command.Parameters.Add(mappings[column].CreateParameter(command, ParameterName(row, column, columns.Length), values[column], nullable: false));
-                    }
+                    var at = row * columns.Length;
+                    command.Parameters[at].Value = mappings[0].Converter?.ConvertToProvider(record.Pseudonym) ?? record.Pseudonym;
+                    command.Parameters[at + 1].Value = mappings[1].Converter?.ConvertToProvider(record.Scope) ?? record.Scope;
+                    command.Parameters[at + 2].Value = mappings[2].Converter?.ConvertToProvider(record.Version) ?? record.Version;
+                    command.Parameters[at + 3].Value = mappings[3].Converter?.ConvertToProvider(record.KeyEncryptionKeyId) ?? record.KeyEncryptionKeyId;
+                    command.Parameters[at + 4].Value = mappings[4].Converter?.ConvertToProvider(record.WrappedKey) ?? record.WrappedKey;
+                    command.Parameters[at + 5].Value = mappings[5].Converter?.ConvertToProvider(record.CreatedAtUtcTicks) ?? record.CreatedAtUtcTicks;
                 }
 
                 try
@@ -94,17 +80,104 @@ internal static class KeyRowInserter
         }
     }
 
-    private static DbCommand CreateCommand(DbConnection connection, DbTransaction? transaction, string head, int rows, int columns)
+    /// <summary>
+    /// SQLite: the whole batch in one statement, its rows in one JSON parameter that <c>json_each</c> unpacks
+    /// (the wrapped key as hex, <c>unhex</c> turns it back into a BLOB). Columns with a value converter go the
+    /// statement-per-row way instead, since the JSON carries the rows' own values.
+    /// </summary>
+    /// <param name="db">The write transaction's context.</param>
+    /// <param name="records">The rows.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public static async Task InsertFromJsonAsync(DbContext db, IReadOnlyList<SubjectKeyRow> records, CancellationToken cancellationToken)
+    {
+        var (head, _, mappings) = Describe(db);
+        if (mappings.Any(m => m.Converter is not null))
+        {
+            await InsertAsync(db, records, rowsPerStatement: 1, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var json = new ArrayBufferWriter<byte>(records.Sum(r => r.Pseudonym.Length + r.Scope.Length + r.KeyEncryptionKeyId.Length + (2 * r.WrappedKey.Length) + 48) + 2);
+        Span<char> hex = stackalloc char[256];
+        using (var writer = new Utf8JsonWriter(json))
+        {
+            writer.WriteStartArray();
+            foreach (var record in records)
+            {
+                writer.WriteStartArray();
+                writer.WriteStringValue(record.Pseudonym);
+                writer.WriteStringValue(record.Scope);
+                writer.WriteNumberValue(record.Version);
+                writer.WriteStringValue(record.KeyEncryptionKeyId);
+                if (record.WrappedKey.Length * 2 <= hex.Length && Convert.TryToHexString(record.WrappedKey, hex, out var written))
+                {
+                    writer.WriteStringValue(hex[..written]);
+                }
+                else
+                {
+                    writer.WriteStringValue(Convert.ToHexString(record.WrappedKey));
+                }
+                writer.WriteNumberValue(record.CreatedAtUtcTicks);
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        var command = db.Database.GetDbConnection().CreateCommand();
+        await using var disposeCommand = command.ConfigureAwait(false);
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = head[..^"VALUES ".Length]
+            + "SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, unhex(value ->> 4), value ->> 5 FROM json_each(@rows)";
+        var rows = command.CreateParameter();
+        rows.ParameterName = "@rows";
+        rows.Value = Encoding.UTF8.GetString(json.WrittenSpan);
+        command.Parameters.Add(rows);
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException ex)
+        {
+            throw new DbUpdateException("A key row could not be inserted (another writer may have stored the same subject and scope).", ex);
+        }
+    }
+
+    /// <summary>The statement's head (<c>INSERT INTO table (columns) VALUES </c>), the columns and their type mappings, from the model.</summary>
+    private static (string Head, IProperty[] Columns, RelationalTypeMapping[] Mappings) Describe(DbContext db)
+    {
+        var entity = db.Model.FindEntityType(typeof(SubjectKeyRow))!;
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        IProperty[] columns =
+        [
+            entity.FindProperty(nameof(SubjectKeyRow.Pseudonym))!,
+            entity.FindProperty(nameof(SubjectKeyRow.Scope))!,
+            entity.FindProperty(nameof(SubjectKeyRow.Version))!,
+            entity.FindProperty(nameof(SubjectKeyRow.KeyEncryptionKeyId))!,
+            entity.FindProperty(nameof(SubjectKeyRow.WrappedKey))!,
+            entity.FindProperty(nameof(SubjectKeyRow.CreatedAtUtcTicks))!,
+        ];
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var head = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.GetColumnName(table)!)))}) VALUES ";
+        return (head, columns, [.. columns.Select(c => c.GetRelationalTypeMapping())]);
+    }
+
+    private static DbCommand CreateCommand(DbConnection connection, DbTransaction? transaction, string head, int rows, RelationalTypeMapping[] mappings)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
+        var columns = mappings.Length;
         var text = new StringBuilder(head, head.Length + (rows * columns * 6));
         for (var row = 0; row < rows; row++)
         {
             text.Append(row == 0 ? "(" : ", (");
             for (var column = 0; column < columns; column++)
             {
-                text.Append(column == 0 ? "@" : ", @").Append(ParameterName(row, column, columns));
+                var name = "p" + ((row * columns) + column).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                text.Append(column == 0 ? "@" : ", @").Append(name);
+
+                // Created with the column's own mapping (its DbType, size and provider type), the value set per row.
+                command.Parameters.Add(mappings[column].CreateParameter(command, name, value: null, nullable: false));
             }
 
             text.Append(')');
@@ -113,7 +186,4 @@ internal static class KeyRowInserter
         command.CommandText = text.ToString();
         return command;
     }
-
-    private static string ParameterName(int row, int column, int columns)
-        => "p" + ((row * columns) + column).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -24,10 +24,14 @@ internal abstract class KeyStoreDialect
     public virtual int MaxPairsPerTransaction => int.MaxValue;
 
     /// <summary>
-    /// Gets how many key rows one <c>INSERT</c> statement of a batch writes. Engines that bind parameters by a linear
-    /// search per parameter (SQLite) are fastest with one row a statement, reused; engines a round trip away with many.
+    /// Inserts a batch's new key rows inside the write transaction of <paramref name="db"/>: by default multi-row
+    /// <c>INSERT</c> statements of 100 rows (<see cref="KeyRowInserter.InsertAsync"/>).
     /// </summary>
-    public virtual int KeyRowsPerInsert => 100;
+    /// <param name="db">The write transaction's context.</param>
+    /// <param name="rows">The rows.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public virtual Task InsertKeyRowsAsync(DbContext db, IReadOnlyList<SubjectKeyRow> rows, CancellationToken cancellationToken)
+        => KeyRowInserter.InsertAsync(db, rows, rowsPerStatement: 100, cancellationToken);
 
     /// <summary>
     /// Runs before a read whose key may be cached: a key must not be cached before this node can hear about its
