@@ -45,7 +45,9 @@ internal sealed partial class EfCoreSubjectKeyStore : ISubjectKeyStore
     internal int PageSize { get; set; } = 500;
 
     /// <summary>Gets or sets how many pseudonyms one query of a batch read names at most.</summary>
-    internal int BatchReadSize { get; set; } = 1000;
+    // Small enough that a query's list of pseudonyms (a JSON text on SQLite) stays off the large-object heap, whose
+    // allocations trigger full collections.
+    internal int BatchReadSize { get; set; } = 500;
 
     /// <inheritdoc/>
     public async ValueTask<SubjectKeyState> GetStateAsync(SubjectPseudonym subject, string scope, CancellationToken cancellationToken = default)

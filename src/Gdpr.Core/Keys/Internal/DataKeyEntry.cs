@@ -18,7 +18,9 @@ namespace Gdpr.Keys;
 /// </remarks>
 internal sealed class DataKeyEntry : IDisposable
 {
-    private readonly byte[]? _dataKey;
+    // In a KeyArena slot, like the subkeys: outside the GC heap (no pinned array per key, which the GC only frees in
+    // full collections), excluded from core dumps, wiped when the handle is released.
+    private readonly KeySlotHandle? _dataKey;
     // Fields rather than an array: one pointer fewer to follow per value, for entries no longer in the CPU cache.
     private FieldCipher? _aegis;
     private FieldCipher? _aes;
@@ -41,9 +43,7 @@ internal sealed class DataKeyEntry : IDisposable
 
         if (liveVersion > 0)
         {
-            // Pinned so the GC never leaves a moved copy of the key behind in the heap.
-            _dataKey = GC.AllocateUninitializedArray<byte>(dataKey.Length, pinned: true);
-            dataKey.CopyTo(_dataKey);
+            _dataKey = KeySlotHandle.Create(dataKey[..KeyArena.SlotSize]);
         }
     }
 
@@ -89,10 +89,7 @@ internal sealed class DataKeyEntry : IDisposable
             return;
         }
 
-        if (_dataKey is not null)
-        {
-            CryptographicOperations.ZeroMemory(_dataKey);
-        }
+        _dataKey?.Dispose();
 
         Interlocked.Exchange(ref _aegis, null)?.Dispose();
         Interlocked.Exchange(ref _aes, null)?.Dispose();
@@ -121,13 +118,21 @@ internal sealed class DataKeyEntry : IDisposable
         Span<byte> label = [(byte)'g', (byte)'d', (byte)'p', (byte)'r', (byte)'.', (byte)'f', (byte)'i', (byte)'e', (byte)'l', (byte)'d', (byte)algorithm];
         Span<byte> subkey = stackalloc byte[HMACSHA256.HashSizeInBytes];
         FieldCipher created;
+        var added = false;
         try
         {
-            HmacSha256.ComputeWithKey(_dataKey, label, subkey);
+            // Throws ObjectDisposedException once the entry let go of its key, as every use of a released entry does.
+            _dataKey.DangerousAddRef(ref added);
+            DeriveSubkey(_dataKey, label, subkey);
             created = FieldCipher.Create(algorithm, subkey);
         }
         finally
         {
+            if (added)
+            {
+                _dataKey.DangerousRelease();
+            }
+
             CryptographicOperations.ZeroMemory(subkey);
         }
 
@@ -149,4 +154,6 @@ internal sealed class DataKeyEntry : IDisposable
         return created;
     }
 
+    private static unsafe void DeriveSubkey(KeySlotHandle dataKey, ReadOnlySpan<byte> label, Span<byte> subkey)
+        => HmacSha256.ComputeWithKey(new ReadOnlySpan<byte>((void*)dataKey.DangerousGetHandle(), KeyArena.SlotSize), label, subkey);
 }

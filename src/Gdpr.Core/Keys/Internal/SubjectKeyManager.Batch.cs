@@ -54,8 +54,8 @@ internal sealed partial class SubjectKeyManager
         List<(string SubjectId, string Scope)>? single = null;
         List<Creation>? creations = null;
 
-        // The new keys' bytes from one call to the system's generator rather than one per key (each call is a system
-        // call's worth of work); wiped below once every key has its own copy.
+        // The new keys' bytes: one pinned buffer, from one call to the system's generator rather than one per key (each
+        // call is a system call's worth of work); wiped below once every key is in its entry.
         byte[]? random = null;
         try
         {
@@ -110,8 +110,7 @@ internal sealed partial class SubjectKeyManager
                         RandomNumberGenerator.Fill(random);
                     }
 
-                    var dataKey = GC.AllocateUninitializedArray<byte>(DataKeySize, pinned: true);
-                    random.AsSpan(i * DataKeySize, DataKeySize).CopyTo(dataKey);
+                    var dataKey = random.AsMemory(i * DataKeySize, DataKeySize);
                     (creations ??= []).Add(new Creation(subjectId, scope, pseudonym, state.LastShreddedVersion, dataKey));
                 }
             }
@@ -136,11 +135,6 @@ internal sealed partial class SubjectKeyManager
             foreach (var entry in loaded)
             {
                 entry.Dispose();
-            }
-
-            foreach (var creation in creations ?? [])
-            {
-                CryptographicOperations.ZeroMemory(creation.DataKey);
             }
 
             CryptographicOperations.ZeroMemory(random);
@@ -223,7 +217,7 @@ internal sealed partial class SubjectKeyManager
                 await UnwrapAsync(key, c.DataKey, cancellationToken).ConfigureAwait(false);
             }
 
-            loaded.Add(NewEntry(c.SubjectId, c.Scope, c.Pseudonym, key, c.LastShreddedVersion, c.DataKey));
+            loaded.Add(NewEntry(c.SubjectId, c.Scope, c.Pseudonym, key, c.LastShreddedVersion, c.DataKey.Span));
         }
     }
 
@@ -258,7 +252,7 @@ internal sealed partial class SubjectKeyManager
         }
     }
 
-    private DataKeyEntry NewEntry(string subjectId, string scope, SubjectPseudonym pseudonym, WrappedSubjectKey key, int lastShreddedVersion, byte[] dataKey)
+    private DataKeyEntry NewEntry(string subjectId, string scope, SubjectPseudonym pseudonym, WrappedSubjectKey key, int lastShreddedVersion, ReadOnlySpan<byte> dataKey)
     {
         var entry = new DataKeyEntry(subjectId, scope, pseudonym, key.Version, Math.Max(lastShreddedVersion, key.Version - 1), dataKey, _cache.Now());
         try
@@ -274,5 +268,6 @@ internal sealed partial class SubjectKeyManager
         }
     }
 
-    private sealed record Creation(string SubjectId, string Scope, SubjectPseudonym Pseudonym, int LastShreddedVersion, byte[] DataKey);
+    // DataKey: the creation's slice of the batch's one pinned buffer of key bytes (wiped as a whole).
+    private sealed record Creation(string SubjectId, string Scope, SubjectPseudonym Pseudonym, int LastShreddedVersion, Memory<byte> DataKey);
 }

@@ -187,7 +187,7 @@ internal sealed partial class SubjectKeyManager : ISubjectKeyManager, ISubjectKe
     /// the active KEK changed meanwhile, we still hold the data key, so we rewrap it under the active one ourselves.
     /// (If the active KEK is unchanged, any rotation's queries come after our write and will see the key.)
     /// </summary>
-    private async ValueTask<WrappedSubjectKey> RewrapIfRotatedAsync(WrappedSubjectKey stored, byte[] dataKey, CancellationToken cancellationToken)
+    private async ValueTask<WrappedSubjectKey> RewrapIfRotatedAsync(WrappedSubjectKey stored, ReadOnlyMemory<byte> dataKey, CancellationToken cancellationToken)
     {
         try
         {
@@ -220,7 +220,7 @@ internal sealed partial class SubjectKeyManager : ISubjectKeyManager, ISubjectKe
         }
     }
 
-    private async ValueTask UnwrapAsync(WrappedSubjectKey key, byte[] dataKey, CancellationToken cancellationToken)
+    private async ValueTask UnwrapAsync(WrappedSubjectKey key, Memory<byte> dataKey, CancellationToken cancellationToken)
     {
         try
         {

@@ -20,6 +20,10 @@ namespace Gdpr.Storage.EfCore.Keys;
 /// </remarks>
 internal static class KeyRowInserter
 {
+    // Rows per JSON statement: one statement's text stays off the large-object heap (whose allocations trigger full
+    // collections), and a batch of 10,000 keys is still only a hundred statements.
+    private const int JsonRowsPerStatement = 100;
+
     /// <param name="db">The write transaction's context.</param>
     /// <param name="records">The rows.</param>
     /// <param name="rowsPerStatement">How many rows one statement writes.</param>
@@ -81,7 +85,7 @@ internal static class KeyRowInserter
     }
 
     /// <summary>
-    /// SQLite: the whole batch in one statement, its rows in one JSON parameter that <c>json_each</c> unpacks
+    /// SQLite: the batch in few statements, each one's rows in one JSON parameter that <c>json_each</c> unpacks
     /// (the wrapped key as hex, <c>unhex</c> turns it back into a BLOB). Columns with a value converter go the
     /// statement-per-row way instead, since the JSON carries the rows' own values.
     /// </summary>
@@ -97,12 +101,39 @@ internal static class KeyRowInserter
             return;
         }
 
-        var json = new ArrayBufferWriter<byte>(records.Sum(r => r.Pseudonym.Length + r.Scope.Length + r.KeyEncryptionKeyId.Length + (2 * r.WrappedKey.Length) + 48) + 2);
+        var command = db.Database.GetDbConnection().CreateCommand();
+        await using var disposeCommand = command.ConfigureAwait(false);
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = head[..^"VALUES ".Length]
+            + "SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, unhex(value ->> 4), value ->> 5 FROM json_each(@rows)";
+        var rows = command.CreateParameter();
+        rows.ParameterName = "@rows";
+        command.Parameters.Add(rows);
+
+        var json = new ArrayBufferWriter<byte>(JsonRowsPerStatement * 256);
+        foreach (var chunk in records.Chunk(JsonRowsPerStatement))
+        {
+            rows.Value = ToJson(json, chunk);
+            try
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbException ex)
+            {
+                throw new DbUpdateException("A key row could not be inserted (another writer may have stored the same subject and scope).", ex);
+            }
+        }
+    }
+
+    /// <summary>The rows as a JSON array of arrays (pseudonym, scope, version, KEK id, wrapped key in hex, created-at ticks).</summary>
+    private static string ToJson(ArrayBufferWriter<byte> json, SubjectKeyRow[] chunk)
+    {
+        json.ResetWrittenCount();
         Span<char> hex = stackalloc char[256];
         using (var writer = new Utf8JsonWriter(json))
         {
             writer.WriteStartArray();
-            foreach (var record in records)
+            foreach (var record in chunk)
             {
                 writer.WriteStartArray();
                 writer.WriteStringValue(record.Pseudonym);
@@ -117,6 +148,7 @@ internal static class KeyRowInserter
                 {
                     writer.WriteStringValue(Convert.ToHexString(record.WrappedKey));
                 }
+
                 writer.WriteNumberValue(record.CreatedAtUtcTicks);
                 writer.WriteEndArray();
             }
@@ -124,23 +156,7 @@ internal static class KeyRowInserter
             writer.WriteEndArray();
         }
 
-        var command = db.Database.GetDbConnection().CreateCommand();
-        await using var disposeCommand = command.ConfigureAwait(false);
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        command.CommandText = head[..^"VALUES ".Length]
-            + "SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, unhex(value ->> 4), value ->> 5 FROM json_each(@rows)";
-        var rows = command.CreateParameter();
-        rows.ParameterName = "@rows";
-        rows.Value = Encoding.UTF8.GetString(json.WrittenSpan);
-        command.Parameters.Add(rows);
-        try
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (DbException ex)
-        {
-            throw new DbUpdateException("A key row could not be inserted (another writer may have stored the same subject and scope).", ex);
-        }
+        return Encoding.UTF8.GetString(json.WrittenSpan);
     }
 
     /// <summary>The statement's head (<c>INSERT INTO table (columns) VALUES </c>), the columns and their type mappings, from the model.</summary>

@@ -21,7 +21,7 @@ internal sealed class SqliteKeyStoreDialect : KeyStoreDialect
 
     public override string DisplayName => "Sqlite";
 
-    // One statement for the whole batch: each statement costs far more in the ADO.NET layer than in SQLite itself.
+    // A hundred rows a statement: each statement costs far more in the ADO.NET layer than in SQLite itself.
     public override Task InsertKeyRowsAsync(DbContext db, IReadOnlyList<SubjectKeyRow> rows, CancellationToken cancellationToken)
         => KeyRowInserter.InsertFromJsonAsync(db, rows, cancellationToken);
 
