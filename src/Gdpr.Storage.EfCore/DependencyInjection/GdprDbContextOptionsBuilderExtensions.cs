@@ -89,6 +89,26 @@ public static class GdprDbContextOptionsBuilderExtensions
     }
 
     /// <summary>
+    /// The adapter's model without its services, for design-time tools (<c>dotnet ef migrations add</c>, <c>database
+    /// update</c>, an <c>IDesignTimeDbContextFactory</c>): the personal-data column replaces the annotated members'
+    /// columns exactly as at run time, so a scaffolded migration creates no plaintext column. A context built with
+    /// these options cannot read or write personal data: its first save or materialization of an annotated entity
+    /// throws.
+    /// </summary>
+    /// <typeparam name="TContext">The context the options are for.</typeparam>
+    /// <param name="optionsBuilder">The context's options.</param>
+    /// <returns>The options builder.</returns>
+    public static DbContextOptionsBuilder<TContext> UseGdprForDesignTime<TContext>(this DbContextOptionsBuilder<TContext> optionsBuilder)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(optionsBuilder);
+        var crypto = new Lazy<PersonalDataCrypto>(() => throw new InvalidOperationException(
+            $"The options of {typeof(TContext).Name} were built with UseGdprForDesignTime, for migrations only; they cannot encrypt or decrypt. Build the application's options with UseGdpr(serviceProvider)."));
+        ((IDbContextOptionsBuilderInfrastructure)optionsBuilder).AddOrUpdateExtension(new GdprDbContextOptionsExtension(crypto));
+        return optionsBuilder;
+    }
+
+    /// <summary>
     /// Whether options were built with <see cref="UseGdpr(DbContextOptionsBuilder, IServiceProvider)"/>. A model step
     /// undone later (a compiled model built without it) shows in the model itself, as an annotated member mapped as a
     /// plain column, and is refused there naming type and member.

@@ -46,6 +46,7 @@ public static class GdprEfCoreBuilderExtensions
             configureDatabase(sp, options);
             options.UseGdpr(sp);
         });
+        builder.Services.TryAddTransient<LegacyPlaintextMigration<TContext>>();
         return builder.AddEfCoreDataSource<TContext>();
     }
 

@@ -242,10 +242,9 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
         DbContext context, string subjectProperty, object subjectValue, string? columnProperty, Action<byte[]?> onColumn, CancellationToken cancellationToken)
         where TEntity : class
     {
-        var holder = new SubjectHolder<TSubject>((TSubject)subjectValue);
         var entity = Expression.Parameter(typeof(TEntity), "e");
-        var subjectColumn = Expression.Call(typeof(EF), nameof(EF.Property), [typeof(TSubject)], entity, Expression.Constant(subjectProperty));
-        var parameter = Expression.Property(Expression.Constant(holder), nameof(SubjectHolder<TSubject>.Value));
+        var subjectColumn = KeysetQuery.PropertyAccess(entity, subjectProperty, typeof(TSubject));
+        var parameter = KeysetQuery.Parameter(subjectValue, typeof(TSubject));
         var query = context.Set<TEntity>().AsNoTracking().Where(Expression.Lambda<Func<TEntity, bool>>(Expression.Equal(subjectColumn, parameter), entity));
         if (columnProperty is null)
         {
@@ -362,8 +361,7 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
             return null;
         }
 
-        var entry = context.Entry(batch[^1]);
-        return [.. (entityType.FindPrimaryKey()?.Properties ?? []).Select(p => entry.Property(p.Name).CurrentValue)];
+        return KeysetQuery.KeyOf(context, entityType, batch[^1]);
     }
 
     private static Task<List<object>> LoadAsync(DbContext context, IEntityType entityType, IProperty subjectProperty, object subjectValue, object?[]? after, CancellationToken cancellationToken)
@@ -382,61 +380,11 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
 
         // The subject and the keys go in as parameters, never as SQL literals (they may be personal data; SQL may be logged).
         var entity = Expression.Parameter(typeof(TEntity), "e");
-        var column = Expression.Call(typeof(EF), nameof(EF.Property), [typeof(TSubject)], entity, Expression.Constant(subjectProperty));
-        query = query.Where(Expression.Lambda<Func<TEntity, bool>>(Expression.Equal(column, Parameter(subjectValue, typeof(TSubject))), entity));
+        var column = KeysetQuery.PropertyAccess(entity, subjectProperty, typeof(TSubject));
+        query = query.Where(Expression.Lambda<Func<TEntity, bool>>(Expression.Equal(column, KeysetQuery.Parameter(subjectValue, typeof(TSubject))), entity));
 
         var keys = entityType.FindPrimaryKey()?.Properties ?? [];
-        if (after is not null)
-        {
-            query = query.Where(Expression.Lambda<Func<TEntity, bool>>(After(entity, keys, after), entity));
-        }
-
-        IOrderedQueryable<TEntity>? ordered = null;
-        foreach (var key in keys)
-        {
-            var keyAccess = Expression.Lambda(KeyAccess(entity, key), entity);
-            var method = ordered is null ? nameof(Queryable.OrderBy) : nameof(Queryable.ThenBy);
-            ordered = (IOrderedQueryable<TEntity>)query.Provider.CreateQuery<TEntity>(
-                Expression.Call(typeof(Queryable), method, [typeof(TEntity), key.ClrType], (ordered ?? query).Expression, Expression.Quote(keyAccess)));
-        }
-
-        var list = await (ordered ?? query).Take(BatchSize).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var list = await KeysetQuery.Page(query, keys, after, BatchSize).ToListAsync(cancellationToken).ConfigureAwait(false);
         return list.ConvertAll(e => (object)e);
-    }
-
-    /// <summary>
-    /// <c>key &gt; after</c> in the key's order (lexicographic over a composite key):
-    /// <c>k1 &gt; a1 OR (k1 = a1 AND (k2 &gt; a2 ...))</c>; strings compare with <see cref="string.Compare(string, string)"/>,
-    /// which EF translates to the column's own comparison, the one ORDER BY uses.
-    /// </summary>
-    private static Expression After(ParameterExpression entity, IReadOnlyList<IProperty> keys, object?[] after)
-    {
-        Expression? result = null;
-        for (var k = keys.Count - 1; k >= 0; k--)
-        {
-            var access = KeyAccess(entity, keys[k]);
-            var value = Parameter(after[k], keys[k].ClrType);
-            var greater = keys[k].ClrType == typeof(string)
-                ? Expression.GreaterThan(Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, access, value), Expression.Constant(0))
-                : Expression.GreaterThan(access, value);
-            result = result is null ? greater : Expression.OrElse(greater, Expression.AndAlso(Expression.Equal(access, value), result));
-        }
-
-        return result ?? Expression.Constant(true);
-    }
-
-    private static MethodCallExpression KeyAccess(ParameterExpression entity, IProperty key)
-        => Expression.Call(typeof(EF), nameof(EF.Property), [key.ClrType], entity, Expression.Constant(key.Name));
-
-    /// <summary>A value as a query parameter (a member of a closure-like holder), never a constant in the SQL.</summary>
-    private static MemberExpression Parameter(object? value, Type type)
-    {
-        var holder = Activator.CreateInstance(typeof(SubjectHolder<>).MakeGenericType(typeof(TContext), type), value)!; // Nested in a generic class: TContext comes first.
-        return Expression.Property(Expression.Constant(holder), "Value");
-    }
-
-    private sealed class SubjectHolder<T>(T value)
-    {
-        public T Value { get; } = value;
     }
 }

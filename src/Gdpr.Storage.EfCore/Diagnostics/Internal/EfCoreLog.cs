@@ -23,4 +23,13 @@ internal static partial class EfCoreLog
     // 2021: far from 2004 so that other additions to this file do not collide.
     [LoggerMessage(2021, LogLevel.Warning, "A save of {Entity} was refused: its values of scope {Scope} were read before the key of subject {Pseudonym} for that scope was destroyed.")]
     public static partial void StaleSaveRefused(ILogger logger, string entity, string scope, string pseudonym);
+
+    [LoggerMessage(2030, LogLevel.Information, "Legacy plaintext of {Entity}: {RowsDone} of {RowsTotal} rows encrypted ({RowsPerSecond:F0} rows/s).")]
+    public static partial void LegacyBatchEncrypted(ILogger logger, string entity, long rowsDone, long rowsTotal, double rowsPerSecond);
+
+    [LoggerMessage(2031, LogLevel.Warning, "Legacy plaintext of {Entity}: {Count} rows have no data subject id and were left as they are; the pass's result lists them.")]
+    public static partial void LegacyRowsRefused(ILogger logger, string entity, int count);
+
+    [LoggerMessage(2032, LogLevel.Information, "Legacy plaintext of {Entity}: a batch met a concurrent change and is read again (attempt {Attempt}).")]
+    public static partial void LegacyBatchRetried(ILogger logger, string entity, int attempt);
 }

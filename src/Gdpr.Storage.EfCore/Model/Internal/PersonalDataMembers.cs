@@ -16,6 +16,12 @@ internal static class PersonalDataMembers
     /// <summary>The entity-type annotation listing the members the model step moved into <see cref="ColumnProperty"/>.</summary>
     public const string EncryptedMembersAnnotation = "Gdpr:EncryptedMembers";
 
+    /// <summary>The entity-type annotation set by <c>HasLegacyPlaintextColumns</c>: keep the annotated members' old plaintext columns.</summary>
+    public const string LegacyColumnsAnnotation = "Gdpr:LegacyPlaintextColumns";
+
+    /// <summary>The suffix of the shadow property that maps an annotated member's old plaintext column (<c>Phone$legacy</c>).</summary>
+    public const string LegacySuffix = "$legacy";
+
     private const BindingFlags Declared = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
 
     /// <summary>Every instance property and field of the type and its bases, most derived first, overrides once.</summary>
@@ -91,6 +97,10 @@ internal static class PersonalDataMembers
         return (subject, findProperty(subject.Name)
             ?? throw new PersonalDataModelException(name, subject.Name, "the [DataSubjectId] member must be a mapped column (it is how a subject's rows are found)."));
     }
+
+    /// <summary>The type itself for reference and nullable types, its nullable form for other value types.</summary>
+    public static Type NullableOf(Type type)
+        => type.IsValueType && System.Nullable.GetUnderlyingType(type) is null ? typeof(Nullable<>).MakeGenericType(type) : type;
 
     public static Type GetMemberType(MemberInfo member)
         => member is PropertyInfo p ? p.PropertyType : ((FieldInfo)member).FieldType;

@@ -112,8 +112,27 @@ internal static class PersonalDataModel
 
         _ = PersonalDataMembers.GetErasedValue(name, memberName, memberType, attribute.Replacement);
 
+        var legacy = entityType.GetRootType().FindAnnotation(PersonalDataMembers.LegacyColumnsAnnotation)?.Value is true
+            ? (Column: property.GetColumnName(), Type: property.GetColumnType(), property.GetMaxLength(), property.GetPrecision(), property.GetScale())
+            : default;
         entityType.RemoveProperty(property);
         entityType.AddIgnored(memberName);
+        if (legacy.Column is not null)
+        {
+            if (entityType.FindOwnership() is not null)
+            {
+                throw new PersonalDataModelException(name, memberName, "legacy plaintext columns are supported on root entity types only, not on owned types.");
+            }
+
+            // The old column, nullable now so the encryption pass can empty it; nothing of the application maps it.
+            var old = entityType.AddProperty(memberName + PersonalDataMembers.LegacySuffix, PersonalDataMembers.NullableOf(memberType));
+            old.IsNullable = true;
+            old.SetColumnName(legacy.Column);
+            old.SetColumnType(legacy.Type);
+            old.SetMaxLength(legacy.Item3);
+            old.SetPrecision(legacy.Item4);
+            old.SetScale(legacy.Item5);
+        }
         var mapped = entityType.FindAnnotation(PersonalDataMembers.EncryptedMembersAnnotation)?.Value as string[] ?? [];
         entityType.SetAnnotation(PersonalDataMembers.EncryptedMembersAnnotation, (string[])[.. mapped, memberName]);
 

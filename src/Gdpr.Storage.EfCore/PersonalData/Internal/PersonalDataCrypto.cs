@@ -12,10 +12,13 @@ internal sealed class PersonalDataCrypto
 {
     public PersonalDataCrypto(ICachedFieldEncryptor encryptor, ISubjectKeyManager keys, ILogger logger)
     {
+        Encryptor = encryptor;
         Codec = new PersonalDataRowCodec(encryptor, keys, logger);
         Save = new PersonalDataSaveEncryptor(Codec, encryptor, keys, logger);
         Materializer = new PersonalDataMaterializer(Codec);
     }
+
+    public ICachedFieldEncryptor Encryptor { get; }
 
     public PersonalDataRowCodec Codec { get; }
 

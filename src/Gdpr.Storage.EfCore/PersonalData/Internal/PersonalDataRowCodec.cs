@@ -65,6 +65,11 @@ internal sealed class PersonalDataRowCodec(ICachedFieldEncryptor encryptor, ISub
         List<(byte[] Name, ReadOnlyMemory<byte> Envelope)>? entries = null;
         foreach (var record in map.Records)
         {
+            if (scopes.Contains(record.Scope))
+            {
+                ClearLegacyColumns(entry, map, record);
+            }
+
             var replacing = record.Members.Where(i => map.Members[i].Attribute.Erasure == ErasureAction.Replace).ToList();
             if (replacing.Count == 0 || !scopes.Contains(record.Scope))
             {
@@ -92,6 +97,21 @@ internal sealed class PersonalDataRowCodec(ICachedFieldEncryptor encryptor, ISub
         }
 
         return replaced;
+    }
+
+    /// <summary>
+    /// Empties the old plaintext columns of a record's members (an entity type still in its legacy-plaintext
+    /// migration, docs/migrations.md): destroying the scope's key does not reach a value that was never encrypted.
+    /// </summary>
+    private static void ClearLegacyColumns(EntityEntry entry, PersonalDataEntityMap map, PersonalDataRecordMap record)
+    {
+        foreach (var i in record.Members)
+        {
+            if (entry.Metadata.FindProperty(map.Members[i].Name + PersonalDataMembers.LegacySuffix) is { } legacy)
+            {
+                entry.CurrentValues[legacy] = null;
+            }
+        }
     }
 
     /// <summary>Builds a row (<see cref="PersonalDataEntityMap.ReadProperties"/> order) from a tracked entry, for <see cref="ReadValues(PersonalDataEntityMap, string?, byte[], object)"/>.</summary>

@@ -1,0 +1,381 @@
+using System.Data;
+using System.Data.Common;
+using System.Linq.Expressions;
+using Gdpr.Storage.EfCore.DataSources;
+using Gdpr.Storage.EfCore.Diagnostics;
+using Gdpr.Storage.EfCore.Interceptors;
+using Gdpr.Storage.EfCore.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gdpr.Storage.EfCore;
+
+/// <summary>
+/// Moves the plaintext an existing database holds for <see cref="PersonalDataAttribute"/> members (columns kept by
+/// <see cref="LegacyPlaintextModelBuilderExtensions.HasLegacyPlaintextColumns(Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder)"/>)
+/// under the subjects' keys, checks that it is done, and removes the plaintext's remnants from the database files.
+/// The procedure, with its migrations, is in docs/migrations.md.
+/// </summary>
+/// <typeparam name="TContext">The application's context, set up with <c>UseGdpr</c>.</typeparam>
+/// <remarks>
+/// Each batch is one transaction (serializable: on SQLite it holds the write lock, on PostgreSQL a concurrent change
+/// of a row fails the batch, which is then read again): the rows' envelopes are written and their plaintext columns
+/// emptied together, or not at all. A row whose plaintext columns are empty is done, so a pass stopped at any point
+/// (cancelled, killed) continues where it was and encrypts nothing twice. A row the application saved through the
+/// adapter since the columns were kept already holds its current values encrypted; its plaintext columns are
+/// older, and are emptied without being used.
+/// </remarks>
+public sealed class LegacyPlaintextMigration<TContext>
+    where TContext : DbContext
+{
+    private const int MaxBatchAttempts = 5;
+    private readonly IDbContextFactory<TContext> _contexts;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the migration over the application's context factory.</summary>
+    /// <param name="contexts">Creates the application's contexts (registered by <c>AddEfCoreContext</c>).</param>
+    /// <param name="time">The clock for rates.</param>
+    /// <param name="logger">Receives a line per batch (entity, rows done and total, rate); never a value.</param>
+    public LegacyPlaintextMigration(IDbContextFactory<TContext> contexts, TimeProvider? time = null, ILogger<LegacyPlaintextMigration<TContext>>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(contexts);
+        _contexts = contexts;
+        _time = time ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Gets or sets how many rows one batch (one transaction) encrypts; 500 by default.</summary>
+    public int BatchSize
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = 500;
+
+    /// <summary>
+    /// Encrypts every row that still holds plaintext, entity type by entity type, in key order. Rows without a
+    /// data subject id are left as they are and listed in the result (by entity and key, never by value).
+    /// </summary>
+    /// <param name="progress">Receives the progress after every batch; may be null.</param>
+    /// <param name="cancellationToken">Stops the pass after the batch in flight is committed or rolled back.</param>
+    /// <returns>What was encrypted and what was refused.</returns>
+    public async Task<LegacyEncryptionResult> EncryptAsync(IProgress<LegacyEncryptionProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var encrypted = 0L;
+        var refused = new List<string>();
+        foreach (var entityType in LegacyEntityTypes())
+        {
+            var (done, refusedRows) = await EncryptEntityAsync(entityType, progress, cancellationToken).ConfigureAwait(false);
+            encrypted += done;
+            refused.AddRange(refusedRows);
+        }
+
+        return new LegacyEncryptionResult(encrypted, refused);
+    }
+
+    /// <summary>
+    /// Checks that no plaintext column of any entity type holds a value and that every row of them reads back
+    /// through the adapter (every envelope authenticates under its subject's key).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <returns>Passed, or the problems found (by entity, with counts and keys; never a value).</returns>
+    public async Task<LegacyVerificationResult> VerifyAsync(CancellationToken cancellationToken = default)
+    {
+        var problems = new List<string>();
+        foreach (var entityType in LegacyEntityTypes())
+        {
+            var name = entityType.ClrType.Name;
+            using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            var left = await CountLegacyRowsAsync(context, entityType, cancellationToken).ConfigureAwait(false);
+            if (left > 0)
+            {
+                problems.Add($"{name}: {left} rows still hold plaintext in their legacy columns.");
+            }
+
+            try
+            {
+                await ReadAllAsync(entityType, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PersonalDataIntegrityException ex)
+            {
+                problems.Add($"{name}: a row does not read back ({ex.Message}).");
+            }
+            catch (PersonalDataModelException ex)
+            {
+                problems.Add($"{name}: a row does not read back ({ex.Message}).");
+            }
+        }
+
+        return new LegacyVerificationResult(problems);
+    }
+
+    /// <summary>
+    /// Removes what the emptied columns left in the database's own files: SQLite rewrites the file with
+    /// <c>secure_delete</c> on (<c>VACUUM</c>) and checkpoints the WAL into it; PostgreSQL rewrites each table
+    /// (<c>VACUUM FULL</c>, which waits for the transactions still reading it). Backups, replicas and WAL archives
+    /// are out of reach: they age out with the backup horizon (docs/migrations.md).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the clean-up.</param>
+    /// <returns>A task that completes when the files are rewritten.</returns>
+    public async Task RemovePlaintextRemnantsAsync(CancellationToken cancellationToken = default)
+    {
+        using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var provider = context.Database.ProviderName ?? "";
+        if (provider.Contains("Sqlite", StringComparison.Ordinal))
+        {
+            await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await context.Database.ExecuteSqlRawAsync("PRAGMA secure_delete = ON", cancellationToken).ConfigureAwait(false);
+                await context.Database.ExecuteSqlRawAsync("VACUUM", cancellationToken).ConfigureAwait(false);
+                await context.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE)", cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await context.Database.CloseConnectionAsync().ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (provider.Contains("Npgsql", StringComparison.Ordinal) || provider.Contains("PostgreSQL", StringComparison.Ordinal))
+        {
+            foreach (var table in LegacyEntityTypes().Select(e => (e.GetTableName()!, e.GetSchema())).Distinct())
+            {
+                var name = table.Item2 is null ? Quote(table.Item1) : Quote(table.Item2) + "." + Quote(table.Item1);
+#pragma warning disable EF1002, EF1003 // identifiers from the model, quoted; no value of any row
+                await context.Database.ExecuteSqlRawAsync("VACUUM FULL " + name, cancellationToken).ConfigureAwait(false);
+#pragma warning restore EF1002, EF1003
+            }
+
+            return;
+        }
+
+        throw new NotSupportedException($"Removing plaintext remnants is implemented for SQLite and PostgreSQL, not for {provider}; see docs/migrations.md for what to run.");
+
+        static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
+
+    private IEntityType[] LegacyEntityTypes()
+    {
+        using var context = _contexts.CreateDbContext();
+        return [.. context.Model.GetEntityTypes().Where(e => e.FindOwnership() is null && e.BaseType is null && LegacyProperties(e).Length > 0)];
+    }
+
+    /// <summary>The legacy shadow properties of an entity type and its derived types.</summary>
+    private static IProperty[] LegacyProperties(IEntityType entityType)
+        => [.. entityType.GetDerivedTypesInclusive().SelectMany(t => t.GetDeclaredProperties()).Where(p => p.Name.EndsWith(PersonalDataMembers.LegacySuffix, StringComparison.Ordinal))];
+
+    private async Task<(long Done, List<string> Refused)> EncryptEntityAsync(IEntityType entityType, IProgress<LegacyEncryptionProgress>? progress, CancellationToken cancellationToken)
+    {
+        var name = entityType.ClrType.Name;
+        long total;
+        using (var counting = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
+        {
+            total = await CountLegacyRowsAsync(counting, entityType, cancellationToken).ConfigureAwait(false);
+        }
+
+        var started = _time.GetTimestamp();
+        var done = 0L;
+        var refused = new List<string>();
+        object?[]? after = null;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = await EncryptBatchAsync(entityType, after, cancellationToken).ConfigureAwait(false);
+            if (batch.Rows == 0)
+            {
+                break;
+            }
+
+            after = batch.LastKey;
+            done += batch.Encrypted;
+            refused.AddRange(batch.Refused);
+            var seconds = _time.GetElapsedTime(started).TotalSeconds;
+            var rate = seconds > 0 ? done / seconds : 0;
+            EfCoreLog.LegacyBatchEncrypted(_logger, name, done, total, rate);
+            progress?.Report(new LegacyEncryptionProgress(name, done, total, rate));
+            if (batch.Rows < BatchSize)
+            {
+                break;
+            }
+        }
+
+        if (refused.Count > 0)
+        {
+            EfCoreLog.LegacyRowsRefused(_logger, name, refused.Count);
+        }
+
+        return (done, refused);
+    }
+
+    private async Task<(int Rows, int Encrypted, List<string> Refused, object?[]? LastKey)> EncryptBatchAsync(IEntityType entityType, object?[]? after, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            // The batch's keys first, outside its transaction: on SQLite the transaction holds the file's one write
+            // lock, which the key store (its own connection) would wait for.
+            using (var preparing = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var keys = new HashSet<(string, string)>();
+                foreach (var entity in await LoadBatchAsync(preparing, entityType, after, cancellationToken).ConfigureAwait(false))
+                {
+                    _ = Encrypt(preparing, entity, keys);
+                }
+
+                if (keys.Count > 0)
+                {
+                    await DecryptingBindingInterceptor.CryptoFor(preparing).Encryptor.PrepareManyAsync([.. keys], forWriting: true, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // Not cancelled inside the transaction: a batch commits or rolls back whole.
+                var transaction = await context.Database.BeginTransactionAsync(IsolationLevel.Serializable, CancellationToken.None).ConfigureAwait(false);
+                await using var disposeTransaction = transaction.ConfigureAwait(false);
+                var rows = await LoadBatchAsync(context, entityType, after, CancellationToken.None).ConfigureAwait(false);
+                var encrypted = 0;
+                var refused = new List<string>();
+                foreach (var entity in rows)
+                {
+                    if (Encrypt(context, entity, keysNeeded: null))
+                    {
+                        encrypted++;
+                    }
+                    else
+                    {
+                        refused.Add($"{entity.GetType().Name} (key {KeyText(context, entity)})");
+                    }
+                }
+
+                await context.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                return (rows.Count, encrypted, refused, rows.Count == 0 ? after : KeysetQuery.KeyOf(context, entityType, rows[^1]));
+            }
+            catch (Exception ex) when (attempt < MaxBatchAttempts && ex is DbUpdateException or DbException or InvalidOperationException { InnerException: DbException })
+            {
+                // A concurrent change of one of the rows (PostgreSQL's serialization failure): read the batch again.
+                EfCoreLog.LegacyBatchRetried(_logger, entityType.ClrType.Name, attempt);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves one row's plaintext into its members (unless the row already holds envelopes, which are newer) and empties
+    /// the plaintext columns; the save encrypts. False, and nothing changed, when the row has no data subject id.
+    /// <paramref name="keysNeeded"/> receives the (subject, scope) keys the save will need.
+    /// </summary>
+    private static bool Encrypt(DbContext context, object entity, HashSet<(string, string)>? keysNeeded)
+    {
+        var entry = context.Entry(entity);
+        var map = PersonalDataModelMap.For(context.Model).Get(entry.Metadata);
+        if (map is null)
+        {
+            return false;
+        }
+
+        var subject = map.SubjectProperty is null ? null : PersonalDataMembers.ToSubjectText(entry.Property(map.SubjectProperty.Name).CurrentValue);
+        if (string.IsNullOrWhiteSpace(subject))
+        {
+            return false;
+        }
+
+        var fresh = entry.Property(PersonalDataMembers.ColumnProperty).CurrentValue is null;
+        foreach (var member in map.Members)
+        {
+            if (entry.Metadata.FindProperty(member.Name + PersonalDataMembers.LegacySuffix) is not { } legacy)
+            {
+                continue;
+            }
+
+            var value = entry.Property(legacy.Name).CurrentValue;
+            if (fresh && value is not null)
+            {
+                member.Set(entity, value);
+            }
+
+            entry.Property(legacy.Name).CurrentValue = null;
+        }
+
+        foreach (var record in map.Records)
+        {
+            if (record.Members.Any(i => map.Members[i].Get(entity) is not null))
+            {
+                keysNeeded?.Add((subject, record.Scope));
+            }
+        }
+
+        return true;
+    }
+
+    private static string KeyText(DbContext context, object entity)
+    {
+        var map = PersonalDataModelMap.For(context.Model).Get(context.Entry(entity).Metadata);
+        return map is null ? "[withheld]" : PersonalDataRowCodec.KeyText(map, entity);
+    }
+
+    private Task<List<object>> LoadBatchAsync(DbContext context, IEntityType entityType, object?[]? after, CancellationToken cancellationToken)
+        => (Task<List<object>>)typeof(LegacyPlaintextMigration<TContext>).GetMethod(nameof(LoadBatchCoreAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .MakeGenericMethod(entityType.ClrType).Invoke(this, [context, entityType, after, cancellationToken])!;
+
+    private async Task<List<object>> LoadBatchCoreAsync<TEntity>(DbContext context, IEntityType entityType, object?[]? after, CancellationToken cancellationToken)
+        where TEntity : class
+    {
+        var query = context.Set<TEntity>().AsTracking().Where(HasLegacyValue<TEntity>(entityType));
+        var rows = await KeysetQuery.Page(query, entityType.FindPrimaryKey()!.Properties, after, BatchSize).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return rows.ConvertAll(e => (object)e);
+    }
+
+    private static Task<int> CountLegacyRowsAsync(DbContext context, IEntityType entityType, CancellationToken cancellationToken)
+        => (Task<int>)typeof(LegacyPlaintextMigration<TContext>).GetMethod(nameof(CountCoreAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(entityType.ClrType).Invoke(null, [context, entityType, cancellationToken])!;
+
+    private static Task<int> CountCoreAsync<TEntity>(DbContext context, IEntityType entityType, CancellationToken cancellationToken)
+        where TEntity : class
+        => context.Set<TEntity>().AsNoTracking().CountAsync(HasLegacyValue<TEntity>(entityType), cancellationToken);
+
+    /// <summary><c>e =&gt; EF.Property(e, "Phone$legacy") != null || ...</c> over every legacy column of the type.</summary>
+    private static Expression<Func<TEntity, bool>> HasLegacyValue<TEntity>(IEntityType entityType)
+    {
+        var entity = Expression.Parameter(typeof(TEntity), "e");
+        Expression? any = null;
+        foreach (var legacy in LegacyProperties(entityType))
+        {
+            var access = KeysetQuery.PropertyAccess(entity, legacy.Name, legacy.ClrType);
+            var notNull = Expression.NotEqual(access, Expression.Constant(null, legacy.ClrType));
+            any = any is null ? notNull : Expression.OrElse(any, notNull);
+        }
+
+        return Expression.Lambda<Func<TEntity, bool>>(any ?? Expression.Constant(false), entity);
+    }
+
+    private Task ReadAllAsync(IEntityType entityType, CancellationToken cancellationToken)
+        => (Task)typeof(LegacyPlaintextMigration<TContext>).GetMethod(nameof(ReadAllCoreAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .MakeGenericMethod(entityType.ClrType).Invoke(this, [entityType, cancellationToken])!;
+
+    private async Task ReadAllCoreAsync<TEntity>(IEntityType entityType, CancellationToken cancellationToken)
+        where TEntity : class
+    {
+        object?[]? after = null;
+        while (true)
+        {
+            using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            var rows = await KeysetQuery.Page(context.Set<TEntity>().AsTracking(), entityType.FindPrimaryKey()!.Properties, after, BatchSize)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            if (rows.Count < BatchSize)
+            {
+                return;
+            }
+
+            after = KeysetQuery.KeyOf(context, entityType, rows[^1]);
+        }
+    }
+}

@@ -1,0 +1,410 @@
+using System.Data.Common;
+using System.Text;
+using Gdpr.Classification;
+using Gdpr.Storage.EfCore.Tests.Infrastructure;
+using Gdpr.Storage.EfCore.Tests.Keys;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Migrations.Operations;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Gdpr.Storage.EfCore.Tests.Migrations;
+
+/// <summary>
+/// An existing contact-center database with plaintext customers goes under the SDK without losing a value
+/// (Art. 5(1)(d), accuracy; Art. 32(1)(a), encryption): the migration that adopts the SDK drops no column, the pass
+/// encrypts every row once (also when stopped half-way and started again), refuses rows without a subject, the
+/// verification holds only when nothing is left, and after the clean-up the database's own files hold none of the
+/// plaintext.
+/// </summary>
+#pragma warning disable CA1001 // the folders are disposed in DisposeAsync (IAsyncLifetime)
+public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
+{
+    private const int Rows = 10_000;
+    private const string EmailDomain = "@legacy-mail.example";
+    private const string PhonePrefix = "+31 20 LEGACY ";
+
+    private readonly SqliteTempFolder _keys = new("gdpr-legacy-keys-");
+    private ServiceProvider? _services;
+
+    protected abstract bool Available { get; }
+
+    protected abstract void Configure(DbContextOptionsBuilder options);
+
+    /// <summary>The bytes the database keeps for the customers' table on disk, after the clean-up.</summary>
+    protected abstract Task<byte[]> ReadTableFilesAsync();
+
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    public virtual async Task DisposeAsync()
+    {
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+
+        _keys.Dispose();
+    }
+
+    [SkippableFact]
+    public async Task AdoptingMigration_AddsThePersonalDataColumn_AndDropsNoColumnOfPlaintext()
+    {
+        Skip.If(!Available, PostgresServer.HowToRun);
+
+        var operations = await CreateLegacyDatabaseAndAdoptAsync(rows: 10);
+
+        Assert.DoesNotContain(operations, o => o is DropColumnOperation or DropTableOperation);
+        Assert.Contains(operations, o => o is AddColumnOperation { Name: "PersonalData$gdpr", Table: "Customers" });
+    }
+
+    [SkippableFact]
+    public async Task WholeProcedure_EveryValueReadsBackIdentical_AndNoPlaintextIsLeftInTheFiles_Art32()
+    {
+        Skip.If(!Available, PostgresServer.HowToRun);
+
+        await CreateLegacyDatabaseAndAdoptAsync(Rows);
+        var migration = Services.GetRequiredService<LegacyPlaintextMigration<AdoptedContext>>();
+        var reports = new List<LegacyEncryptionProgress>();
+
+        var result = await migration.EncryptAsync(new SyncProgress(reports.Add));
+
+        Assert.Equal(Rows - 3, result.RowsEncrypted);
+        Assert.Equal(3, result.RefusedRows.Count);
+        Assert.All(result.RefusedRows, r => Assert.StartsWith("Customer (key ", r, StringComparison.Ordinal));
+        Assert.All(result.RefusedRows, r => Assert.DoesNotContain(EmailDomain, r, StringComparison.Ordinal));
+        Assert.Equal(Rows, reports[^1].RowsTotal);
+        Assert.Equal(Rows - 3, reports[^1].RowsDone);
+
+        // The refused rows still hold plaintext: the verification must not pass.
+        var early = await migration.VerifyAsync();
+        Assert.False(early.Passed);
+        Assert.Contains(early.Problems, p => p.Contains("3 rows still hold plaintext", StringComparison.Ordinal));
+
+        await using (var context = CreateContext())
+        {
+            await context.Database.ExecuteSqlRawAsync("UPDATE \"Customers\" SET \"CustomerNumber\" = 'C-REPAIRED-' || CAST(\"Id\" AS TEXT) WHERE \"CustomerNumber\" IS NULL");
+        }
+
+        var second = await migration.EncryptAsync();
+        Assert.Equal(3, second.RowsEncrypted);
+        Assert.Empty(second.RefusedRows);
+        Assert.True((await migration.VerifyAsync()).Passed);
+
+        await using (var context = CreateContext())
+        {
+            var customers = await context.Customers.AsNoTracking().OrderBy(c => c.Id).ToListAsync();
+            Assert.Equal(Rows, customers.Count);
+            foreach (var customer in customers)
+            {
+                var expected = Legacy(customer.Id);
+                Assert.Equal(expected.Email, customer.Email);
+                Assert.Equal(expected.Phone, customer.Phone);
+                Assert.Equal(expected.Balance, customer.Balance);
+                Assert.Equal(expected.BirthDate, customer.BirthDate);
+            }
+        }
+
+        await migration.RemovePlaintextRemnantsAsync();
+        var files = await ReadTableFilesAsync();
+        Assert.True(files.Length > 0);
+        // The right files, with the rows in them: the customer numbers (subject ids, plaintext by design) are there.
+        Assert.True(files.AsSpan().IndexOf("C-000042"u8) >= 0, "the table's rows are in the bytes read");
+        Assert.Equal(-1, files.AsSpan().IndexOf(Encoding.UTF8.GetBytes(EmailDomain)));
+        Assert.Equal(-1, files.AsSpan().IndexOf(Encoding.UTF8.GetBytes(PhonePrefix)));
+    }
+
+    [SkippableFact]
+    public async Task PassStoppedAfterABatch_ContinuesWhereItWas_AndEncryptsNothingTwice()
+    {
+        Skip.If(!Available, PostgresServer.HowToRun);
+
+        await CreateLegacyDatabaseAndAdoptAsync(rows: 1_200);
+        var migration = Services.GetRequiredService<LegacyPlaintextMigration<AdoptedContext>>();
+        migration.BatchSize = 500;
+        using var stop = new CancellationTokenSource();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => migration.EncryptAsync(new SyncProgress(_ => stop.Cancel()), stop.Token));
+        var firstBatch = await ColumnsAsync();
+        Assert.Equal(500 - 2, firstBatch.Count); // rows 3 and 500 have no customer number
+
+        var rest = await migration.EncryptAsync();
+
+        Assert.Equal(1_200 - 3 - (500 - 2), rest.RowsEncrypted);
+        Assert.Equal(3, rest.RefusedRows.Count);
+        var after = await ColumnsAsync();
+        foreach (var (id, column) in firstBatch)
+        {
+            Assert.Equal(column, after[id]); // not encrypted a second time
+        }
+    }
+
+    private ServiceProvider Services => _services ?? throw new InvalidOperationException("No database yet.");
+
+    private AdoptedContext CreateContext() => Services.GetRequiredService<IDbContextFactory<AdoptedContext>>().CreateDbContext();
+
+    /// <summary>
+    /// The application before the SDK (plaintext columns, rows), then the migration an adopting application
+    /// scaffolds, computed and applied the way <c>dotnet ef migrations add</c> and <c>database update</c> do.
+    /// Three rows have no customer number.
+    /// </summary>
+    private async Task<IReadOnlyList<MigrationOperation>> CreateLegacyDatabaseAndAdoptAsync(int rows)
+    {
+        var legacyOptions = new DbContextOptionsBuilder<LegacyContext>();
+        Configure(legacyOptions);
+        await using (var legacy = new LegacyContext(legacyOptions.Options))
+        {
+            await legacy.GetService<IRelationalDatabaseCreator>().CreateTablesAsync();
+            legacy.Customers.AddRange(Enumerable.Range(1, rows).Select(Legacy));
+            await legacy.SaveChangesAsync();
+        }
+
+        var services = new ServiceCollection();
+        services.AddGdpr(o => o.PseudonymKey = TestHosts.PseudonymKey)
+            .UseLocalKeyRing(_keys.PathOf("keyring"))
+            .UseCertificateSigningKey(_keys.PathOf("signing"))
+            .UseEfCorePostgreSql()
+            .AddEfCoreContext<AdoptedContext>((_, o) =>
+            {
+                Configure(o);
+                o.ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning));
+            })
+            .UseEfCoreStores<AdoptedContext>();
+        _services = services.BuildServiceProvider();
+
+        await using var adopted = CreateContext();
+        await using var before = new LegacyContext(legacyOptions.Options);
+        var differ = adopted.GetService<IMigrationsModelDiffer>();
+        var operations = differ.GetDifferences(before.GetService<IDesignTimeModel>().Model.GetRelationalModel(), adopted.GetService<IDesignTimeModel>().Model.GetRelationalModel());
+        var commands = adopted.GetService<IMigrationsSqlGenerator>().Generate(operations, adopted.GetService<IDesignTimeModel>().Model);
+        await adopted.GetService<IMigrationCommandExecutor>().ExecuteNonQueryAsync(commands, adopted.GetService<IRelationalConnection>());
+        return operations;
+    }
+
+    private async Task<Dictionary<int, byte[]>> ColumnsAsync()
+    {
+        await using var context = CreateContext();
+        return await context.Customers.AsNoTracking()
+            .Where(c => EF.Property<byte[]?>(c, "PersonalData$gdpr") != null)
+            .Select(c => new { c.Id, Column = EF.Property<byte[]>(c, "PersonalData$gdpr") })
+            .ToDictionaryAsync(c => c.Id, c => c.Column);
+    }
+
+    private static LegacyCustomer Legacy(int id) => new()
+    {
+        Id = id,
+        CustomerNumber = id is 3 or 500 or 1_100 ? null : $"C-{id:D6}",
+        Email = $"customer{id}{EmailDomain}",
+        Phone = PhonePrefix + id.ToString("D6", System.Globalization.CultureInfo.InvariantCulture),
+        Balance = id * 1.25m,
+        BirthDate = new DateOnly(1950, 1, 1).AddDays(id % 20_000),
+        Country = "NL",
+    };
+
+    private sealed class SyncProgress(Action<LegacyEncryptionProgress> report) : IProgress<LegacyEncryptionProgress>
+    {
+        public void Report(LegacyEncryptionProgress value) => report(value);
+    }
+
+    public sealed class LegacyCustomer
+    {
+        public int Id { get; set; }
+
+        public string? CustomerNumber { get; set; }
+
+        public string Email { get; set; } = "";
+
+        public string? Phone { get; set; }
+
+        public decimal Balance { get; set; }
+
+        public DateOnly BirthDate { get; set; }
+
+        public string Country { get; set; } = "";
+    }
+
+    public sealed class Customer
+    {
+        public int Id { get; set; }
+
+        [DataSubjectId]
+        public string? CustomerNumber { get; set; }
+
+        [PersonalData(PersonalDataCategories.Email)]
+        public string Email { get; set; } = "";
+
+        [PersonalData(PersonalDataCategories.Phone)]
+        public string? Phone { get; set; }
+
+        [PersonalData(PersonalDataCategories.Transaction)]
+        public decimal Balance { get; set; }
+
+        [PersonalData(PersonalDataCategories.DateOfBirth)]
+        public DateOnly BirthDate { get; set; }
+
+        public string Country { get; set; } = "";
+    }
+
+    public sealed class LegacyContext(DbContextOptions<LegacyContext> options) : DbContext(options)
+    {
+        public DbSet<LegacyCustomer> Customers => Set<LegacyCustomer>();
+
+        protected override void OnModelCreating(ModelBuilder modelBuilder)
+            => modelBuilder.Entity<LegacyCustomer>().ToTable("Customers").Property(c => c.Id).ValueGeneratedNever();
+    }
+
+    public sealed class DesignTimeContext(DbContextOptions<DesignTimeContext> options) : DbContext(options)
+    {
+        public DbSet<Customer> Customers => Set<Customer>();
+
+        protected override void OnModelCreating(ModelBuilder modelBuilder)
+            => modelBuilder.Entity<Customer>().ToTable("Customers").Property(c => c.Id).ValueGeneratedNever();
+    }
+
+    public sealed class AdoptedContext(DbContextOptions<AdoptedContext> options) : DbContext(options)
+    {
+        public DbSet<Customer> Customers => Set<Customer>();
+
+        protected override void OnModelCreating(ModelBuilder modelBuilder)
+        {
+            modelBuilder.Entity<Customer>().ToTable("Customers").HasLegacyPlaintextColumns().Property(c => c.Id).ValueGeneratedNever();
+            modelBuilder.AddGdprTables();
+        }
+    }
+}
+
+/// <summary>
+/// <c>dotnet ef migrations add</c> builds the model from a design-time factory; with <c>UseGdprForDesignTime()</c> it is
+/// the adapter's real schema (Art. 32(1)(a): no plaintext column is ever created), and the context cannot store a value.
+/// </summary>
+public sealed class DesignTimeModelTests
+{
+    [Fact]
+    public void DesignTimeOptions_ScaffoldThePersonalDataColumn_AndNoPlaintextColumn()
+    {
+        using var context = new LegacyPlaintextMigrationTests.DesignTimeContext(
+            new DbContextOptionsBuilder<LegacyPlaintextMigrationTests.DesignTimeContext>().UseSqlite("Data Source=:memory:").UseGdprForDesignTime().Options);
+
+        var table = context.GetService<IDesignTimeModel>().Model.GetRelationalModel().Tables.Single(t => t.Name == "Customers");
+
+        Assert.Contains(table.Columns, c => c.Name == "PersonalData$gdpr" && c.StoreType == "BLOB");
+        Assert.DoesNotContain(table.Columns, c => c.Name is "Email" or "Phone" or "Balance" or "BirthDate");
+    }
+
+    [Fact]
+    public async Task DesignTimeOptions_CannotStoreAValue()
+    {
+        await using var connection = new SqliteConnection("Data Source=:memory:");
+        await connection.OpenAsync();
+        await using var context = new LegacyPlaintextMigrationTests.DesignTimeContext(
+            new DbContextOptionsBuilder<LegacyPlaintextMigrationTests.DesignTimeContext>().UseSqlite(connection).UseGdprForDesignTime().Options);
+        await context.Database.EnsureCreatedAsync();
+        context.Customers.Add(new LegacyPlaintextMigrationTests.Customer { Id = 1, CustomerNumber = "C-1", Email = "jan@example.org" });
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => context.SaveChangesAsync());
+
+        Assert.Contains("UseGdprForDesignTime", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("jan@example.org", refused.Message, StringComparison.Ordinal);
+        await using var count = connection.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM \"Customers\"";
+        Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
+    }
+}
+
+public sealed class SqliteLegacyPlaintextMigrationTests : LegacyPlaintextMigrationTests
+{
+    private readonly SqliteTempFolder _folder = new("gdpr-legacy-");
+
+    private string ConnectionString => new SqliteConnectionStringBuilder { DataSource = _folder.PathOf("legacy.db"), DefaultTimeout = 30 }.ToString();
+
+    protected override bool Available => true;
+
+    public override Task InitializeAsync()
+    {
+        SqliteTempFolder.SetJournalMode(ConnectionString, "wal");
+        return Task.CompletedTask;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    protected override void Configure(DbContextOptionsBuilder options) => options.UseSqlite(ConnectionString);
+
+    protected override async Task<byte[]> ReadTableFilesAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        using var all = new MemoryStream();
+        foreach (var path in new[] { _folder.PathOf("legacy.db"), _folder.PathOf("legacy.db-wal") })
+        {
+            if (File.Exists(path))
+            {
+                await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                await stream.CopyToAsync(all);
+            }
+        }
+
+        return all.ToArray();
+    }
+}
+
+public sealed class PostgresLegacyPlaintextMigrationTests : LegacyPlaintextMigrationTests
+{
+    private readonly string? _admin = PostgresServer.AdminConnectionString();
+    private readonly string _schema = "gdpr_legacy_" + Guid.NewGuid().ToString("N");
+
+    protected override bool Available => _admin is not null;
+
+    private string ConnectionString => new NpgsqlConnectionStringBuilder(_admin) { SearchPath = _schema }.ToString();
+
+    public override async Task InitializeAsync()
+    {
+        if (_admin is not null)
+        {
+            await ExecuteAsync($"CREATE SCHEMA \"{_schema}\"");
+        }
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_admin is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync($"DROP SCHEMA \"{_schema}\" CASCADE");
+        }
+    }
+
+    protected override void Configure(DbContextOptionsBuilder options) => options.UseNpgsql(ConnectionString);
+
+    protected override async Task<byte[]> ReadTableFilesAsync()
+    {
+        // Superuser only (the CI cluster's user is one): flush to disk, then read the table's heap file raw.
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using (var checkpoint = new NpgsqlCommand("CHECKPOINT", connection))
+        {
+            await checkpoint.ExecuteNonQueryAsync();
+        }
+
+        await using var read = new NpgsqlCommand("SELECT pg_read_binary_file(pg_relation_filepath('\"Customers\"'))", connection);
+        return (byte[])(await read.ExecuteScalarAsync())!;
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_admin);
+        await connection.OpenAsync();
+        await using DbCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+}
+#pragma warning restore CA1001
