@@ -323,8 +323,12 @@ public sealed class LegacyPlaintextMigration<TContext>
     }
 
     private Task<List<object>> LoadBatchAsync(DbContext context, IEntityType entityType, object?[]? after, CancellationToken cancellationToken)
-        => (Task<List<object>>)typeof(LegacyPlaintextMigration<TContext>).GetMethod(nameof(LoadBatchCoreAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
-            .MakeGenericMethod(entityType.ClrType).Invoke(this, [context, entityType, after, cancellationToken])!;
+        => CallFor<Task<List<object>>>(nameof(LoadBatchCoreAsync), entityType, this, [context, entityType, after, cancellationToken]);
+
+    /// <summary>Calls this class's generic method <paramref name="name"/> for the entity type's CLR type (<c>Set&lt;TEntity&gt;</c> needs it).</summary>
+    private static T CallFor<T>(string name, IEntityType entityType, object? target, object?[] arguments)
+        => (T)typeof(LegacyPlaintextMigration<TContext>).GetMethod(name, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(entityType.ClrType).Invoke(target, arguments)!;
 
     private async Task<List<object>> LoadBatchCoreAsync<TEntity>(DbContext context, IEntityType entityType, object?[]? after, CancellationToken cancellationToken)
         where TEntity : class
@@ -335,8 +339,7 @@ public sealed class LegacyPlaintextMigration<TContext>
     }
 
     private static Task<int> CountLegacyRowsAsync(DbContext context, IEntityType entityType, CancellationToken cancellationToken)
-        => (Task<int>)typeof(LegacyPlaintextMigration<TContext>).GetMethod(nameof(CountCoreAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-            .MakeGenericMethod(entityType.ClrType).Invoke(null, [context, entityType, cancellationToken])!;
+        => CallFor<Task<int>>(nameof(CountCoreAsync), entityType, null, [context, entityType, cancellationToken]);
 
     private static Task<int> CountCoreAsync<TEntity>(DbContext context, IEntityType entityType, CancellationToken cancellationToken)
         where TEntity : class
@@ -358,8 +361,7 @@ public sealed class LegacyPlaintextMigration<TContext>
     }
 
     private Task ReadAllAsync(IEntityType entityType, CancellationToken cancellationToken)
-        => (Task)typeof(LegacyPlaintextMigration<TContext>).GetMethod(nameof(ReadAllCoreAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
-            .MakeGenericMethod(entityType.ClrType).Invoke(this, [entityType, cancellationToken])!;
+        => CallFor<Task>(nameof(ReadAllCoreAsync), entityType, this, [entityType, cancellationToken]);
 
     private async Task ReadAllCoreAsync<TEntity>(IEntityType entityType, CancellationToken cancellationToken)
         where TEntity : class

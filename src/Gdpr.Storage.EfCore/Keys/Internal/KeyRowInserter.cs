@@ -10,7 +10,8 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Gdpr.Storage.EfCore.Keys;
 
 /// <summary>
-/// Inserts a batch of new key rows with multi-row <c>INSERT</c> statements on the write transaction's connection.
+/// Inserts a batch of new key rows on the write transaction's connection: multi-row <c>INSERT</c> statements, or on
+/// SQLite statements that unpack their rows from one JSON parameter.
 /// </summary>
 /// <remarks>
 /// A save of many new subjects creates as many keys; through the change tracker each row costs as much as the
@@ -48,13 +49,12 @@ internal static class KeyRowInserter
                 for (var row = 0; row < chunk.Length; row++)
                 {
                     var record = chunk[row];
-                    var at = row * columns.Length;
-                    command.Parameters[at].Value = mappings[0].Converter?.ConvertToProvider(record.Pseudonym) ?? record.Pseudonym;
-                    command.Parameters[at + 1].Value = mappings[1].Converter?.ConvertToProvider(record.Scope) ?? record.Scope;
-                    command.Parameters[at + 2].Value = mappings[2].Converter?.ConvertToProvider(record.Version) ?? record.Version;
-                    command.Parameters[at + 3].Value = mappings[3].Converter?.ConvertToProvider(record.KeyEncryptionKeyId) ?? record.KeyEncryptionKeyId;
-                    command.Parameters[at + 4].Value = mappings[4].Converter?.ConvertToProvider(record.WrappedKey) ?? record.WrappedKey;
-                    command.Parameters[at + 5].Value = mappings[5].Converter?.ConvertToProvider(record.CreatedAtUtcTicks) ?? record.CreatedAtUtcTicks;
+                    object[] values = [record.Pseudonym, record.Scope, record.Version, record.KeyEncryptionKeyId, record.WrappedKey, record.CreatedAtUtcTicks];
+                    for (var column = 0; column < values.Length; column++)
+                    {
+                        // Through the column's converter, as its mapping's CreateParameter would.
+                        command.Parameters[(row * columns.Length) + column].Value = mappings[column].Converter?.ConvertToProvider(values[column]) ?? values[column];
+                    }
                 }
 
                 try
@@ -156,7 +156,7 @@ internal static class KeyRowInserter
             writer.WriteEndArray();
         }
 
-        return Encoding.UTF8.GetString(json.WrittenSpan);
+        return Gdpr.Internal.StrictUtf8.Encoding.GetString(json.WrittenSpan);
     }
 
     /// <summary>The statement's head (<c>INSERT INTO table (columns) VALUES </c>), the columns and their type mappings, from the model.</summary>

@@ -113,7 +113,7 @@ internal static class PersonalDataModel
         _ = PersonalDataMembers.GetErasedValue(name, memberName, memberType, attribute.Replacement);
 
         var legacy = entityType.GetRootType().FindAnnotation(PersonalDataMembers.LegacyColumnsAnnotation)?.Value is true
-            ? (Column: property.GetColumnName(), Type: property.GetColumnType(), property.GetMaxLength(), property.GetPrecision(), property.GetScale())
+            ? (Column: property.GetColumnName(), Type: property.GetColumnType(), MaxLength: property.GetMaxLength(), Precision: property.GetPrecision(), Scale: property.GetScale())
             : default;
         entityType.RemoveProperty(property);
         entityType.AddIgnored(memberName);
@@ -129,9 +129,9 @@ internal static class PersonalDataModel
             old.IsNullable = true;
             old.SetColumnName(legacy.Column);
             old.SetColumnType(legacy.Type);
-            old.SetMaxLength(legacy.Item3);
-            old.SetPrecision(legacy.Item4);
-            old.SetScale(legacy.Item5);
+            old.SetMaxLength(legacy.MaxLength);
+            old.SetPrecision(legacy.Precision);
+            old.SetScale(legacy.Scale);
         }
         var mapped = entityType.FindAnnotation(PersonalDataMembers.EncryptedMembersAnnotation)?.Value as string[] ?? [];
         entityType.SetAnnotation(PersonalDataMembers.EncryptedMembersAnnotation, (string[])[.. mapped, memberName]);
