@@ -66,15 +66,31 @@ internal sealed class PostgreSqlKeyStoreDialect : KeyStoreDialect
 
     public override async Task<bool> PurgeAsync(DbContext db, bool full, CancellationToken cancellationToken)
     {
+        var table = KeyStoreContextSource.GetTableName<SubjectKeyRow>(db);
+        return await VacuumAsync(db, [table], full ? "VACUUM FULL " : "VACUUM ", cancellationToken).ConfigureAwait(false);
+    }
+
+    public override Task<bool> RewriteTablesAsync(DbContext db, IReadOnlyList<string> tables, CancellationToken cancellationToken)
+        => VacuumAsync(db, tables, "VACUUM FULL ", cancellationToken);
+
+    /// <summary>
+    /// Waits for the transactions that may still see the deleted row versions (or the limit), then vacuums: a vacuum
+    /// must keep "recently dead" versions, and VACUUM FULL would copy them into the new file.
+    /// </summary>
+    private async Task<bool> VacuumAsync(DbContext db, IReadOnlyList<string> tables, string command, CancellationToken cancellationToken)
+    {
         await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var complete = await PostgresPurgeWait.WaitForOlderTransactionsAsync(db, _options.PurgeWaitLimit, _logger, cancellationToken).ConfigureAwait(false);
 
         // VACUUM cannot run in a transaction block; ExecuteSqlRaw without one runs in autocommit.
-        // The table name comes from the model and is delimited by the provider: no user input reaches the SQL.
-        var table = KeyStoreContextSource.GetTableName<SubjectKeyRow>(db);
+        // The table names come from the model and are delimited by the provider: no user input reaches the SQL.
+        foreach (var table in tables)
+        {
 #pragma warning disable EF1003
-        await db.Database.ExecuteSqlRawAsync((full ? "VACUUM FULL " : "VACUUM ") + table, cancellationToken).ConfigureAwait(false);
+            await db.Database.ExecuteSqlRawAsync(command + table, cancellationToken).ConfigureAwait(false);
 #pragma warning restore EF1003
+        }
+
         return complete;
     }
 

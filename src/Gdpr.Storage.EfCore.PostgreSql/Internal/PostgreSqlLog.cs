@@ -26,6 +26,6 @@ internal static partial class PostgreSqlLog
     [LoggerMessage(2109, LogLevel.Warning, "The key-shred listener did not start listening within {Timeout}; until it does, shreds on other nodes are seen within KeyCache.MaxAge.")]
     public static partial void ListenerStartTimedOut(ILogger logger, TimeSpan timeout);
 
-    [LoggerMessage(2111, LogLevel.Warning, "Transactions older than the key purge were still running after {Limit} (PostgreSQL backend pids: {Sessions}); vacuumed anyway, and the row versions of keys deleted before they began stay in the table until a later purge.")]
+    [LoggerMessage(2111, LogLevel.Warning, "Transactions older than a vacuum (key purge or plaintext clean-up) were still running after {Limit} (PostgreSQL backend pids: {Sessions}); vacuumed anyway, and the row versions deleted before they began stay in the table until a later vacuum.")]
     public static partial void PurgeHeldBack(ILogger logger, TimeSpan limit, string sessions);
 }

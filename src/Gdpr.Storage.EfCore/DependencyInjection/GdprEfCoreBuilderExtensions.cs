@@ -5,6 +5,7 @@ using Gdpr.Storage.EfCore.Startup;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace Gdpr.Storage.EfCore;
 
@@ -46,7 +47,12 @@ public static class GdprEfCoreBuilderExtensions
             configureDatabase(sp, options);
             options.UseGdpr(sp);
         });
-        builder.Services.TryAddTransient<LegacyPlaintextMigration<TContext>>();
+        KeyStoreDialects.AddTo(builder.Services);
+        builder.Services.TryAddTransient(sp => new LegacyPlaintextMigration<TContext>(
+            sp.GetRequiredService<IDbContextFactory<TContext>>(),
+            sp.GetRequiredService<KeyStoreDialects>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetService<ILogger<LegacyPlaintextMigration<TContext>>>()));
         return builder.AddEfCoreDataSource<TContext>();
     }
 

@@ -46,9 +46,7 @@ public static class EfCoreKeyStoreBuilderExtensions
             .ValidateOnStart();
 
         EfCoreContextRegistration.Add<TContext>(services, EfCoreContextRole.KeyStore);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<KeyStoreDialect, SqliteKeyStoreDialect>(
-            sp => new SqliteKeyStoreDialect(sp.GetService<ILoggerFactory>()?.CreateLogger<EfCoreSubjectKeyStore>() ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)));
-        services.TryAddSingleton<KeyStoreDialects>();
+        KeyStoreDialects.AddTo(services);
         services.RemoveAll<KeyStoreContextSource>();
         services.AddSingleton(sp =>
         {

@@ -4,8 +4,11 @@ using System.Linq.Expressions;
 using Gdpr.Storage.EfCore.DataSources;
 using Gdpr.Storage.EfCore.Diagnostics;
 using Gdpr.Storage.EfCore.Interceptors;
+using Gdpr.Storage.EfCore.Keys;
 using Gdpr.Storage.EfCore.Model;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -32,18 +35,15 @@ public sealed class LegacyPlaintextMigration<TContext>
 {
     private const int MaxBatchAttempts = 5;
     private readonly IDbContextFactory<TContext> _contexts;
+    private readonly KeyStoreDialects _dialects;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    /// <summary>Creates the migration over the application's context factory.</summary>
-    /// <param name="contexts">Creates the application's contexts (registered by <c>AddEfCoreContext</c>).</param>
-    /// <param name="time">The clock for rates.</param>
-    /// <param name="logger">Receives a line per batch (entity, rows done and total, rate); never a value.</param>
-    public LegacyPlaintextMigration(IDbContextFactory<TContext> contexts, TimeProvider? time = null, ILogger<LegacyPlaintextMigration<TContext>>? logger = null)
+    internal LegacyPlaintextMigration(IDbContextFactory<TContext> contexts, KeyStoreDialects dialects, TimeProvider time, ILogger<LegacyPlaintextMigration<TContext>>? logger)
     {
-        ArgumentNullException.ThrowIfNull(contexts);
         _contexts = contexts;
-        _time = time ?? TimeProvider.System;
+        _dialects = dialects;
+        _time = time;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
@@ -117,49 +117,31 @@ public sealed class LegacyPlaintextMigration<TContext>
 
     /// <summary>
     /// Removes what the emptied columns left in the database's own files: SQLite rewrites the file with
-    /// <c>secure_delete</c> on (<c>VACUUM</c>) and checkpoints the WAL into it; PostgreSQL rewrites each table
-    /// (<c>VACUUM FULL</c>, which waits for the transactions still reading it). Backups, replicas and WAL archives
-    /// are out of reach: they age out with the backup horizon (docs/migrations.md).
+    /// <c>secure_delete</c> on (<c>VACUUM</c>) and checkpoints the WAL into it; PostgreSQL waits for the transactions
+    /// that may still see the old row versions (up to <see cref="EfCoreKeyStoreOptions.PurgeWaitLimit"/>), then
+    /// rewrites each table (<c>VACUUM FULL</c>). Backups, replicas and WAL archives are out of reach: they age out
+    /// with the backup horizon (docs/migrations.md).
     /// </summary>
     /// <param name="cancellationToken">Cancels the clean-up.</param>
-    /// <returns>A task that completes when the files are rewritten.</returns>
-    public async Task RemovePlaintextRemnantsAsync(CancellationToken cancellationToken = default)
+    /// <returns>
+    /// <see langword="true"/> when nothing held the rewrite back; <see langword="false"/> when an older transaction
+    /// or a reader did (logged), so old row versions may still be in the files: run it again.
+    /// </returns>
+    /// <exception cref="NotSupportedException">The database is neither SQLite nor PostgreSQL.</exception>
+    public async Task<bool> RemovePlaintextRemnantsAsync(CancellationToken cancellationToken = default)
     {
         using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var provider = context.Database.ProviderName ?? "";
-        if (provider.Contains("Sqlite", StringComparison.Ordinal))
+        var dialect = _dialects.For(context, typeof(TContext).Name);
+        var helper = context.GetService<ISqlGenerationHelper>();
+        var tables = LegacyEntityTypes().Select(e => helper.DelimitIdentifier(e.GetTableName()!, e.GetSchema())).Distinct().ToArray();
+        try
         {
-            await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await context.Database.ExecuteSqlRawAsync("PRAGMA secure_delete = ON", cancellationToken).ConfigureAwait(false);
-                await context.Database.ExecuteSqlRawAsync("VACUUM", cancellationToken).ConfigureAwait(false);
-                await context.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE)", cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                await context.Database.CloseConnectionAsync().ConfigureAwait(false);
-            }
-
-            return;
+            return await dialect.RewriteTablesAsync(context, tables, cancellationToken).ConfigureAwait(false);
         }
-
-        if (provider.Contains("Npgsql", StringComparison.Ordinal) || provider.Contains("PostgreSQL", StringComparison.Ordinal))
+        finally
         {
-            foreach (var table in LegacyEntityTypes().Select(e => (e.GetTableName()!, e.GetSchema())).Distinct())
-            {
-                var name = table.Item2 is null ? Quote(table.Item1) : Quote(table.Item2) + "." + Quote(table.Item1);
-#pragma warning disable EF1002, EF1003 // identifiers from the model, quoted; no value of any row
-                await context.Database.ExecuteSqlRawAsync("VACUUM FULL " + name, cancellationToken).ConfigureAwait(false);
-#pragma warning restore EF1002, EF1003
-            }
-
-            return;
+            await context.Database.CloseConnectionAsync().ConfigureAwait(false);
         }
-
-        throw new NotSupportedException($"Removing plaintext remnants is implemented for SQLite and PostgreSQL, not for {provider}; see docs/migrations.md for what to run.");
-
-        static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
     }
 
     private IEntityType[] LegacyEntityTypes()

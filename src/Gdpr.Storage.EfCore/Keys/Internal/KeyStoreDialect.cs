@@ -58,6 +58,18 @@ internal abstract class KeyStoreDialect
     /// <summary>Runs before an update that frees the cell of an old wrapping.</summary>
     public virtual Task BeforeRewrapAsync(DbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// Rewrites tables so that the bytes of their deleted and overwritten row versions leave the database's own files
+    /// (and its write-ahead log, where the engine keeps one the SDK can empty).
+    /// </summary>
+    /// <param name="db">A context outside any transaction: the rewrite cannot run inside one.</param>
+    /// <param name="tables">The tables, delimited by the provider (names from the model, never input).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="false"/> when something held the rewrite back (older transactions, readers); the caller reports it.</returns>
+    /// <exception cref="NotSupportedException">The engine has no dialect that knows how.</exception>
+    public virtual Task<bool> RewriteTablesAsync(DbContext db, IReadOnlyList<string> tables, CancellationToken cancellationToken)
+        => throw new NotSupportedException($"Rewriting tables to remove deleted row versions is implemented for SQLite and PostgreSQL, not for {db.Database.ProviderName}; see docs/migrations.md for what to run.");
+
     /// <summary>Removes what deleted key rows leave behind in the database's own files.</summary>
     /// <returns>Whether nothing held the purge back; <see langword="false"/> on engines with nothing to run.</returns>
     public virtual Task<bool> PurgeAsync(DbContext db, bool full, CancellationToken cancellationToken) => Task.FromResult(false);

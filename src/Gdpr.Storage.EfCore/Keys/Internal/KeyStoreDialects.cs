@@ -1,3 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.EntityFrameworkCore;
 
 namespace Gdpr.Storage.EfCore.Keys;
@@ -28,6 +32,17 @@ internal sealed class KeyStoreDialects
         }
     }
 
+    /// <summary>
+    /// Registers the dialects this assembly ships (SQLite) and the picker; the engine packages add theirs
+    /// (<c>UseEfCorePostgreSql()</c>). Called by every registration that needs a dialect.
+    /// </summary>
+    public static void AddTo(IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<KeyStoreDialect, SqliteKeyStoreDialect>(
+            sp => new SqliteKeyStoreDialect(sp.GetService<ILoggerFactory>()?.CreateLogger<EfCoreSubjectKeyStore>() ?? (ILogger)NullLogger.Instance)));
+        services.TryAddSingleton<KeyStoreDialects>();
+    }
+
     /// <summary>Returns the dialect of <paramref name="db"/>'s provider.</summary>
     /// <exception cref="GdprRegistrationException">The provider's dialect package is not registered.</exception>
     public KeyStoreDialect For(DbContext db, string contextName)
@@ -42,7 +57,7 @@ internal sealed class KeyStoreDialects
         {
             throw new GdprRegistrationException(
                 contextName,
-                $"keeps the subjects' keys on {provider}, whose key-store support is in the package {package.Package}: reference it and call {package.Call} on the Gdpr builder (AddGdpr(...).{package.Call}). Without it the key store would run without its locks between nodes, shred notifications and purge.");
+                $"runs on {provider}, whose support is in the package {package.Package}: reference it and call {package.Call} on the Gdpr builder (AddGdpr(...).{package.Call}). Without it the key store would run without its locks between nodes, shred notifications and purge, and no vacuum would wait for the transactions that still see deleted rows.");
         }
 
         return RelationalKeyStoreDialect.Instance;

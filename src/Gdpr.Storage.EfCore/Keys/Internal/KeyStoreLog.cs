@@ -23,7 +23,7 @@ internal static partial class KeyStoreLog
     [LoggerMessage(2110, LogLevel.Warning, "Could not record key-encryption key {KeyId} in the KEK metadata table; the key itself was created or retired.")]
     public static partial void KeyEncryptionKeyNotRecorded(ILogger logger, string keyId, Exception exception);
 
-    [LoggerMessage(2112, LogLevel.Warning, "The SQLite WAL checkpoint of the key purge could not complete (busy readers); deleted keys' bytes may stay in the -wal file until the next checkpoint.")]
+    [LoggerMessage(2112, LogLevel.Warning, "The SQLite WAL checkpoint of a purge or clean-up could not complete (busy readers); deleted rows' bytes may stay in the -wal file until the next checkpoint.")]
     public static partial void PurgeCheckpointIncomplete(ILogger logger);
 
     [LoggerMessage(2113, LogLevel.Warning, "The physical removal of destroyed keys is still pending ({Provider}): readers of older snapshots or older transactions held it back; the bytes stay in the database's files until a later erasure, rotation or purge completes it.")]

@@ -54,6 +54,10 @@ internal sealed class SqliteKeyStoreDialect : KeyStoreDialect
         return complete;
     }
 
+    /// <remarks>SQLite's <c>VACUUM</c> rewrites the whole file, whatever the tables; the checkpoint then empties the WAL.</remarks>
+    public override Task<bool> RewriteTablesAsync(DbContext db, IReadOnlyList<string> tables, CancellationToken cancellationToken)
+        => PurgeAsync(db, full: true, cancellationToken);
+
     /// <remarks>
     /// A checkpoint every time (the deletes already zeroed the freed cells), so a retry finishes what a crash between
     /// a shred's commit and its checkpoint, or a reader holding an older snapshot, left behind.
