@@ -148,6 +148,85 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Step 4 (dropping the kept columns) is scaffolded with a guard that the database runs in the migration: while
+    /// any row still holds a value the drop is refused and nothing is lost (Art. 5(1)(f): protection against
+    /// accidental loss); after the pass it runs, and every value still reads back.
+    /// </summary>
+    [SkippableFact]
+    public async Task DropStep_BeforeThePass_IsRefusedByTheDatabase_AndAfterItEveryValueStillReadsBack_Art5_1_f()
+    {
+        Skip.If(!Available, PostgresServer.HowToRun);
+        await CreateLegacyDatabaseAndAdoptAsync(rows: 20);
+
+        await using (var adopted = CreateContext())
+        await using (var finished = CreateFinishedContext())
+        {
+            AssertEveryDropIsGuarded(Diff(adopted, finished), "Email", "Phone", "Balance", "BirthDate");
+            var refused = await Assert.ThrowsAnyAsync<DbException>(() => MigrateAsync(adopted, finished));
+            Assert.Matches(@"Customers\.(Email|Phone|Balance|BirthDate) still holds plaintext", refused.Message);
+            Assert.DoesNotContain(EmailDomain, refused.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(20L, await RowsWithPlaintextEmailAsync());
+
+        var migration = Services.GetRequiredService<LegacyPlaintextMigration<AdoptedContext>>();
+        Assert.Single((await migration.EncryptAsync()).RefusedRows); // row 3 has no customer number
+        await using (var context = CreateContext())
+        {
+            await context.Database.ExecuteSqlRawAsync("UPDATE \"Customers\" SET \"CustomerNumber\" = 'C-REPAIRED' WHERE \"CustomerNumber\" IS NULL");
+        }
+
+        await migration.EncryptAsync();
+        Assert.True((await migration.VerifyAsync()).Passed);
+        await using (var adopted = CreateContext())
+        await using (var finished = CreateFinishedContext())
+        {
+            await MigrateAsync(adopted, finished);
+        }
+
+        await using var after = CreateFinishedContext();
+        var customers = await after.Customers.AsNoTracking().OrderBy(c => c.Id).ToListAsync();
+        Assert.Equal(20, customers.Count);
+        Assert.All(customers, c => Assert.Equal(Legacy(c.Id).Email, c.Email));
+        Assert.All(customers, c => Assert.Equal(Legacy(c.Id).Balance, c.Balance));
+    }
+
+    /// <summary>
+    /// Adding [PersonalData] to existing columns without keeping them (step 1 forgotten) scaffolds their drop: the
+    /// drop is guarded the same way and refused while they hold values (Art. 5(1)(f)).
+    /// </summary>
+    [SkippableFact]
+    public async Task AdoptingWithoutKeepingTheColumns_TheScaffoldedDropIsRefused_AndNoValueIsLost_Art5_1_f()
+    {
+        Skip.If(!Available, PostgresServer.HowToRun);
+        await CreateLegacyDatabaseAsync(rows: 20);
+
+        await using (var legacy = CreateLegacyContext())
+        await using (var finished = CreateFinishedContext())
+        {
+            AssertEveryDropIsGuarded(Diff(legacy, finished), "Email", "Phone", "Balance", "BirthDate");
+            var refused = await Assert.ThrowsAnyAsync<DbException>(() => MigrateAsync(legacy, finished));
+            Assert.Contains("still holds plaintext", refused.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(20L, await RowsWithPlaintextEmailAsync());
+    }
+
+    /// <summary>A model with no rows to lose (a new database) applies the guarded drop without complaint.</summary>
+    [SkippableFact]
+    public async Task GuardedDrop_OnAnEmptyTable_Runs()
+    {
+        Skip.If(!Available, PostgresServer.HowToRun);
+        await CreateLegacyDatabaseAsync(rows: 0);
+
+        await using var legacy = CreateLegacyContext();
+        await using var finished = CreateFinishedContext();
+        var operations = await MigrateAsync(legacy, finished);
+
+        Assert.Contains(operations, o => o is DropColumnOperation { Name: "Email" });
+    }
+
     protected ServiceProvider Services => _services ?? throw new InvalidOperationException("No database yet.");
 
     private AdoptedContext CreateContext() => Services.GetRequiredService<IDbContextFactory<AdoptedContext>>().CreateDbContext();
@@ -159,9 +238,16 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
     /// </summary>
     protected async Task<IReadOnlyList<MigrationOperation>> CreateLegacyDatabaseAndAdoptAsync(int rows)
     {
-        var legacyOptions = new DbContextOptionsBuilder<LegacyContext>();
-        Configure(legacyOptions);
-        await using (var legacy = new LegacyContext(legacyOptions.Options))
+        await CreateLegacyDatabaseAsync(rows);
+        await using var before = CreateLegacyContext();
+        await using var adopted = CreateContext();
+        return await MigrateAsync(before, adopted);
+    }
+
+    /// <summary>The application before the SDK: plaintext columns and rows; and the services of the SDK's version.</summary>
+    private async Task CreateLegacyDatabaseAsync(int rows)
+    {
+        await using (var legacy = CreateLegacyContext())
         {
             await legacy.GetService<IRelationalDatabaseCreator>().CreateTablesAsync();
             legacy.Customers.AddRange(Enumerable.Range(1, rows).Select(Legacy));
@@ -181,14 +267,59 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
             .UseEfCoreStores<AdoptedContext>();
         services.Configure<EfCoreKeyStoreOptions>(o => o.PurgeWaitLimit = PurgeWaitLimit);
         _services = services.BuildServiceProvider();
+    }
 
-        await using var adopted = CreateContext();
-        await using var before = new LegacyContext(legacyOptions.Options);
-        var differ = adopted.GetService<IMigrationsModelDiffer>();
-        var operations = differ.GetDifferences(before.GetService<IDesignTimeModel>().Model.GetRelationalModel(), adopted.GetService<IDesignTimeModel>().Model.GetRelationalModel());
-        var commands = adopted.GetService<IMigrationsSqlGenerator>().Generate(operations, adopted.GetService<IDesignTimeModel>().Model);
-        await adopted.GetService<IMigrationCommandExecutor>().ExecuteNonQueryAsync(commands, adopted.GetService<IRelationalConnection>());
+    private LegacyContext CreateLegacyContext()
+    {
+        var options = new DbContextOptionsBuilder<LegacyContext>();
+        Configure(options);
+        return new LegacyContext(options.Options);
+    }
+
+    /// <summary>The model of step 4: the legacy columns no longer kept.</summary>
+    private FinishedContext CreateFinishedContext()
+    {
+        var options = new DbContextOptionsBuilder<FinishedContext>();
+        Configure(options);
+        options.ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning));
+        return new FinishedContext(options.UseGdpr(Services).Options);
+    }
+
+    /// <summary>
+    /// The migration from one model to the next, computed and applied the way <c>dotnet ef migrations add</c> and
+    /// <c>database update</c> do (the next model's differ and SQL generator, in one transaction).
+    /// </summary>
+    private static async Task<IReadOnlyList<MigrationOperation>> MigrateAsync(DbContext from, DbContext to)
+    {
+        var model = to.GetService<IDesignTimeModel>().Model;
+        var operations = to.GetService<IMigrationsModelDiffer>().GetDifferences(from.GetService<IDesignTimeModel>().Model.GetRelationalModel(), model.GetRelationalModel());
+        var commands = to.GetService<IMigrationsSqlGenerator>().Generate(operations, model);
+        await to.GetService<IMigrationCommandExecutor>().ExecuteNonQueryAsync(commands, to.GetService<IRelationalConnection>());
         return operations;
+    }
+
+    /// <summary>The rows with a value in the old Email column, read with plain SQL.</summary>
+    private async Task<long> RowsWithPlaintextEmailAsync()
+    {
+        await using var context = CreateLegacyContext();
+        await context.Database.OpenConnectionAsync();
+        await using var command = context.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM \"Customers\" WHERE \"Email\" IS NOT NULL";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static IReadOnlyList<MigrationOperation> Diff(DbContext from, DbContext to)
+        => to.GetService<IMigrationsModelDiffer>().GetDifferences(from.GetService<IDesignTimeModel>().Model.GetRelationalModel(), to.GetService<IDesignTimeModel>().Model.GetRelationalModel());
+
+    private static void AssertEveryDropIsGuarded(IReadOnlyList<MigrationOperation> operations, params string[] columns)
+    {
+        foreach (var column in columns)
+        {
+            var drop = operations.ToList().FindIndex(o => o is DropColumnOperation { Table: "Customers" } d && d.Name == column);
+            Assert.True(drop > 0, $"a DropColumn of {column}");
+            var guard = Assert.IsType<SqlOperation>(operations[drop - 1]);
+            Assert.Contains($"Customers.{column} still holds plaintext", guard.Sql, StringComparison.Ordinal);
+        }
     }
 
     private async Task<Dictionary<int, byte[]>> ColumnsAsync()
@@ -278,6 +409,17 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
         protected override void OnModelCreating(ModelBuilder modelBuilder)
         {
             modelBuilder.Entity<Customer>().ToTable("Customers").HasLegacyPlaintextColumns().Property(c => c.Id).ValueGeneratedNever();
+            modelBuilder.AddGdprTables();
+        }
+    }
+
+    public sealed class FinishedContext(DbContextOptions<FinishedContext> options) : DbContext(options)
+    {
+        public DbSet<Customer> Customers => Set<Customer>();
+
+        protected override void OnModelCreating(ModelBuilder modelBuilder)
+        {
+            modelBuilder.Entity<Customer>().ToTable("Customers").Property(c => c.Id).ValueGeneratedNever();
             modelBuilder.AddGdprTables();
         }
     }

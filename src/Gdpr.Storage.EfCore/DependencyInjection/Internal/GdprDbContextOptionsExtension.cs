@@ -1,3 +1,4 @@
+using Gdpr.Storage.EfCore.Migrations;
 using Gdpr.Storage.EfCore.Interceptors;
 using Gdpr.Storage.EfCore.Model;
 using Microsoft.EntityFrameworkCore;
@@ -28,10 +29,13 @@ internal sealed class GdprDbContextOptionsExtension(Lazy<PersonalDataCrypto> cry
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
 
     public void ApplyServices(IServiceCollection services)
-        => new EntityFrameworkServicesBuilder(services)
+    {
+        new EntityFrameworkServicesBuilder(services)
             .TryAdd<IConventionSetPlugin, PersonalDataConventionSetPlugin>()
             .TryAdd<ISingletonInterceptor, DecryptingBindingInterceptor>()
             .TryAdd<IInterceptor, EncryptingSaveChangesInterceptor>();
+        PlaintextDropGuardDiffer.Decorate(services);
+    }
 
     /// <summary>
     /// An application that supplies its own internal service provider (<c>UseInternalServiceProvider</c>) must have
