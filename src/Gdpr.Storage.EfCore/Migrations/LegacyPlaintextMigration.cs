@@ -110,6 +110,10 @@ public sealed class LegacyPlaintextMigration<TContext>
             {
                 problems.Add($"{name}: a row does not read back ({ex.Message}).");
             }
+            catch (Exception ex) when (IsUnreadableValue(ex))
+            {
+                problems.Add($"{name}: a row's old value cannot be read as its member's type (the encryption pass lists it).");
+            }
         }
 
         return new LegacyVerificationResult(problems);
@@ -171,7 +175,7 @@ public sealed class LegacyPlaintextMigration<TContext>
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = await EncryptBatchAsync(entityType, after, cancellationToken).ConfigureAwait(false);
-            if (batch.Rows == 0)
+            if (batch.PageSize == 0)
             {
                 break;
             }
@@ -183,7 +187,7 @@ public sealed class LegacyPlaintextMigration<TContext>
             var rate = seconds > 0 ? done / seconds : 0;
             EfCoreLog.LegacyBatchEncrypted(_logger, name, done, total, rate);
             progress?.Report(new LegacyEncryptionProgress(name, done, total, rate));
-            if (batch.Rows < BatchSize)
+            if (batch.PageSize < BatchSize)
             {
                 break;
             }
@@ -197,7 +201,7 @@ public sealed class LegacyPlaintextMigration<TContext>
         return (done, refused);
     }
 
-    private async Task<(int Rows, int Encrypted, List<string> Refused, object?[]? LastKey)> EncryptBatchAsync(IEntityType entityType, object?[]? after, CancellationToken cancellationToken)
+    private async Task<(int PageSize, int Encrypted, List<string> Refused, object?[]? LastKey)> EncryptBatchAsync(IEntityType entityType, object?[]? after, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -206,7 +210,7 @@ public sealed class LegacyPlaintextMigration<TContext>
             using (var preparing = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
             {
                 var keys = new HashSet<(string, string)>();
-                foreach (var entity in await LoadBatchAsync(preparing, entityType, after, cancellationToken).ConfigureAwait(false))
+                foreach (var entity in (await LoadBatchAsync(preparing, entityType, after, cancellationToken).ConfigureAwait(false)).Rows)
                 {
                     _ = Encrypt(preparing, entity, keys);
                 }
@@ -223,10 +227,10 @@ public sealed class LegacyPlaintextMigration<TContext>
                 // Not cancelled inside the transaction: a batch commits or rolls back whole.
                 var transaction = await context.Database.BeginTransactionAsync(IsolationLevel.Serializable, CancellationToken.None).ConfigureAwait(false);
                 await using var disposeTransaction = transaction.ConfigureAwait(false);
-                var rows = await LoadBatchAsync(context, entityType, after, CancellationToken.None).ConfigureAwait(false);
+                var batch = await LoadBatchAsync(context, entityType, after, CancellationToken.None).ConfigureAwait(false);
                 var encrypted = 0;
-                var refused = new List<string>();
-                foreach (var entity in rows)
+                var refused = new List<string>(batch.Unreadable);
+                foreach (var entity in batch.Rows)
                 {
                     if (Encrypt(context, entity, keysNeeded: null))
                     {
@@ -234,13 +238,13 @@ public sealed class LegacyPlaintextMigration<TContext>
                     }
                     else
                     {
-                        refused.Add($"{entity.GetType().Name} (key {KeyText(context, entity)})");
+                        refused.Add(NoSubjectText(context, entity));
                     }
                 }
 
                 await context.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
                 await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-                return (rows.Count, encrypted, refused, rows.Count == 0 ? after : KeysetQuery.KeyOf(context, entityType, rows[^1]));
+                return (batch.PageSize, encrypted, refused, batch.PageSize == 0 ? after : batch.LastKey);
             }
             catch (Exception ex) when (attempt < MaxBatchAttempts && ex is DbUpdateException or DbException or InvalidOperationException { InnerException: DbException })
             {
@@ -298,27 +302,94 @@ public sealed class LegacyPlaintextMigration<TContext>
         return true;
     }
 
-    private static string KeyText(DbContext context, object entity)
+    private static string NoSubjectText(DbContext context, object entity)
     {
         var map = PersonalDataModelMap.For(context.Model).Get(context.Entry(entity).Metadata);
-        return map is null ? "[withheld]" : PersonalDataRowCodec.KeyText(map, entity);
+        var key = map is null ? "[withheld]" : PersonalDataRowCodec.KeyText(map, entity);
+        return $"{entity.GetType().Name} (key {key}): no data subject id in {map?.SubjectProperty?.Name ?? "its owner"}";
     }
 
-    private Task<List<object>> LoadBatchAsync(DbContext context, IEntityType entityType, object?[]? after, CancellationToken cancellationToken)
-        => CallFor<Task<List<object>>>(nameof(LoadBatchCoreAsync), entityType, this, [context, entityType, after, cancellationToken]);
+    /// <summary>
+    /// A value the provider could not convert to its member's type (text in a SQLite number column, a PostgreSQL
+    /// numeric beyond decimal's range). The exception's own message may quote the value, so it is never passed on.
+    /// </summary>
+    private static bool IsUnreadableValue(Exception ex)
+        => ex is InvalidCastException or FormatException or OverflowException
+            || ex is InvalidOperationException { InnerException: InvalidCastException or FormatException or OverflowException };
+
+    private Task<LoadedBatch> LoadBatchAsync(DbContext context, IEntityType entityType, object?[]? after, CancellationToken cancellationToken)
+        => CallFor<Task<LoadedBatch>>(nameof(LoadBatchCoreAsync), entityType, this, [context, entityType, after, cancellationToken]);
 
     /// <summary>Calls this class's generic method <paramref name="name"/> for the entity type's CLR type (<c>Set&lt;TEntity&gt;</c> needs it).</summary>
     private static T CallFor<T>(string name, IEntityType entityType, object? target, object?[] arguments)
         => (T)typeof(LegacyPlaintextMigration<TContext>).GetMethod(name, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static)!
             .MakeGenericMethod(entityType.ClrType).Invoke(target, arguments)!;
 
-    private async Task<List<object>> LoadBatchCoreAsync<TEntity>(DbContext context, IEntityType entityType, object?[]? after, CancellationToken cancellationToken)
+    /// <summary>
+    /// The next page of rows that hold plaintext, tracked. When a row's old value cannot be read, the page is read
+    /// again row by row so that the other rows go on and the unreadable ones are refused, by key and member.
+    /// </summary>
+    private async Task<LoadedBatch> LoadBatchCoreAsync<TEntity>(DbContext context, IEntityType entityType, object?[]? after, CancellationToken cancellationToken)
         where TEntity : class
     {
-        var query = context.Set<TEntity>().AsTracking().Where(HasLegacyValue<TEntity>(entityType));
-        var rows = await KeysetQuery.Page(query, entityType.FindPrimaryKey()!.Properties, after, BatchSize).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return rows.ConvertAll(e => (object)e);
+        var keys = entityType.FindPrimaryKey()!.Properties;
+        var query = context.Set<TEntity>().Where(HasLegacyValue<TEntity>(entityType));
+        try
+        {
+            var rows = await KeysetQuery.Page(query.AsTracking(), keys, after, BatchSize).ToListAsync(cancellationToken).ConfigureAwait(false);
+            return new(rows.ConvertAll(e => (object)e), rows.Count, rows.Count == 0 ? null : KeysetQuery.KeyOf(context, entityType, rows[^1]), []);
+        }
+        catch (Exception ex) when (IsUnreadableValue(ex))
+        {
+            context.ChangeTracker.Clear();
+        }
+
+        var pageKeys = await KeysetQuery.Page(query.AsNoTracking(), keys, after, BatchSize).Select(KeysetQuery.KeyValues<TEntity>(keys)).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var found = new List<object>(pageKeys.Count);
+        var unreadable = new List<string>();
+        foreach (var key in pageKeys)
+        {
+            var row = query.AsTracking().Where(KeysetQuery.HasKey<TEntity>(keys, key));
+            try
+            {
+                found.AddRange(await row.ToListAsync(cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (IsUnreadableValue(ex))
+            {
+                unreadable.Add(await DescribeUnreadableAsync(context, row, entityType, key, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        return new(found, pageKeys.Count, pageKeys.Count == 0 ? null : pageKeys[^1], unreadable);
     }
+
+    /// <summary>Which old values of the row cannot be read, by member and type; never the value.</summary>
+    private static async Task<string> DescribeUnreadableAsync<TEntity>(DbContext context, IQueryable<TEntity> row, IEntityType entityType, object?[] key, CancellationToken cancellationToken)
+        where TEntity : class
+    {
+        var members = new List<string>();
+        foreach (var legacy in entityType.GetProperties().Where(p => p.Name.EndsWith(PersonalDataMembers.LegacySuffix, StringComparison.Ordinal)))
+        {
+            var entity = Expression.Parameter(typeof(TEntity), "e");
+            var value = Expression.Lambda<Func<TEntity, object?>>(Expression.Convert(KeysetQuery.PropertyAccess(entity, legacy.Name, legacy.ClrType), typeof(object)), entity);
+            try
+            {
+                _ = await row.AsNoTracking().Select(value).ToListAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsUnreadableValue(ex))
+            {
+                var type = Nullable.GetUnderlyingType(legacy.ClrType) ?? legacy.ClrType;
+                members.Add($"{legacy.Name[..^PersonalDataMembers.LegacySuffix.Length]} (not a {type.Name})");
+            }
+        }
+
+        var map = PersonalDataModelMap.For(context.Model).Get(entityType);
+        var keyText = map is null || map.KeyIsPersonal ? "[withheld]" : string.Join(",", key.Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)));
+        return $"{entityType.ClrType.Name} (key {keyText}): the old value of {(members.Count == 0 ? "a member" : string.Join(", ", members))} cannot be read";
+    }
+
+    /// <summary>A page of rows with plaintext: those read (tracked), the page's size and last key, and the rows refused as unreadable.</summary>
+    private sealed record LoadedBatch(List<object> Rows, int PageSize, object?[]? LastKey, List<string> Unreadable);
 
     private static Task<int> CountLegacyRowsAsync(DbContext context, IEntityType entityType, CancellationToken cancellationToken)
         => CallFor<Task<int>>(nameof(CountCoreAsync), entityType, null, [context, entityType, cancellationToken]);

@@ -36,6 +36,15 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
 
     protected abstract bool Available { get; }
 
+    /// <summary>Gets the text of an unreadable old value, which no message may show.</summary>
+    protected static string UnreadableMarker => "99999999999999999999999999999999999999999";
+
+    /// <summary>SQL that makes row <paramref name="id"/>'s old Balance a value no decimal can hold.</summary>
+    protected abstract string UnreadableBalanceSql(int id);
+
+    /// <summary>Gets or sets what runs once, inside the first batch transaction that saves, before its save.</summary>
+    protected Func<Task>? BeforeFirstBatchSave { get; set; }
+
     /// <summary>Gets or sets how long a PostgreSQL clean-up waits for older transactions.</summary>
     protected TimeSpan PurgeWaitLimit { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -78,12 +87,15 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
 
         var result = await migration.EncryptAsync(new SyncProgress(reports.Add));
 
-        Assert.Equal(Rows - 3, result.RowsEncrypted);
+        Assert.Equal(Rows - 3 + (2 * (Rows / 2)), result.RowsEncrypted); // customers, chats and invoices
         Assert.Equal(3, result.RefusedRows.Count);
         Assert.All(result.RefusedRows, r => Assert.StartsWith("Customer (key ", r, StringComparison.Ordinal));
         Assert.All(result.RefusedRows, r => Assert.DoesNotContain(EmailDomain, r, StringComparison.Ordinal));
-        Assert.Equal(Rows, reports[^1].RowsTotal);
-        Assert.Equal(Rows - 3, reports[^1].RowsDone);
+        var customersDone = reports.Last(r => r.Entity == nameof(Customer));
+        Assert.Equal(Rows, customersDone.RowsTotal);
+        Assert.Equal(Rows - 3, customersDone.RowsDone);
+        Assert.Equal(Rows / 2, reports.Last(r => r.Entity == nameof(Chat)).RowsDone);
+        Assert.Equal(Rows / 2, reports.Last(r => r.Entity == nameof(Invoice)).RowsDone);
 
         // The refused rows still hold plaintext: the verification must not pass.
         var early = await migration.VerifyAsync();
@@ -112,6 +124,13 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
                 Assert.Equal(expected.Balance, customer.Balance);
                 Assert.Equal(expected.BirthDate, customer.BirthDate);
             }
+
+            var chats = await context.Chats.AsNoTracking().ToListAsync();
+            Assert.Equal(Rows / 2, chats.Count);
+            Assert.All(chats, c => Assert.Equal(LegacyChatOf(c.Id).Transcript, c.Transcript));
+            var invoices = await context.Invoices.AsNoTracking().ToListAsync();
+            Assert.Equal(Rows / 2, invoices.Count);
+            Assert.All(invoices, i => Assert.Equal(LegacyInvoiceOf(i.Id).Amount, i.Amount));
         }
 
         Assert.True(await migration.RemovePlaintextRemnantsAsync());
@@ -121,6 +140,36 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
         Assert.True(files.AsSpan().IndexOf("C-000042"u8) >= 0, "the table's rows are in the bytes read");
         Assert.Equal(-1, files.AsSpan().IndexOf(Encoding.UTF8.GetBytes(EmailDomain)));
         Assert.Equal(-1, files.AsSpan().IndexOf(Encoding.UTF8.GetBytes(PhonePrefix)));
+        Assert.Equal(-1, files.AsSpan().IndexOf(Encoding.UTF8.GetBytes(TranscriptMarker)));
+    }
+
+    /// <summary>
+    /// An old value the provider cannot convert to its member's type is refused by entity, key and member, never
+    /// with the value; the row is left as it was and every other row of the batch is encrypted (Art. 5(1)(d)).
+    /// </summary>
+    [SkippableFact]
+    public async Task UnreadableOldValue_IsRefusedByKeyAndMember_WithoutTheValue_AndTheOtherRowsGoOn()
+    {
+        Skip.If(!Available, PostgresServer.HowToRun);
+        await CreateLegacyDatabaseAndAdoptAsync(rows: 50);
+        await using (var context = CreateLegacyContext())
+        {
+            await context.Database.ExecuteSqlRawAsync(UnreadableBalanceSql(7));
+        }
+
+        var migration = Services.GetRequiredService<LegacyPlaintextMigration<AdoptedContext>>();
+        migration.BatchSize = 20;
+        var result = await migration.EncryptAsync();
+
+        Assert.Equal(50 - 2 + 25 + 25, result.RowsEncrypted);
+        var unreadable = Assert.Single(result.RefusedRows, r => r.Contains("cannot be read", StringComparison.Ordinal));
+        Assert.Equal("Customer (key 7): the old value of Balance (not a Decimal) cannot be read", unreadable);
+        Assert.Contains(result.RefusedRows, r => r == "Customer (key 3): no data subject id in CustomerNumber");
+        Assert.Equal(2L, await RowsWithPlaintextEmailAsync()); // rows 3 and 7, untouched
+        Assert.DoesNotContain(await ColumnsAsync(), c => c.Key is 3 or 7);
+        var verification = await migration.VerifyAsync();
+        Assert.False(verification.Passed);
+        Assert.All(verification.Problems, p => Assert.DoesNotContain(UnreadableMarker, p, StringComparison.Ordinal));
     }
 
     [SkippableFact]
@@ -133,13 +182,22 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
         migration.BatchSize = 500;
         using var stop = new CancellationTokenSource();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => migration.EncryptAsync(new SyncProgress(_ => stop.Cancel()), stop.Token));
+        // Stopped after the customers' first batch (the chats, before them in the model's order, are done by then).
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => migration.EncryptAsync(
+            new SyncProgress(p =>
+            {
+                if (p.Entity == nameof(Customer))
+                {
+                    stop.Cancel();
+                }
+            }),
+            stop.Token));
         var firstBatch = await ColumnsAsync();
         Assert.Equal(500 - 2, firstBatch.Count); // rows 3 and 500 have no customer number
 
         var rest = await migration.EncryptAsync();
 
-        Assert.Equal(1_200 - 3 - (500 - 2), rest.RowsEncrypted);
+        Assert.Equal(1_200 - 3 - (500 - 2) + 600, rest.RowsEncrypted); // the customers left, and the invoices
         Assert.Equal(3, rest.RefusedRows.Count);
         var after = await ColumnsAsync();
         foreach (var (id, column) in firstBatch)
@@ -164,7 +222,7 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
         {
             AssertEveryDropIsGuarded(Diff(adopted, finished), "Email", "Phone", "Balance", "BirthDate");
             var refused = await Assert.ThrowsAnyAsync<DbException>(() => MigrateAsync(adopted, finished));
-            Assert.Matches(@"Customers\.(Email|Phone|Balance|BirthDate) still holds plaintext", refused.Message);
+            Assert.Matches(@"(Customers\.(Email|Phone|Balance|BirthDate)|Chats\.Transcript|Invoices\.Amount) still holds plaintext", refused.Message);
             Assert.DoesNotContain(EmailDomain, refused.Message, StringComparison.Ordinal);
         }
 
@@ -229,7 +287,7 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
 
     protected ServiceProvider Services => _services ?? throw new InvalidOperationException("No database yet.");
 
-    private AdoptedContext CreateContext() => Services.GetRequiredService<IDbContextFactory<AdoptedContext>>().CreateDbContext();
+    protected AdoptedContext CreateContext() => Services.GetRequiredService<IDbContextFactory<AdoptedContext>>().CreateDbContext();
 
     /// <summary>
     /// The application before the SDK (plaintext columns, rows), then the migration an adopting application
@@ -251,6 +309,8 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
         {
             await legacy.GetService<IRelationalDatabaseCreator>().CreateTablesAsync();
             legacy.Customers.AddRange(Enumerable.Range(1, rows).Select(Legacy));
+            legacy.Chats.AddRange(Enumerable.Range(1, rows / 2).Select(LegacyChatOf));
+            legacy.Invoices.AddRange(Enumerable.Range(1, rows / 2).Select(LegacyInvoiceOf));
             await legacy.SaveChangesAsync();
         }
 
@@ -263,6 +323,7 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
             {
                 Configure(o);
                 o.ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning));
+                o.AddInterceptors(new FirstBatchSaveHook(this));
             })
             .UseEfCoreStores<AdoptedContext>();
         services.Configure<EfCoreKeyStoreOptions>(o => o.PurgeWaitLimit = PurgeWaitLimit);
@@ -342,6 +403,37 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
         Country = "NL",
     };
 
+    private const string TranscriptMarker = "LEGACY-TRANSCRIPT";
+
+    private static LegacyChat LegacyChatOf(int id) => new()
+    {
+        Id = id,
+        CustomerNumber = $"C-{id * 2:D6}",
+        Transcript = $"{TranscriptMarker} {id}: Goedemiddag, mijn adres is veranderd.",
+    };
+
+    private static LegacyInvoice LegacyInvoiceOf(int id) => new()
+    {
+        Id = id,
+        CustomerNumber = $"C-{(id * 2) - 1:D6}",
+        Amount = 100m + (id * 0.01m),
+    };
+
+    /// <summary>Runs <see cref="BeforeFirstBatchSave"/> once, in a save inside a transaction (a batch of the pass).</summary>
+    private sealed class FirstBatchSaveHook(LegacyPlaintextMigrationTests test) : SaveChangesInterceptor
+    {
+        public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            if (eventData.Context?.Database.CurrentTransaction is not null && test.BeforeFirstBatchSave is { } hook)
+            {
+                test.BeforeFirstBatchSave = null;
+                await hook();
+            }
+
+            return result;
+        }
+    }
+
     private sealed class SyncProgress(Action<LegacyEncryptionProgress> report) : IProgress<LegacyEncryptionProgress>
     {
         public void Report(LegacyEncryptionProgress value) => report(value);
@@ -362,6 +454,46 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
         public DateOnly BirthDate { get; set; }
 
         public string Country { get; set; } = "";
+    }
+
+    public sealed class LegacyChat
+    {
+        public int Id { get; set; }
+
+        public string CustomerNumber { get; set; } = "";
+
+        public string? Transcript { get; set; }
+    }
+
+    public sealed class LegacyInvoice
+    {
+        public int Id { get; set; }
+
+        public string CustomerNumber { get; set; } = "";
+
+        public decimal Amount { get; set; }
+    }
+
+    public sealed class Chat
+    {
+        public int Id { get; set; }
+
+        [DataSubjectId]
+        public string CustomerNumber { get; set; } = "";
+
+        [PersonalData(PersonalDataCategories.ChatTranscript)]
+        public string? Transcript { get; set; }
+    }
+
+    public sealed class Invoice
+    {
+        public int Id { get; set; }
+
+        [DataSubjectId]
+        public string CustomerNumber { get; set; } = "";
+
+        [PersonalData(PersonalDataCategories.Transaction)]
+        public decimal Amount { get; set; }
     }
 
     public sealed class Customer
@@ -390,8 +522,16 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
     {
         public DbSet<LegacyCustomer> Customers => Set<LegacyCustomer>();
 
+        public DbSet<LegacyChat> Chats => Set<LegacyChat>();
+
+        public DbSet<LegacyInvoice> Invoices => Set<LegacyInvoice>();
+
         protected override void OnModelCreating(ModelBuilder modelBuilder)
-            => modelBuilder.Entity<LegacyCustomer>().ToTable("Customers").Property(c => c.Id).ValueGeneratedNever();
+        {
+            modelBuilder.Entity<LegacyCustomer>().ToTable("Customers").Property(c => c.Id).ValueGeneratedNever();
+            modelBuilder.Entity<LegacyChat>().ToTable("Chats").Property(c => c.Id).ValueGeneratedNever();
+            modelBuilder.Entity<LegacyInvoice>().ToTable("Invoices").Property(c => c.Id).ValueGeneratedNever();
+        }
     }
 
     public sealed class DesignTimeContext(DbContextOptions<DesignTimeContext> options) : DbContext(options)
@@ -406,9 +546,15 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
     {
         public DbSet<Customer> Customers => Set<Customer>();
 
+        public DbSet<Chat> Chats => Set<Chat>();
+
+        public DbSet<Invoice> Invoices => Set<Invoice>();
+
         protected override void OnModelCreating(ModelBuilder modelBuilder)
         {
             modelBuilder.Entity<Customer>().ToTable("Customers").HasLegacyPlaintextColumns().Property(c => c.Id).ValueGeneratedNever();
+            modelBuilder.Entity<Chat>().ToTable("Chats").HasLegacyPlaintextColumns().Property(c => c.Id).ValueGeneratedNever();
+            modelBuilder.Entity<Invoice>().ToTable("Invoices").HasLegacyPlaintextColumns().Property(c => c.Id).ValueGeneratedNever();
             modelBuilder.AddGdprTables();
         }
     }
@@ -417,9 +563,15 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
     {
         public DbSet<Customer> Customers => Set<Customer>();
 
+        public DbSet<Chat> Chats => Set<Chat>();
+
+        public DbSet<Invoice> Invoices => Set<Invoice>();
+
         protected override void OnModelCreating(ModelBuilder modelBuilder)
         {
             modelBuilder.Entity<Customer>().ToTable("Customers").Property(c => c.Id).ValueGeneratedNever();
+            modelBuilder.Entity<Chat>().ToTable("Chats").Property(c => c.Id).ValueGeneratedNever();
+            modelBuilder.Entity<Invoice>().ToTable("Invoices").Property(c => c.Id).ValueGeneratedNever();
             modelBuilder.AddGdprTables();
         }
     }
@@ -485,6 +637,8 @@ public sealed class SqliteLegacyPlaintextMigrationTests : LegacyPlaintextMigrati
 
     protected override void Configure(DbContextOptionsBuilder options) => options.UseSqlite(ConnectionString);
 
+    protected override string UnreadableBalanceSql(int id) => $"UPDATE \"Customers\" SET \"Balance\" = '{UnreadableMarker}.5e9' WHERE \"Id\" = {id}";
+
     protected override async Task<byte[]> ReadTableFilesAsync()
     {
         SqliteConnection.ClearAllPools();
@@ -530,6 +684,30 @@ public sealed class PostgresLegacyPlaintextMigrationTests : LegacyPlaintextMigra
     }
 
     protected override void Configure(DbContextOptionsBuilder options) => options.UseNpgsql(ConnectionString);
+
+    protected override string UnreadableBalanceSql(int id) => $"UPDATE \"Customers\" SET \"Balance\" = {UnreadableMarker}.5e9 WHERE \"Id\" = {id}";
+
+    /// <summary>
+    /// The old application changes a row's plaintext after the batch read it and before it saved: the batch's
+    /// serializable transaction fails, the batch is read again, and the changed value is the one encrypted (Art. 5(1)(d)).
+    /// SQLite needs no such test: the batch holds the file's write lock from its first read.
+    /// </summary>
+    [SkippableFact]
+    public async Task RowChangedWhileItsBatchRuns_TheBatchIsReadAgain_AndTheChangedValueIsEncrypted()
+    {
+        Skip.If(!Available, PostgresServer.HowToRun);
+        await CreateLegacyDatabaseAndAdoptAsync(rows: 30);
+        BeforeFirstBatchSave = () => ExecuteAsync($"UPDATE \"{_schema}\".\"Customers\" SET \"Email\" = 'changed{EmailDomain}' WHERE \"Id\" = 1");
+        var migration = Services.GetRequiredService<LegacyPlaintextMigration<AdoptedContext>>();
+
+        var result = await migration.EncryptAsync();
+
+        Assert.Null(BeforeFirstBatchSave); // the change did run inside a batch
+        Assert.Equal(30 - 1 + 15 + 15, result.RowsEncrypted);
+        await using var context = CreateContext();
+        Assert.Equal("changed" + EmailDomain, (await context.Customers.AsNoTracking().SingleAsync(c => c.Id == 1)).Email);
+        Assert.Equal("customer2" + EmailDomain, (await context.Customers.AsNoTracking().SingleAsync(c => c.Id == 2)).Email);
+    }
 
     /// <summary>
     /// A transaction that began before the pass (on any other table) still sees the plaintext row versions, so VACUUM FULL must copy them

@@ -41,6 +41,24 @@ internal static class KeysetQuery
         return [.. (entityType.FindPrimaryKey()?.Properties ?? []).Select(p => entry.Property(p.Name).CurrentValue)];
     }
 
+    /// <summary><c>e =&gt; new object[] { key1, key2, ... }</c>: a page's keys without materializing its rows.</summary>
+    public static Expression<Func<TEntity, object?[]>> KeyValues<TEntity>(IReadOnlyList<IProperty> keys)
+    {
+        var entity = Expression.Parameter(typeof(TEntity), "e");
+        return Expression.Lambda<Func<TEntity, object?[]>>(
+            Expression.NewArrayInit(typeof(object), keys.Select(k => Expression.Convert(PropertyAccess(entity, k.Name, k.ClrType), typeof(object)))),
+            entity);
+    }
+
+    /// <summary><c>e =&gt; e.key1 == value1 &amp;&amp; ...</c>, the values as parameters.</summary>
+    public static Expression<Func<TEntity, bool>> HasKey<TEntity>(IReadOnlyList<IProperty> keys, object?[] values)
+    {
+        var entity = Expression.Parameter(typeof(TEntity), "e");
+        var all = keys.Select((k, i) => (Expression)Expression.Equal(PropertyAccess(entity, k.Name, k.ClrType), Parameter(values[i], k.ClrType)))
+            .Aggregate(Expression.AndAlso);
+        return Expression.Lambda<Func<TEntity, bool>>(all, entity);
+    }
+
     /// <summary><c>EF.Property&lt;T&gt;(e, name)</c>.</summary>
     public static MethodCallExpression PropertyAccess(ParameterExpression entity, string name, Type type)
         => Expression.Call(typeof(EF), nameof(EF.Property), [type], entity, Expression.Constant(name));
