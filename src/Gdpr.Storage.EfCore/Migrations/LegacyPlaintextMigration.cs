@@ -222,6 +222,7 @@ public sealed class LegacyPlaintextMigration<TContext>
             }
 
             using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            QueriedRowContexts.Add(context); // every entity it saves is read by LoadBatchAsync below
             try
             {
                 // Not cancelled inside the transaction: a batch commits or rolls back whole.

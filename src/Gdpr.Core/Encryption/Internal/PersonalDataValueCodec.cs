@@ -110,15 +110,7 @@ internal static class PersonalDataValueCodec
         var t = Nullable.GetUnderlyingType(type) ?? type;
         if (t == typeof(string))
         {
-            try
-            {
-                return Gdpr.Internal.StrictUtf8.Encoding.GetString(bytes);
-            }
-            catch (DecoderFallbackException)
-            {
-                // Never U+FFFD: bytes that are not UTF-8 were not written by ToBytes.
-                throw new FormatException("The bytes of a string value are not valid UTF-8.");
-            }
+            return DecodeString(bytes);
         }
 
         if (t == typeof(byte[]))
@@ -159,7 +151,21 @@ internal static class PersonalDataValueCodec
     /// <param name="bytes">The bytes.</param>
     /// <returns>The value.</returns>
     public static T FromBytes<T>(ReadOnlySpan<byte> bytes)
-        where T : notnull => (T)FromBytes(typeof(T), bytes);
+        where T : notnull
+        => typeof(T) == typeof(string) ? (T)(object)DecodeString(bytes) : (T)FromBytes(typeof(T), bytes); // the JIT keeps one branch per T
+
+    private static string DecodeString(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            return Gdpr.Internal.StrictUtf8.Encoding.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            // Never U+FFFD: bytes that are not UTF-8 were not written by ToBytes.
+            throw new FormatException("The bytes of a string value are not valid UTF-8.");
+        }
+    }
 
     private static int GetFixedSize(Type t)
     {

@@ -115,7 +115,7 @@ internal sealed class PersonalDataSaveEncryptor(PersonalDataRowCodec codec, ICac
 
             PersonalDataRowCodec.ThrowIfNotStrictText(map, values, changed);
 
-            if (!rewriteAll && stored is null && entry.State != EntityState.Added)
+            if (!rewriteAll && stored is null && entry.State != EntityState.Added && !QueriedRowContexts.Contains(context))
             {
                 // An instance attached without being read (a stub for a partial update) holds no column, but the row
                 // may: the members the stub leaves null keep their stored values, which share a record with the ones
