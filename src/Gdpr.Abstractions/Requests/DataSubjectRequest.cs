@@ -77,6 +77,37 @@ public sealed record DataSubjectRequest(
         }
     }
 
+    /// <summary>Compares every member by value: the envelope's bytes and the rights in order, so a store's copy equals what it was given.</summary>
+    /// <param name="other">The other request.</param>
+    /// <returns>Whether they are equal.</returns>
+    public bool Equals(DataSubjectRequest? other)
+        => other is not null
+            && string.Equals(Id, other.Id, StringComparison.Ordinal)
+            && ReceivedAt == other.ReceivedAt && ReceivedAt.Offset == other.ReceivedAt.Offset
+            && ReceivedOn == other.ReceivedOn
+            && string.Equals(TimeZoneId, other.TimeZoneId, StringComparison.Ordinal)
+            && Channel == other.Channel
+            && string.Equals(AgentId, other.AgentId, StringComparison.Ordinal)
+            && OnBehalfOfSubject == other.OnBehalfOfSubject
+            && Subject == other.Subject
+            && EncryptedRequester.Span.SequenceEqual(other.EncryptedRequester.Span)
+            && Rights.SequenceEqual(other.Rights)
+            && Status == other.Status
+            && OriginalDue == other.OriginalDue
+            && Due == other.Due
+            && InternalTarget == other.InternalTarget
+            && Equals(Extension, other.Extension)
+            && Equals(Refusal, other.Refusal)
+            && Equals(Fee, other.Fee)
+            && Equals(IdentityChallenge, other.IdentityChallenge)
+            && string.Equals(IdentityMethod, other.IdentityMethod, StringComparison.Ordinal)
+            && VerifiedAt == other.VerifiedAt
+            && ClosedAt == other.ClosedAt
+            && Version == other.Version;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Id, Version, Status);
+
     /// <summary>Prints every member, the rights included (see <see cref="RecordText"/>); the requester is an envelope.</summary>
     private bool PrintMembers(StringBuilder builder) => RecordText.PrintMembers(this, builder);
 }

@@ -16,6 +16,20 @@ public sealed record IdentityChallenge(
     int FailedAttempts,
     int CodesIssued)
 {
+    /// <summary>Compares every member by value, the envelope's bytes included.</summary>
+    /// <param name="other">The other challenge.</param>
+    /// <returns>Whether they are equal.</returns>
+    public bool Equals(IdentityChallenge? other)
+        => other is not null
+            && EncryptedCode.Span.SequenceEqual(other.EncryptedCode.Span)
+            && IssuedAt == other.IssuedAt
+            && ExpiresAt == other.ExpiresAt
+            && FailedAttempts == other.FailedAttempts
+            && CodesIssued == other.CodesIssued;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(IssuedAt, ExpiresAt, FailedAttempts, CodesIssued);
+
     /// <summary>Says when the code expires and how often it was tried, never the code.</summary>
     /// <returns>A text safe for logs.</returns>
     public override string ToString() => $"IdentityChallenge {{ ExpiresAt = {ExpiresAt:O}, FailedAttempts = {FailedAttempts}, CodesIssued = {CodesIssued} }}";
