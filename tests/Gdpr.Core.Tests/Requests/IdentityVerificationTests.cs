@@ -72,6 +72,40 @@ public sealed class IdentityVerificationTests
         Assert.Equal(["WrongCode", "WrongCode", "WrongCode", "TooManyAttempts"], failures.Select(f => f.Details["failure"]));
     }
 
+    /// <summary>Wrong codes entered at the same moment are each counted: never more than the limit is judged, then the challenge is locked.</summary>
+    [Fact]
+    public async Task Verify_ConcurrentWrongCodes_NeverPassTheLimit_Art12_6()
+    {
+        await using var host = RequestTestHost.Create(configure: o => o.OneTimeCodeMaxAttempts = 5);
+        var request = await host.SubmitAsync();
+        await host.Requests.SendIdentityCodeAsync(request.Id, OneTimeCodeDestination.Email);
+        var code = host.Sender.Sent[0].Code;
+        var wrong = code == "00000000" ? "00000001" : "00000000";
+
+        var attempts = Enumerable.Range(0, 12).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                await host.Requests.VerifyIdentityAsync(request.Id, new OneTimeCodeEvidence(wrong));
+                return (IdentityFailure?)null;
+            }
+            catch (IdentityVerificationFailedException e)
+            {
+                return e.Failure;
+            }
+            catch (InvalidOperationException)
+            {
+                return IdentityFailure.NotApplicable; // lost every race: judged nothing, counted nothing
+            }
+        }));
+        var failures = await Task.WhenAll(attempts);
+
+        Assert.DoesNotContain(null, failures);
+        Assert.Equal(5, failures.Count(f => f == IdentityFailure.WrongCode));
+        Assert.Equal(5, (await host.Store.GetAsync(request.Id))!.IdentityChallenge!.FailedAttempts);
+        Assert.Equal(IdentityFailure.TooManyAttempts, (await Assert.ThrowsAsync<IdentityVerificationFailedException>(() => host.Requests.VerifyIdentityAsync(request.Id, new OneTimeCodeEvidence(code)).AsTask())).Failure);
+    }
+
     /// <summary>A code past its time limit is refused and the request stays unverified.</summary>
     [Fact]
     public async Task Verify_ExpiredCode_IsRefused_Art12_6()
