@@ -29,7 +29,7 @@ public sealed class InMemoryDataSubjectRequestStore : IDataSubjectRequestStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            return ValueTask.FromResult(_requests.GetValueOrDefault(id));
+            return ValueTask.FromResult(_requests.TryGetValue(id, out var stored) ? Copy(stored) : null);
         }
     }
 
@@ -68,12 +68,13 @@ public sealed class InMemoryDataSubjectRequestStore : IDataSubjectRequestStore
                 .OrderBy(r => r.Due)
                 .ThenBy(r => r.ReceivedAt)
                 .ThenBy(r => r.Id, StringComparer.Ordinal)
-                .Take(query.Limit)];
+                .Take(query.Limit)
+                .Select(Copy)];
             return ValueTask.FromResult(found);
         }
     }
 
-    // A caller keeping its record or arrays cannot change what is stored.
+    // Copies in and out: a caller holding a record's arrays cannot change what is stored, as with a database.
     private static DataSubjectRequest Copy(DataSubjectRequest request)
         => request with
         {
