@@ -20,4 +20,16 @@ public static class AuditKinds
 
     /// <summary>A retention sweep ran.</summary>
     public const string SweepCompleted = "retention.sweep";
+
+    /// <summary>A data-subject request was received (GDPR Art. 12(3): its period starts).</summary>
+    public const string RequestReceived = "request.received";
+
+    /// <summary>A data-subject request moved on: identity asked or verified, started, a right closed, extended, refused, completed or a fee recorded (detail <c>transition</c>).</summary>
+    public const string RequestTransition = "request.transition";
+
+    /// <summary>A transition of a data-subject request was refused by a rule (details <c>transition</c>, <c>rule</c>); nothing changed.</summary>
+    public const string RequestTransitionRefused = "request.transition-refused";
+
+    /// <summary>An identity check of a data-subject request failed (detail <c>failure</c>; never the evidence).</summary>
+    public const string RequestIdentityFailed = "request.identity-failed";
 }

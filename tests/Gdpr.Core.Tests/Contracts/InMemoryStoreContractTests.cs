@@ -1,6 +1,7 @@
 using Gdpr.Audit;
 using Gdpr.Erasure;
 using Gdpr.Keys;
+using Gdpr.Requests;
 using Gdpr.Retention;
 using Gdpr.Testing;
 using Microsoft.Extensions.Options;
@@ -58,4 +59,9 @@ public sealed class FolderKeyRingContractTests : DurableKeyEncryptionKeyProvider
 
     private LocalKeyEncryptionKeyProvider Open(TimeProvider time)
         => new(Options.Create(new LocalKeyRingOptions { Directory = Path.Combine(_directory.FullName, "ring") }), time);
+}
+
+public sealed class InMemoryDataSubjectRequestStoreContractTests : DataSubjectRequestStoreContractTests
+{
+    protected override IDataSubjectRequestStore CreateStore() => new InMemoryDataSubjectRequestStore();
 }

@@ -3,6 +3,7 @@ using Gdpr.Certificates;
 using Gdpr.Diagnostics;
 using Gdpr.Erasure;
 using Gdpr.Keys;
+using Gdpr.Requests;
 using Gdpr.Retention;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -102,6 +103,11 @@ internal sealed class GdprStartupCheck : IDisposable
         if (_services.GetService<ILegalHoldStore>() is InMemoryLegalHoldStore)
         {
             found.Add(("legal holds", "UseEfCoreLegalHolds<TContext>() or register an ILegalHoldStore"));
+        }
+
+        if (_services.GetService<IDataSubjectRequestStore>() is InMemoryDataSubjectRequestStore)
+        {
+            found.Add(("data-subject request store", "register an IDataSubjectRequestStore"));
         }
 
         if (_services.GetService<CertificateSigningKey>() is { IsEphemeral: true })

@@ -1,0 +1,51 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Gdpr.Requests;
+
+/// <summary>
+/// How data-subject requests are counted and kept; set with
+/// <see cref="DataSubjectRequestBuilderExtensions.AddDataSubjectRequests"/> and validated when the host starts.
+/// <see cref="TimeZone"/> and <see cref="HolidayCalendar"/> are required: no default pretends to be the controller's.
+/// </summary>
+public sealed class RequestOptions
+{
+    /// <summary>The default name of the retention policy that keeps request records for accountability.</summary>
+    public const string DefaultRetentionPolicy = "requests";
+
+    /// <summary>
+    /// Gets or sets the controller's time zone, in which receipt dates and deadlines are counted, for example
+    /// <c>TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam")</c>. Required.
+    /// </summary>
+    public TimeZoneInfo? TimeZone { get; set; }
+
+    /// <summary>Gets or sets the public holidays of the controller's Member State, for example <see cref="DutchHolidayCalendar"/>. Required.</summary>
+    public IHolidayCalendar? HolidayCalendar { get; set; }
+
+    /// <summary>Gets or sets how many calendar days before the legal last day the internal target lies (moved back to a working day).</summary>
+    [Range(1, 27, ErrorMessage = "{0} must be between {1} and {2} days.")]
+    public int InternalTargetDaysBeforeDue { get; set; } = 7;
+
+    /// <summary>
+    /// Gets or sets the retention policy (and key scope) the requester's details are encrypted under. It must be
+    /// configured with <see cref="Retention.RetentionClock.RelationshipEnd"/> and a period: the period counts from the
+    /// request's closing, and the subject's own erasure does not touch it (the request is its own key subject).
+    /// </summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "{0} is required.")]
+    public string RetentionPolicy { get; set; } = DefaultRetentionPolicy;
+
+    /// <summary>Gets or sets the number of digits of a one-time code.</summary>
+    [Range(6, 9, ErrorMessage = "{0} must be between {1} and {2} digits.")]
+    public int OneTimeCodeLength { get; set; } = 8;
+
+    /// <summary>Gets or sets how long a one-time code is accepted after it was sent.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00", ErrorMessage = "{0} must be between {1} and {2}.")]
+    public TimeSpan OneTimeCodeLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Gets or sets how many wrong codes lock a challenge.</summary>
+    [Range(1, 10, ErrorMessage = "{0} must be between {1} and {2}.")]
+    public int OneTimeCodeMaxAttempts { get; set; } = 5;
+
+    /// <summary>Gets or sets how many codes one request may be sent in all.</summary>
+    [Range(1, 10, ErrorMessage = "{0} must be between {1} and {2}.")]
+    public int OneTimeCodesPerRequest { get; set; } = 3;
+}
