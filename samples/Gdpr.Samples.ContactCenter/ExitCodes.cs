@@ -29,6 +29,12 @@ public static class ExitCodes
     /// <summary>The database cannot be used: not a SQLite file, corrupt or truncated, or not this sample's database.</summary>
     public const int Database = 6;
 
+    /// <summary>
+    /// <c>migrate</c> stopped before dropping the plaintext columns: rows without a customer number were refused (or the
+    /// verification failed); give them one and run <c>migrate</c> again, which continues where it stopped.
+    /// </summary>
+    public const int MigrationStopped = 7;
+
     /// <summary>Anything else: a bug in the sample.</summary>
     public const int Unexpected = 70;
 
@@ -42,6 +48,8 @@ public static class ExitCodes
           4   file-system error: --db is a folder, a file cannot be read or written, permission denied
           5   an erasure or a sweep did not complete; run it again to finish it
           6   the database cannot be used: not a SQLite file, corrupt or truncated, or not this sample's
+          7   migrate stopped before dropping the plaintext columns: rows without a customer number (listed);
+              give them one and run migrate again
           70  unexpected error (a bug in the sample)
         """;
 
@@ -58,6 +66,8 @@ public static class ExitCodes
                 return (Usage, error.Message);
             case SampleFileSystemException:
                 return (FileSystem, error.Message);
+            case SampleDatabaseException:
+                return (Database, error.Message);
         }
 
         // A database error can arrive wrapped (EF's DbUpdateException, an SDK store error): the cause decides.
