@@ -68,7 +68,7 @@ internal static class LegacyMigration
             await using var legacy = LegacySeed.Open(fullPath);
             await using var adopting = await contexts.CreateDbContextAsync(cancellationToken);
             var operations = await MigrateAsync(legacy, adopting, cancellationToken);
-            output.WriteLine("   computed and applied in-process the way 'dotnet ef migrations add AdoptGdpr' scaffolds it and 'dotnet ef database update' applies it:");
+            output.WriteLine("   computed in-process the way 'dotnet ef migrations add AdoptGdpr' scaffolds it, applied as 'dotnet ef database update' would, in one transaction:");
             output.WriteLine($"   {Describe(operations)}");
         }
         else
@@ -108,8 +108,8 @@ internal static class LegacyMigration
             await using var adopting = await contexts.CreateDbContextAsync(cancellationToken);
             await using var final = new ContactCenterDb(new DbContextOptionsBuilder<ContactCenterDb>().UseSqlite(ContactCenterApp.ConnectionString(fullPath)).UseGdpr(services).Options);
             var operations = await MigrateAsync(adopting, final, cancellationToken);
-            output.WriteLine("   computed and applied in-process the way 'dotnet ef migrations add DropLegacyPlaintext' and 'dotnet ef database update' would,");
-            output.WriteLine($"   with the adapter's guard before each drop: {Describe(operations)}");
+            output.WriteLine("   computed in-process the way 'dotnet ef migrations add DropLegacyPlaintext' scaffolds it (with the adapter's guard before each drop),");
+            output.WriteLine($"   applied as 'dotnet ef database update' would, in one transaction: {Describe(operations)}");
         }
         else
         {
@@ -131,16 +131,28 @@ internal static class LegacyMigration
     }
 
     /// <summary>
-    /// The migration from one model to the next, computed and applied the way <c>dotnet ef migrations add</c> scaffolds
-    /// and <c>dotnet ef database update</c> applies it: the next model's differ (with the adapter's drop guard) and SQL
-    /// generator, run by EF's migration command executor.
+    /// The migration from one model to the next, computed the way <c>dotnet ef migrations add</c> scaffolds it (the next
+    /// model's differ, with the adapter's drop guard, and SQL generator) and applied in one transaction.
     /// </summary>
+    /// <remarks>
+    /// <c>dotnet ef database update</c> would run SQLite's table rebuilds in three transactions (around
+    /// <c>PRAGMA foreign_keys</c>), and a kill between them would leave half a schema. Here every command runs in
+    /// one, so a step is applied whole or not at all and <c>migrate</c> can always continue: the pragma is a no-op
+    /// inside a transaction, and the sample's tables have no foreign keys for it to matter.
+    /// </remarks>
     private static async Task<IReadOnlyList<MigrationOperation>> MigrateAsync(DbContext from, DbContext to, CancellationToken cancellationToken)
     {
         var model = to.GetService<IDesignTimeModel>().Model;
         var operations = to.GetService<IMigrationsModelDiffer>().GetDifferences(from.GetService<IDesignTimeModel>().Model.GetRelationalModel(), model.GetRelationalModel());
         var commands = to.GetService<IMigrationsSqlGenerator>().Generate(operations, model);
-        await to.GetService<IMigrationCommandExecutor>().ExecuteNonQueryAsync(commands, to.GetService<IRelationalConnection>(), cancellationToken);
+        var connection = to.GetService<IRelationalConnection>();
+        await using var transaction = await to.Database.BeginTransactionAsync(cancellationToken);
+        foreach (var command in commands)
+        {
+            await command.ExecuteNonQueryAsync(connection, cancellationToken: CancellationToken.None);
+        }
+
+        await transaction.CommitAsync(CancellationToken.None);
         return operations;
     }
 

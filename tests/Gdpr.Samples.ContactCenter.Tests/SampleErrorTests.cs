@@ -22,6 +22,7 @@ public sealed class SampleErrorTests : IDisposable
         new[] { "public-key", "--out", "key.pem" },
         new[] { "sweep" },
         new[] { "rotate-kek" },
+        new[] { "migrate" },
     };
 
     [Theory]
