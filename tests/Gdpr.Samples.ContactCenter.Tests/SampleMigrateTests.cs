@@ -210,54 +210,30 @@ public sealed class SampleMigrateTests(ITestOutputHelper log) : IDisposable
         await using var app = await ContactCenterApp.OpenAsync(DbPath, TextWriter.Null, create: false);
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<ContactCenterDb>>().CreateDbContextAsync();
 
-        var customers = await db.Customers.AsNoTracking().ToListAsync();
-        Assert.Equal(legacy.Customers.Count, customers.Count);
-        foreach (var row in customers)
-        {
-            var old = legacy.Customers[row.Id];
-            Same("Customer", row.Id, (Number(old.Id, old.CustomerNumber), old.FullName, old.Address, old.Phone, old.Email, old.DateOfBirth), (row.CustomerNumber, row.FullName, row.Address, row.Phone, row.Email, row.DateOfBirth));
-        }
+        await AssertSameRowsAsync(db.Customers, legacy.Customers, r => r.Id, o => (Number(o.Id, o.CustomerNumber), o.FullName, o.Address, o.Phone, o.Email, o.DateOfBirth), r => (r.CustomerNumber, r.FullName, r.Address, r.Phone, r.Email, r.DateOfBirth));
+        await AssertSameRowsAsync(db.ChatSessions, legacy.Chats, r => r.Id, o => (Number(o.Id, o.CustomerNumber), o.StartedAt, o.WebsiteCookieId, o.IpAddress, o.Transcript), r => (r.CustomerNumber, r.StartedAt, r.WebsiteCookieId, r.IpAddress, r.Transcript));
+        await AssertSameRowsAsync(db.CallRecords, legacy.Calls, r => r.Id, o => (Number(o.Id, o.CustomerNumber), o.CalledAt, o.DurationSeconds, o.CallerNumber, Convert.ToBase64String(o.Recording!)), r => (r.CustomerNumber, r.CalledAt, r.DurationSeconds, r.CallerNumber, Convert.ToBase64String(r.Recording!)));
+        await AssertSameRowsAsync(db.Invoices, legacy.Invoices, r => r.Id, o => (Number(o.Id, o.CustomerNumber), o.InvoiceNumber, o.InvoiceDate, o.BilledName, o.BillingAddress, o.Amount), r => (r.CustomerNumber, r.InvoiceNumber, r.InvoiceDate, r.BilledName, r.BillingAddress, r.Amount));
+        await AssertSameRowsAsync(db.InterestProfiles, legacy.Profiles, r => r.Id, o => (Number(o.Id, o.CustomerNumber), o.Interests), r => (r.CustomerNumber, r.Interests));
+    }
 
-        var chats = await db.ChatSessions.AsNoTracking().ToListAsync();
-        Assert.Equal(legacy.Chats.Count, chats.Count);
-        foreach (var row in chats)
+    /// <summary>
+    /// The table holds exactly the legacy rows, each with the same values (compared as <typeparamref name="TValues"/>);
+    /// a difference names the entity and id, never the values: they stand for personal data.
+    /// </summary>
+    private static async Task AssertSameRowsAsync<TRow, TLegacy, TValues>(IQueryable<TRow> rows, Dictionary<int, TLegacy> legacy, Func<TRow, int> id, Func<TLegacy, TValues> expected, Func<TRow, TValues> actual)
+        where TRow : class
+    {
+        var read = await rows.AsNoTracking().ToListAsync();
+        Assert.Equal(legacy.Count, read.Count);
+        foreach (var row in read)
         {
-            var old = legacy.Chats[row.Id];
-            Same("ChatSession", row.Id, (Number(old.Id, old.CustomerNumber), old.StartedAt, old.WebsiteCookieId, old.IpAddress, old.Transcript), (row.CustomerNumber, row.StartedAt, row.WebsiteCookieId, row.IpAddress, row.Transcript));
-        }
-
-        var calls = await db.CallRecords.AsNoTracking().ToListAsync();
-        Assert.Equal(legacy.Calls.Count, calls.Count);
-        foreach (var row in calls)
-        {
-            var old = legacy.Calls[row.Id];
-            Same("CallRecord", row.Id, (Number(old.Id, old.CustomerNumber), old.CalledAt, old.DurationSeconds, old.CallerNumber), (row.CustomerNumber, row.CalledAt, row.DurationSeconds, row.CallerNumber));
-            Assert.True(row.Recording is not null && old.Recording is not null && row.Recording.AsSpan().SequenceEqual(old.Recording), $"CallRecord {row.Id}: the recording does not read back identical");
-        }
-
-        var invoices = await db.Invoices.AsNoTracking().ToListAsync();
-        Assert.Equal(legacy.Invoices.Count, invoices.Count);
-        foreach (var row in invoices)
-        {
-            var old = legacy.Invoices[row.Id];
-            Same("Invoice", row.Id, (Number(old.Id, old.CustomerNumber), old.InvoiceNumber, old.InvoiceDate, old.BilledName, old.BillingAddress, old.Amount), (row.CustomerNumber, row.InvoiceNumber, row.InvoiceDate, row.BilledName, row.BillingAddress, row.Amount));
-        }
-
-        var profiles = await db.InterestProfiles.AsNoTracking().ToListAsync();
-        Assert.Equal(legacy.Profiles.Count, profiles.Count);
-        foreach (var row in profiles)
-        {
-            var old = legacy.Profiles[row.Id];
-            Same("InterestProfile", row.Id, (Number(old.Id, old.CustomerNumber), old.Interests), (row.CustomerNumber, row.Interests));
+            Assert.True(legacy.TryGetValue(id(row), out var old) && EqualityComparer<TValues>.Default.Equals(expected(old), actual(row)), $"{typeof(TRow).Name} {id(row)} does not read back identical");
         }
     }
 
     /// <summary>The customer number a legacy row has, or the one <see cref="GiveEveryRowACustomerNumberAsync"/> gave it.</summary>
     private static string Number(int id, string? legacy) => legacy ?? $"C-{id:D4}";
-
-    /// <summary>Never prints the values: they stand for personal data.</summary>
-    private static void Same<T>(string entity, int id, T expected, T actual)
-        => Assert.True(EqualityComparer<T>.Default.Equals(expected, actual), $"{entity} {id} does not read back identical");
 
     /// <summary>
     /// The database file and its WAL (and journal, if any) hold none of the legacy plaintext: every personal value of
