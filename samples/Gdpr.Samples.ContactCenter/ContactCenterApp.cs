@@ -74,85 +74,18 @@ public sealed class ContactCenterApp : IAsyncDisposable
         }
 
         var directory = Path.GetDirectoryName(fullPath)!;
-        var secrets = fullPath + ".keys";
-        if (!create)
+        if (!create && !File.Exists(fullPath))
         {
             // A mistyped --db must not quietly become a new, empty database with new keys.
-            if (!File.Exists(fullPath))
-            {
-                throw new SampleInputException($"no database at {fullPath} (create one with 'seed' or 'demo')");
-            }
-
-            foreach (var required in new[] { Path.Combine(secrets, "pseudonym.key"), Path.Combine(secrets, "kek") })
-            {
-                if (!File.Exists(required) && !Directory.Exists(required))
-                {
-                    throw new SampleInputException($"no keys at {secrets} for the database at {fullPath} (missing {Path.GetFileName(required)})");
-                }
-            }
+            throw new SampleInputException($"no database at {fullPath} (create one with 'seed' or 'demo')");
         }
-        else if (!Directory.Exists(directory))
+
+        if (create && !Directory.Exists(directory))
         {
             throw new SampleInputException($"the folder of --db does not exist: {directory}");
         }
 
-        if (create)
-        {
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(secrets);
-            }
-            else
-            {
-                Directory.CreateDirectory(secrets, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
-        }
-
-        var services = new ServiceCollection();
-        if (time is not null)
-        {
-            services.AddSingleton(time);
-        }
-
-        var pseudonymKeyPath = Path.Combine(secrets, "pseudonym.key");
-        var pseudonymKey = create ? LoadOrCreateSecret(pseudonymKeyPath) : await File.ReadAllBytesAsync(pseudonymKeyPath, cancellationToken);
-        var gdpr = services.AddGdpr(o => o.PseudonymKey = pseudonymKey);
-        foreach (var policy in AllPolicies)
-        {
-            gdpr.AddRetentionPolicy(policy);
-        }
-
-        gdpr.UseLocalKeyRing(Path.Combine(secrets, "kek"))
-            .UseCertificateSigningKey(Path.Combine(secrets, "signing"))
-            .ConfigureExport(o =>
-            {
-                o.Controller.Name = "Example Contact Center B.V.";
-                o.Controller.Contact = "privacy@contact-center.example, Postbus 1, 1000 AA Amsterdam";
-                o.DataProtectionOfficer.Name = "Data Protection Officer";
-                o.DataProtectionOfficer.Contact = "dpo@contact-center.example";
-                o.SupervisoryAuthority.Name = "Autoriteit Persoonsgegevens";
-                o.SupervisoryAuthority.Contact = "Postbus 93374, 2509 AJ Den Haag";
-                o.NoAutomatedDecisionMaking = true; // the controller's statement (Art. 22), never the SDK's default
-                o.Purposes["customer-service"] = "Answering questions and complaints by phone, chat and e-mail";
-                o.Purposes["delivery"] = "Delivering orders";
-                o.Purposes["identity-check"] = "Checking who is calling before discussing an account";
-                o.Purposes["chat"] = "Keeping a chat session together across pages";
-                o.Purposes["security"] = "Detecting abuse of the chat service";
-                o.Purposes["quality-assurance"] = "Training agents with recorded calls (announced before recording)";
-                o.Purposes["invoicing"] = "Invoicing and the fiscal records the law requires";
-                o.Purposes["marketing"] = "Offers matching your interests, with your consent";
-                o.Recipients.Add(new RecipientInfo { Name = "Tax authority (Belastingdienst)", Description = "Invoices, on request, as the law requires" });
-            })
-            .UseEfCoreKeyStore<ContactCenterDb>()
-            .UseEfCoreAuditTrail<ContactCenterDb>()
-            .UseEfCoreRetentionSchedule<ContactCenterDb>()
-            .UseEfCoreLegalHolds<ContactCenterDb>()
-            .AddEfCoreDataSource<ContactCenterDb>();
-        services.AddDbContextFactory<ContactCenterDb>((sp, options) => options
-            .UseSqlite(new SqliteConnectionStringBuilder { DataSource = fullPath, Pooling = false }.ToString())
-            .UseGdpr(sp));
-
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        var provider = await CreateServicesAsync<ContactCenterDb>(fullPath, time, createKeys: create, cancellationToken);
         try
         {
             await using (var db = await provider.GetRequiredService<IDbContextFactory<ContactCenterDb>>().CreateDbContextAsync(cancellationToken))
@@ -176,6 +109,84 @@ public sealed class ContactCenterApp : IAsyncDisposable
 
         return new ContactCenterApp(provider, output, fullPath);
     }
+
+    /// <summary>
+    /// The SDK's services for the database at <paramref name="fullPath"/> with <typeparamref name="TContext"/> as the
+    /// application's context and the SDK's stores in it; the secrets are read from the folder beside the database,
+    /// and created there first when <paramref name="createKeys"/> (otherwise missing secrets are refused).
+    /// </summary>
+    internal static async Task<ServiceProvider> CreateServicesAsync<TContext>(string fullPath, TimeProvider? time, bool createKeys, CancellationToken cancellationToken)
+        where TContext : DbContext
+    {
+        var secrets = fullPath + ".keys";
+        if (createKeys)
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(secrets);
+            }
+            else
+            {
+                Directory.CreateDirectory(secrets, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+        else
+        {
+            foreach (var required in new[] { Path.Combine(secrets, "pseudonym.key"), Path.Combine(secrets, "kek") })
+            {
+                if (!File.Exists(required) && !Directory.Exists(required))
+                {
+                    throw new SampleInputException($"no keys at {secrets} for the database at {fullPath} (missing {Path.GetFileName(required)})");
+                }
+            }
+        }
+
+        var services = new ServiceCollection();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
+        var pseudonymKeyPath = Path.Combine(secrets, "pseudonym.key");
+        var pseudonymKey = createKeys ? LoadOrCreateSecret(pseudonymKeyPath) : await File.ReadAllBytesAsync(pseudonymKeyPath, cancellationToken);
+        var gdpr = services.AddGdpr(o => o.PseudonymKey = pseudonymKey);
+        foreach (var policy in AllPolicies)
+        {
+            gdpr.AddRetentionPolicy(policy);
+        }
+
+        gdpr.UseLocalKeyRing(Path.Combine(secrets, "kek"))
+            .UseCertificateSigningKey(Path.Combine(secrets, "signing"))
+            .ConfigureExport(ConfigureExport)
+            .AddEfCoreContext<TContext>((_, options) => options.UseSqlite(ConnectionString(fullPath)))
+            .UseEfCoreStores<TContext>();
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    /// <summary>What the export says about the controller (Art. 13, 14, 15): who, which purposes, which recipients.</summary>
+    private static void ConfigureExport(ExportOptions o)
+    {
+        o.Controller.Name = "Example Contact Center B.V.";
+        o.Controller.Contact = "privacy@contact-center.example, Postbus 1, 1000 AA Amsterdam";
+        o.DataProtectionOfficer.Name = "Data Protection Officer";
+        o.DataProtectionOfficer.Contact = "dpo@contact-center.example";
+        o.SupervisoryAuthority.Name = "Autoriteit Persoonsgegevens";
+        o.SupervisoryAuthority.Contact = "Postbus 93374, 2509 AJ Den Haag";
+        o.NoAutomatedDecisionMaking = true; // the controller's statement (Art. 22), never the SDK's default
+        o.Purposes["customer-service"] = "Answering questions and complaints by phone, chat and e-mail";
+        o.Purposes["delivery"] = "Delivering orders";
+        o.Purposes["identity-check"] = "Checking who is calling before discussing an account";
+        o.Purposes["chat"] = "Keeping a chat session together across pages";
+        o.Purposes["security"] = "Detecting abuse of the chat service";
+        o.Purposes["quality-assurance"] = "Training agents with recorded calls (announced before recording)";
+        o.Purposes["invoicing"] = "Invoicing and the fiscal records the law requires";
+        o.Purposes["marketing"] = "Offers matching your interests, with your consent";
+        o.Recipients.Add(new RecipientInfo { Name = "Tax authority (Belastingdienst)", Description = "Invoices, on request, as the law requires" });
+    }
+
+    /// <summary>The connection string of the sample's SQLite file (no pooling: a verb's files are closed when it ends).</summary>
+    internal static string ConnectionString(string fullPath, SqliteOpenMode mode = SqliteOpenMode.ReadWriteCreate)
+        => new SqliteConnectionStringBuilder { DataSource = fullPath, Mode = mode, Pooling = false }.ToString();
 
     /// <summary>Gets the services (for tests and for the curious).</summary>
     public IServiceProvider Services => _services;

@@ -23,11 +23,17 @@ public static class ExitCodes
     /// <summary>A file-system error: <c>--db</c> is a folder, a file cannot be read or written, permission denied.</summary>
     public const int FileSystem = 4;
 
-    /// <summary>An erasure or a sweep did not complete; running it again finishes it.</summary>
+    /// <summary>An erasure, a sweep or a migrate did not complete; running it again finishes it.</summary>
     public const int Incomplete = 5;
 
     /// <summary>The database cannot be used: not a SQLite file, corrupt or truncated, or not this sample's database.</summary>
     public const int Database = 6;
+
+    /// <summary>
+    /// <c>migrate</c> stopped before dropping the plaintext columns: rows without a customer number were refused (or the
+    /// verification failed); give them one and run <c>migrate</c> again, which continues where it stopped.
+    /// </summary>
+    public const int MigrationStopped = 7;
 
     /// <summary>Anything else: a bug in the sample.</summary>
     public const int Unexpected = 70;
@@ -40,8 +46,10 @@ public static class ExitCodes
           2   bad arguments, unknown customer, missing input file, or no database (or keys) at --db
           3   the SDK refused (its message names entity, member or scope, never personal data)
           4   file-system error: --db is a folder, a file cannot be read or written, permission denied
-          5   an erasure or a sweep did not complete; run it again to finish it
+          5   an erasure, a sweep or a migrate did not complete; run it again to finish it
           6   the database cannot be used: not a SQLite file, corrupt or truncated, or not this sample's
+          7   migrate stopped before dropping the plaintext columns: rows without a customer number (listed);
+              give them one and run migrate again
           70  unexpected error (a bug in the sample)
         """;
 
@@ -58,6 +66,8 @@ public static class ExitCodes
                 return (Usage, error.Message);
             case SampleFileSystemException:
                 return (FileSystem, error.Message);
+            case SampleDatabaseException:
+                return (Database, error.Message);
         }
 
         // A database error can arrive wrapped (EF's DbUpdateException, an SDK store error): the cause decides.

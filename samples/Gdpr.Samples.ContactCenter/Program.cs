@@ -3,7 +3,8 @@ using Gdpr.Samples.ContactCenter;
 
 // dotnet run --project samples/Gdpr.Samples.ContactCenter -- <verb> [options]
 // Every verb takes --db PATH; an error is one line on stderr with its exit code (ExitCodes.cs), never a stack trace.
-// Only seed and demo create a database and keys; every other verb needs them to be there.
+// Only seed and demo create a database and keys (legacy-seed a legacy database without keys, whose keys migrate
+// creates); every other verb needs them to be there.
 
 var db = new Option<string>("--db") { Description = "The SQLite database file (keys live in a folder beside it).", DefaultValueFactory = _ => "contact-center.db", Recursive = true };
 var subject = new Option<string>("--subject") { Description = "The customer number (data subject id).", Required = true };
@@ -18,6 +19,14 @@ root.Subcommands.Add(demo);
 var customers = new Option<int>("--customers") { Description = "How many customers to create.", DefaultValueFactory = _ => 10 };
 var seed = new Command("seed", "Create customers with chats, calls, invoices and interest profiles.") { customers };
 root.Subcommands.Add(seed);
+
+var missingNumbers = new Option<int>("--missing-numbers") { Description = "How many of the customers have no customer number in any of their rows (migrate refuses those rows until they get one).", DefaultValueFactory = _ => 3 };
+var legacySeed = new Command("legacy-seed", "Create a new database as the contact center had it before the SDK: plaintext columns, no SDK tables, no keys (for 'migrate').") { customers, missingNumbers };
+root.Subcommands.Add(legacySeed);
+
+var batchSize = new Option<int>("--batch-size") { Description = "Rows per transaction of the encryption pass.", DefaultValueFactory = _ => 500 };
+var migrate = new Command("migrate", "Take a legacy database under the SDK (docs/migrations.md): keep its plaintext columns, encrypt them with a progress bar, verify, drop them, clean up the file, report. Stopped at any point, it continues where it was.") { batchSize };
+root.Subcommands.Add(migrate);
 
 var subjects = new Command("subjects", "List the customer numbers in the database, one per line; an erased customer is marked 'erased'.");
 root.Subcommands.Add(subjects);
@@ -49,6 +58,8 @@ root.Subcommands.Add(rotate);
 demo.SetAction((r, ct) => Run(r, create: true, app => app.DemoAsync(ct)));
 root.SetAction((r, ct) => Run(r, create: true, app => app.DemoAsync(ct)));
 seed.SetAction((r, ct) => Run(r, create: true, app => app.SeedAsync(r.GetValue(customers), ct)));
+legacySeed.SetAction((r, ct) => Guarded(r, () => LegacySeed.RunAsync(r.GetValue(db)!, r.GetValue(customers), r.GetValue(missingNumbers), Console.Out, TimeProvider.System, ct)));
+migrate.SetAction((r, ct) => Guarded(r, () => LegacyMigration.RunAsync(r.GetValue(db)!, r.GetValue(batchSize), Console.Out, interactive: !Console.IsOutputRedirected, ct)));
 subjects.SetAction((r, ct) => Run(r, create: false, app => app.ListSubjectsAsync(ct)));
 export.SetAction((r, ct) => Run(r, create: false, app => app.ExportAsync(r.GetValue(subject)!, r.GetValue(output)!, ct)));
 erase.SetAction((r, ct) => Run(r, create: false, app => app.EraseAsync(r.GetValue(subject)!, r.GetValue(certificateOut)!, ct)));

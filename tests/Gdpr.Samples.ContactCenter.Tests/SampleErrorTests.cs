@@ -22,6 +22,7 @@ public sealed class SampleErrorTests : IDisposable
         new[] { "public-key", "--out", "key.pem" },
         new[] { "sweep" },
         new[] { "rotate-kek" },
+        new[] { "migrate" },
     };
 
     [Theory]
@@ -65,6 +66,7 @@ public sealed class SampleErrorTests : IDisposable
     [Theory]
     [InlineData("subjects")]
     [InlineData("seed")]
+    [InlineData("migrate")]
     public async Task NotASqliteFile_IsADatabaseError_Exit6(string verb)
     {
         await File.WriteAllTextAsync(PathOf("notes.db"), "These are my notes, not a database. They are long enough to have a header.");
@@ -94,6 +96,8 @@ public sealed class SampleErrorTests : IDisposable
     [InlineData("subjects")]
     [InlineData("seed")]
     [InlineData("demo")]
+    [InlineData("legacy-seed")]
+    [InlineData("migrate")]
     public async Task FolderAsDb_IsAFileSystemError_Exit4(string verb)
     {
         Directory.CreateDirectory(PathOf("folder.db"));

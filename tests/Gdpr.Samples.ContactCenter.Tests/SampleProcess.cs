@@ -7,7 +7,20 @@ internal static class SampleProcess
 {
     private static readonly string Program = Path.Combine(AppContext.BaseDirectory, "Gdpr.Samples.ContactCenter.dll");
 
+    /// <summary>How long a run may take before the test gives up on it.</summary>
+    public static TimeSpan Limit { get; } = TimeSpan.FromMinutes(2);
+
     public static async Task<(int ExitCode, string Out, string Error)> RunAsync(string workingDirectory, params string[] args)
+    {
+        using var process = Start(workingDirectory, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await WaitAsync(process, args);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts the sample with its output redirected (the caller reads it) and no input.</summary>
+    public static Process Start(string workingDirectory, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -23,11 +36,15 @@ internal static class SampleProcess
             start.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(start)!;
+        var process = Process.Start(start)!;
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        return process;
+    }
+
+    /// <summary>Waits for the process to end, killing it (and failing) after <see cref="Limit"/>.</summary>
+    public static async Task WaitAsync(Process process, string[] args)
+    {
+        using var timeout = new CancellationTokenSource(Limit);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -35,9 +52,7 @@ internal static class SampleProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The sample did not finish within 2 minutes: {string.Join(' ', args)}");
+            throw new TimeoutException($"The sample did not finish within {Limit.TotalMinutes:F0} minutes: {string.Join(' ', args)}");
         }
-
-        return (process.ExitCode, await stdout, await stderr);
     }
 }

@@ -185,6 +185,8 @@ public sealed class SampleVerbTests : IDisposable
     [InlineData("public-key --help")]
     [InlineData("sweep --help")]
     [InlineData("rotate-kek --help")]
+    [InlineData("legacy-seed --help")]
+    [InlineData("migrate --help")]
     public async Task Help_OnTheAppAndEveryVerb_DescribesItAndExitsZero(string args)
     {
         var (exit, output, _) = await Run(args.Split(' '));

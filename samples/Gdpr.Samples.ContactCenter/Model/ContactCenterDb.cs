@@ -8,7 +8,13 @@ namespace Gdpr.Samples.ContactCenter.Model;
 /// legal holds in the same SQLite file. Personal data is encrypted by the adapter (<c>UseGdpr</c>) — nothing here
 /// mentions it.
 /// </summary>
-public sealed class ContactCenterDb(DbContextOptions<ContactCenterDb> options) : DbContext(options)
+public sealed class ContactCenterDb(DbContextOptions<ContactCenterDb> options) : ContactCenterTables(options);
+
+/// <summary>
+/// The contact center's tables and the SDK's, shared by <see cref="ContactCenterDb"/> (the application) and
+/// <see cref="AdoptingContactCenterDb"/> (the same model while a legacy database's plaintext is being encrypted).
+/// </summary>
+public abstract class ContactCenterTables(DbContextOptions options) : DbContext(options)
 {
     public DbSet<Customer> Customers => Set<Customer>();
 
