@@ -99,7 +99,7 @@ internal static class LegacyMigration
                 output.WriteLine("4. Dropping the plaintext columns: not done, the verification did not pass");
                 await ReportAsync(output, contexts, progress, encryption, verification, dropped: false, cleaned: null, cancellationToken);
                 Console.Error.WriteLine(encryption.RefusedRows.Count > 0
-                    ? $"error: {encryption.RefusedRows.Count} row(s) have no customer number and still hold plaintext (listed above); give them one and run migrate again."
+                    ? $"error: {encryption.RefusedRows.Count} row(s) were refused and still hold plaintext (listed above: no customer number, or an old value that cannot be read); fix them and run migrate again."
                     : "error: the verification did not pass (see above); the plaintext columns were kept.");
                 return ExitCodes.MigrationStopped;
             }
@@ -223,10 +223,10 @@ internal static class LegacyMigration
 
         if (encryption is not null)
         {
-            output.WriteLine(encryption.RefusedRows.Count == 0 ? "   Refused rows:    none" : $"   Refused rows:    {encryption.RefusedRows.Count}, no customer number (by entity and key):");
-            foreach (var group in encryption.RefusedRows.GroupBy(r => r.Split(' ')[0], StringComparer.Ordinal))
+            output.WriteLine(encryption.RefusedRows.Count == 0 ? "   Refused rows:    none" : $"   Refused rows:    {encryption.RefusedRows.Count} (by entity, key and member; never a value):");
+            foreach (var row in encryption.RefusedRows)
             {
-                output.WriteLine($"      {group.Key}: {string.Join(", ", group.Select(r => r[(group.Key.Length + 1)..]))}");
+                output.WriteLine($"      {row}");
             }
         }
 
