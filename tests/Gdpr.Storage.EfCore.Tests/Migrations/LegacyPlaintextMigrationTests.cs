@@ -13,6 +13,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Migrations.Operations;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Gdpr.Storage.EfCore.Tests.Migrations;
@@ -741,6 +742,10 @@ public sealed class PostgresLegacyPlaintextMigrationTests : LegacyPlaintextMigra
         Assert.True((await ReadTableFilesAsync()).AsSpan().IndexOf(Encoding.UTF8.GetBytes(EmailDomain)) >= 0, "the old row versions were kept, as the result said");
 
         await snapshot.CommitAsync();
+
+        // The usual wait for the second run: the other tests on the shared server may have transactions of their own
+        // that began before this one's rewrite, and 300 ms would then say "held back" again, rightly.
+        Services.GetRequiredService<IOptions<EfCoreKeyStoreOptions>>().Value.PurgeWaitLimit = TimeSpan.FromMinutes(1);
         Assert.True(await migration.RemovePlaintextRemnantsAsync());
         Assert.Equal(-1, (await ReadTableFilesAsync()).AsSpan().IndexOf(Encoding.UTF8.GetBytes(EmailDomain)));
     }
