@@ -137,7 +137,7 @@ public sealed class LegacyPlaintextMigration<TContext>
         using var context = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var dialect = _dialects.For(context, typeof(TContext).Name);
         var helper = context.GetService<ISqlGenerationHelper>();
-        var tables = LegacyEntityTypes().Select(e => helper.DelimitIdentifier(e.GetTableName()!, e.GetSchema())).Distinct().ToArray();
+        var tables = LegacyEntityTypes(context.Model).Select(e => helper.DelimitIdentifier(e.GetTableName()!, e.GetSchema())).Distinct().ToArray();
         try
         {
             return await dialect.RewriteTablesAsync(context, tables, cancellationToken).ConfigureAwait(false);
@@ -151,8 +151,11 @@ public sealed class LegacyPlaintextMigration<TContext>
     private IEntityType[] LegacyEntityTypes()
     {
         using var context = _contexts.CreateDbContext();
-        return [.. context.Model.GetEntityTypes().Where(e => e.FindOwnership() is null && e.BaseType is null && LegacyProperties(e).Length > 0)];
+        return LegacyEntityTypes(context.Model);
     }
+
+    private static IEntityType[] LegacyEntityTypes(IModel model)
+        => [.. model.GetEntityTypes().Where(e => e.FindOwnership() is null && e.BaseType is null && LegacyProperties(e).Length > 0)];
 
     /// <summary>The legacy shadow properties of an entity type and its derived types.</summary>
     private static IProperty[] LegacyProperties(IEntityType entityType)
@@ -385,7 +388,7 @@ public sealed class LegacyPlaintextMigration<TContext>
         }
 
         var map = PersonalDataModelMap.For(context.Model).Get(entityType);
-        var keyText = map is null || map.KeyIsPersonal ? "[withheld]" : string.Join(",", key.Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)));
+        var keyText = map is null ? "[withheld]" : PersonalDataRowCodec.KeyText(map, (IEnumerable<object?>)key);
         return $"{entityType.ClrType.Name} (key {keyText}): the old value of {(members.Count == 0 ? "a member" : string.Join(", ", members))} cannot be read";
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Gdpr.Encryption;
+using Gdpr.Internal;
 using Microsoft.Extensions.Options;
 
 namespace Gdpr.Requests;
@@ -33,7 +34,7 @@ internal sealed class OneTimeCodeVerifier(IFieldEncryptor encryptor, RequestKeys
         // GetInt32 draws uniformly (rejection sampling), so every code of the length is equally likely.
         var upper = (int)Math.Pow(10, _options.OneTimeCodeLength);
         var code = RandomNumberGenerator.GetInt32(0, upper).ToString("D" + _options.OneTimeCodeLength.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-        var bytes = Encoding.ASCII.GetBytes(code);
+        var bytes = StrictUtf8.Encoding.GetBytes(code);
         try
         {
             var envelope = await encryptor.EncryptAsync(keys.IdentityCode(request.Id), bytes, cancellationToken).ConfigureAwait(false);
@@ -71,10 +72,11 @@ internal sealed class OneTimeCodeVerifier(IFieldEncryptor encryptor, RequestKeys
             return new IdentityCheck(Method, IdentityFailure.Expired);
         }
 
-        var given = Encoding.UTF8.GetBytes(entered.Code ?? string.Empty);
+        // Text with no UTF-8 form (a lone surrogate) is no code at all: a wrong attempt, counted like any other.
+        var given = StrictBytesOrNull(entered.Code ?? string.Empty);
         try
         {
-            if (CryptographicOperations.FixedTimeEquals(given, stored.Value))
+            if (given is not null && CryptographicOperations.FixedTimeEquals(given, stored.Value))
             {
                 return new IdentityCheck(Method, Failure: null);
             }
@@ -85,6 +87,18 @@ internal sealed class OneTimeCodeVerifier(IFieldEncryptor encryptor, RequestKeys
         {
             CryptographicOperations.ZeroMemory(given);
             CryptographicOperations.ZeroMemory(stored.Value);
+        }
+    }
+
+    private static byte[]? StrictBytesOrNull(string text)
+    {
+        try
+        {
+            return StrictUtf8.Encoding.GetBytes(text);
+        }
+        catch (EncoderFallbackException)
+        {
+            return null;
         }
     }
 }

@@ -52,15 +52,13 @@ internal sealed class PlaintextDropGuardDiffer(IMigrationsModelDiffer inner, ISq
         return guarded;
     }
 
-    /// <summary>Registers the guard around whatever differ the provider registered (or EF's own, when none yet).</summary>
+    /// <summary>
+    /// Registers the guard around whatever differ the provider registered (or EF's own, when none yet). EF calls an
+    /// extension's <c>ApplyServices</c> once per internal service provider it builds, so the guard wraps once.
+    /// </summary>
     public static void Decorate(IServiceCollection services)
     {
         var existing = services.LastOrDefault(d => d.ServiceType == typeof(IMigrationsModelDiffer));
-        if (existing?.ImplementationType == typeof(PlaintextDropGuardDiffer))
-        {
-            return;
-        }
-
         Func<IServiceProvider, IMigrationsModelDiffer> create = existing switch
         {
 #pragma warning disable EF1001 // EF's own differ, when the provider registers none before this extension

@@ -322,15 +322,13 @@ internal sealed class PersonalDataRowCodec(ICachedFieldEncryptor encryptor, ISub
     /// <paramref name="keySource"/> is a row (<see cref="PersonalDataEntityMap.ReadProperties"/> order) or the entity.
     /// </summary>
     internal static string KeyText(PersonalDataEntityMap map, object keySource)
-    {
-        if (map.KeyIsPersonal || map.KeyProperties.Length == 0)
-        {
-            return "[withheld]";
-        }
-
-        var values = keySource is object?[] row
+        => KeyText(map, keySource is object?[] row
             ? new ArraySegment<object?>(row, map.SubjectCount, map.KeyProperties.Length)
-            : map.KeyProperties.Select(p => p.GetGetter().GetClrValueUsingContainingEntity(keySource));
-        return string.Join(",", values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
-    }
+            : map.KeyProperties.Select(p => p.GetGetter().GetClrValueUsingContainingEntity(keySource)));
+
+    /// <summary>Primary-key values, in the key's order, as text for messages; withheld when the key contains the subject id.</summary>
+    internal static string KeyText(PersonalDataEntityMap map, IEnumerable<object?> keyValues)
+        => map.KeyIsPersonal || map.KeyProperties.Length == 0
+            ? "[withheld]"
+            : string.Join(",", keyValues.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
 }
