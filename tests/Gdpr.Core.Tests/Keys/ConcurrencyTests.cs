@@ -256,6 +256,50 @@ public class ConcurrencyTests
     }
 
     [Fact]
+    public async Task AReaderOfANewKeyWrappedUnderAKekRetiredBeforeItsWriterRewrappedIt_WaitsForTheWriter_AndReadsIt()
+    {
+        // The window the 2026-12-03 CI run fell into: a writer wrapped a new key under K1, a rotation retired K1
+        // before the key was stored (so it had nothing of K1 to rewrap), the writer stored it and had yet to rewrap it
+        // under K2 when a second caller read that key. The second caller must wait for the writer, not fail.
+        var inner = new InMemorySubjectKeyStore();
+        var store = new FaultInjectingSubjectKeyStore(inner);
+        using var kek = GdprTestHost.CreateInMemoryKeyRing();
+        await using var host = GdprTestHost.Create(store: store, kek: kek);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var field = new FieldAddress("new-subject", Scope, "Customer.Email");
+        var beforeStore = store.GateBefore(SubjectKeyStoreCall.AddKey);
+        var beforeRewrap = store.GateAfter(SubjectKeyStoreCall.AddKey);
+
+        var writer = Task.Run(async () => await host.Encryptor.EncryptValueAsync(field, "first"));
+        await beforeStore.WaitForArrivalsAsync(1, timeout.Token);
+        await host.Keys.RotateKeyEncryptionKeyAsync(timeout.Token);
+        beforeStore.Open();
+        await beforeRewrap.WaitForArrivalsAsync(1, timeout.Token);
+        Assert.Equal(1, inner.Count); // stored, still under the retired KEK
+
+        var secondRead = store.GateAfter(SubjectKeyStoreCall.GetState);
+        var second = Task.Run(async () => await host.Encryptor.EncryptValueAsync(field with { Field = "Customer.Phone" }, "second"));
+        await secondRead.WaitForArrivalsAsync(1, timeout.Token);
+        secondRead.Open();
+
+        // Release the writer only once the second caller, unable to unwrap, waits for it (or has failed).
+        var creations = ((SubjectKeyManager)host.Keys).Creations;
+        while (creations.Waiting == 0 && !second.IsCompleted)
+        {
+            timeout.Token.ThrowIfCancellationRequested();
+            await Task.Yield();
+        }
+
+        beforeRewrap.Open();
+        var envelopes = await Task.WhenAll(writer, second).WaitAsync(timeout.Token);
+
+        Assert.Single(await kek.GetKeyIdsAsync());
+        await using var restarted = GdprTestHost.Create(store: inner, kek: kek);
+        Assert.Equal("first", (await restarted.Encryptor.DecryptValueAsync<string>(field, envelopes[0])).Value);
+        Assert.Equal("second", (await restarted.Encryptor.DecryptValueAsync<string>(field with { Field = "Customer.Phone" }, envelopes[1])).Value);
+    }
+
+    [Fact]
     public async Task PrepareMany_TwoNodesBatchTheSameNewSubjectsAtOnce_EndWithOneKeyPerSubjectAndScope_UsableFromBothCaches()
     {
         var inner = new InMemorySubjectKeyStore();

@@ -150,6 +150,36 @@ internal sealed partial class SubjectKeyManager
     private async ValueTask CreateManyAsync(List<Creation> creations, List<DataKeyEntry> loaded, CancellationToken cancellationToken)
     {
         var created = new WrappedSubjectKey[creations.Count];
+        var inFlight = new List<InFlightCreations.Handle>(creations.Count);
+        foreach (var c in creations)
+        {
+            inFlight.Add(_creating.Begin(c.Pseudonym, c.Scope));
+        }
+
+        List<Creation>? oneByOne;
+        try
+        {
+            oneByOne = await CreateManyCoreAsync(creations, created, loaded, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var handle in inFlight)
+            {
+                handle.Dispose();
+            }
+        }
+
+        // What the batch could not settle goes the single-key way, which reads each state again and retries (and may
+        // wait for other writers: so only once this batch's own creations are no longer in flight).
+        foreach (var c in oneByOne ?? [])
+        {
+            using var lease = await AcquireAsync(c.SubjectId, c.Scope, forWriting: true, refresh: true, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Creates and stores the keys; returns those to create one by one instead (none: null).</summary>
+    private async ValueTask<List<Creation>?> CreateManyCoreAsync(List<Creation> creations, WrappedSubjectKey[] created, List<DataKeyEntry> loaded, CancellationToken cancellationToken)
+    {
         IReadOnlyList<WrappedSubjectKey> stored;
         string kekId;
         try
@@ -164,6 +194,12 @@ internal sealed partial class SubjectKeyManager
                 created[i] = new WrappedSubjectKey(c.Pseudonym, c.Scope, version, kekId, wrapped, now);
             }
         }
+        catch (KeyUnavailableException)
+        {
+            // A rotation retired the KEK we read as active before we wrapped under it; nothing was stored: the
+            // single-key path reads the active KEK again.
+            return creations;
+        }
         catch (Exception ex) when (IsInfrastructureFailure(ex))
         {
             throw Unavailable(creations[0].Scope, ex);
@@ -177,12 +213,7 @@ internal sealed partial class SubjectKeyManager
         {
             // A version shredded between our read and our write (a race with an erasure, not an outage) fails the
             // whole batch; the single-key path reads each state again and retries. An outage fails there too.
-            foreach (var c in creations)
-            {
-                using var lease = await AcquireAsync(c.SubjectId, c.Scope, forWriting: true, refresh: true, cancellationToken).ConfigureAwait(false);
-            }
-
-            return;
+            return creations;
         }
 
         if (stored?.Count != created.Length)
@@ -191,6 +222,7 @@ internal sealed partial class SubjectKeyManager
         }
 
         var rotated = false;
+        List<Creation>? retry = null;
         for (var i = 0; i < creations.Count; i++)
         {
             var c = creations[i];
@@ -213,12 +245,24 @@ internal sealed partial class SubjectKeyManager
             }
             else
             {
-                // Another writer (thread or node) won the race: use its key so every value lands under the one the store keeps.
-                await UnwrapAsync(key, c.DataKey, cancellationToken).ConfigureAwait(false);
+                // Another writer (thread or node) won the race: use its key so every value lands under the one the
+                // store keeps. If a rotation retired the KEK the winner wrapped it under before the winner rewrapped
+                // it, the single-key path waits for that writer (if it is in this process) and reads the key again.
+                try
+                {
+                    await UnwrapAsync(key, c.DataKey, cancellationToken).ConfigureAwait(false);
+                }
+                catch (KeyUnavailableException)
+                {
+                    (retry ??= []).Add(c);
+                    continue;
+                }
             }
 
             loaded.Add(NewEntry(c.SubjectId, c.Scope, c.Pseudonym, key, c.LastShreddedVersion, c.DataKey.Span));
         }
+
+        return retry;
     }
 
     private async ValueTask<bool> ActiveKeyChangedAsync(string kekId, string scope, CancellationToken cancellationToken)

@@ -32,6 +32,12 @@ internal sealed partial class SubjectKeyManager : ISubjectKeyManager, ISubjectKe
     // Two overlapping rotations retire each other's new KEK while the other still wraps under it: run one at a time.
     private readonly SemaphoreSlim _rotation = new(1, 1);
 
+    // The keys this process is creating, from the wrap until the key is stored under the active KEK. A rotation may
+    // retire the KEK a new key was wrapped under before the writer stores it and rewraps it (RewrapIfRotatedAsync);
+    // in that window another caller reading the same key cannot unwrap it, so it waits for the writer here instead of
+    // failing. (On another node it cannot wait; it retries MaxLoadAttempts times and fails closed.)
+    private readonly InFlightCreations _creating = new();
+
     public SubjectKeyManager(
         ISubjectKeyStore store,
         IKeyEncryptionKeyProvider keyEncryptionKeys,
@@ -55,6 +61,8 @@ internal sealed partial class SubjectKeyManager : ISubjectKeyManager, ISubjectKe
     }
 
     internal DataKeyCache Cache => _cache;
+
+    internal InFlightCreations Creations => _creating;
 
     public void Dispose() => _rotation.Dispose();
 
@@ -111,7 +119,8 @@ internal sealed partial class SubjectKeyManager : ISubjectKeyManager, ISubjectKe
                     key = await CreateAsync(pseudonym, scope, state.LastShreddedVersion + 1, dataKey, mayRetry: attempt < MaxLoadAttempts, cancellationToken).ConfigureAwait(false);
                     if (key is null)
                     {
-                        // A concurrent shred used up the version we read as next: read the state again.
+                        // A concurrent shred used up the version we read as next, or a rotation retired the KEK we or
+                        // the writer who beat us wrapped it under: read the state again.
                         continue;
                     }
                 }
@@ -123,7 +132,9 @@ internal sealed partial class SubjectKeyManager : ISubjectKeyManager, ISubjectKe
                     }
                     catch (KeyUnavailableException) when (attempt < MaxLoadAttempts)
                     {
-                        // A KEK rotation may have rewrapped the key and retired the KEK we read it under: read it again.
+                        // A KEK rotation may have rewrapped the key and retired the KEK we read it under, or retired it
+                        // while the key's writer was still to rewrap it: read it again, after that writer.
+                        await _creating.WaitAsync(pseudonym, scope, cancellationToken).ConfigureAwait(false);
                         continue;
                     }
                 }
@@ -147,13 +158,24 @@ internal sealed partial class SubjectKeyManager : ISubjectKeyManager, ISubjectKe
     /// </summary>
     private async ValueTask<WrappedSubjectKey?> CreateAsync(SubjectPseudonym pseudonym, string scope, int version, byte[] dataKey, bool mayRetry, CancellationToken cancellationToken)
     {
+        using var creation = _creating.Begin(pseudonym, scope);
         RandomNumberGenerator.Fill(dataKey);
         WrappedSubjectKey stored;
         WrappedSubjectKey created;
         try
         {
             var kekId = await _keyEncryptionKeys.GetActiveKeyIdAsync(cancellationToken).ConfigureAwait(false);
-            var wrapped = await _keyEncryptionKeys.WrapAsync(kekId, dataKey, GetWrappingAssociatedData(pseudonym, scope, version), cancellationToken).ConfigureAwait(false);
+            byte[] wrapped;
+            try
+            {
+                wrapped = await _keyEncryptionKeys.WrapAsync(kekId, dataKey, GetWrappingAssociatedData(pseudonym, scope, version), cancellationToken).ConfigureAwait(false);
+            }
+            catch (KeyUnavailableException) when (mayRetry)
+            {
+                // A rotation retired the KEK we read as active before we wrapped under it; nothing was stored.
+                return null;
+            }
+
             created = new WrappedSubjectKey(pseudonym, scope, version, kekId, wrapped, _time.GetUtcNow());
             stored = await _store.AddKeyAsync(created, cancellationToken).ConfigureAwait(false);
         }
@@ -177,7 +199,18 @@ internal sealed partial class SubjectKeyManager : ISubjectKeyManager, ISubjectKe
         }
 
         // Another writer (thread or node) won the race: use its key so every value lands under the one the store keeps.
-        await UnwrapAsync(stored, dataKey, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await UnwrapAsync(stored, dataKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KeyUnavailableException) when (mayRetry)
+        {
+            // The winner wrapped it under a KEK a rotation has retired and has yet to rewrap it: read it again, after it.
+            creation.Dispose();
+            await _creating.WaitAsync(pseudonym, scope, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
         return stored;
     }
 
