@@ -49,6 +49,7 @@ public static class GdprServiceCollectionExtensions
         services.TryAddSingleton<SubjectKeyManager>();
         services.TryAddSingleton<ISubjectKeyManager>(sp => sp.GetRequiredService<SubjectKeyManager>());
         services.TryAddSingleton<ISubjectKeyCache>(sp => sp.GetRequiredService<SubjectKeyManager>());
+        services.TryAddSingleton<Search.BlindIndexKeyRing>();
         services.TryAddSingleton<FieldEncryptor>();
         services.TryAddSingleton<IFieldEncryptor>(sp => sp.GetRequiredService<FieldEncryptor>());
         services.TryAddSingleton<ISpanFieldEncryptor>(sp => sp.GetRequiredService<FieldEncryptor>());

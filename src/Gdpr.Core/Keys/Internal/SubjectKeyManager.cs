@@ -96,61 +96,92 @@ internal sealed partial class SubjectKeyManager : ISubjectKeyManager, ISubjectKe
         var dataKey = GC.AllocateUninitializedArray<byte>(DataKeySize, pinned: true);
         try
         {
-            for (var attempt = 1; ; attempt++)
+            var (key, state) = await LoadKeyAsync(pseudonym, scope, forWriting, dataKey, cancellationToken).ConfigureAwait(false);
+            if (key is null)
             {
-                SubjectKeyState state;
-                try
-                {
-                    state = await _store.GetStateAsync(pseudonym, scope, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (IsInfrastructureFailure(ex))
-                {
-                    throw Unavailable(scope, ex);
-                }
-
-                var key = state.Key;
-                if (key is null && !forWriting)
-                {
-                    return new DataKeyEntry(subjectId, scope, pseudonym, 0, state.LastShreddedVersion, default, _cache.Now());
-                }
-
-                if (key is null)
-                {
-                    key = await CreateAsync(pseudonym, scope, state.LastShreddedVersion + 1, dataKey, mayRetry: attempt < MaxLoadAttempts, cancellationToken).ConfigureAwait(false);
-                    if (key is null)
-                    {
-                        // A concurrent shred used up the version we read as next, or a rotation retired the KEK we or
-                        // the writer who beat us wrapped it under: read the state again.
-                        continue;
-                    }
-                }
-                else
-                {
-                    try
-                    {
-                        await UnwrapAsync(key, dataKey, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (KeyUnavailableException) when (attempt < MaxLoadAttempts)
-                    {
-                        // A KEK rotation may have rewrapped the key and retired the KEK we read it under, or retired it
-                        // while the key's writer was still to rewrap it: read it again, after that writer.
-                        await _creating.WaitAsync(pseudonym, scope, cancellationToken).ConfigureAwait(false);
-                        continue;
-                    }
-                }
-
-                var entry = new DataKeyEntry(subjectId, scope, pseudonym, key.Version, Math.Max(state.LastShreddedVersion, key.Version - 1), dataKey, _cache.Now());
-
-                // Import the key into the AEAD now (tens of microseconds), not on the first synchronous encryption.
-                entry.GetCipher(_algorithm);
-                return entry;
+                return new DataKeyEntry(subjectId, scope, pseudonym, 0, state.LastShreddedVersion, default, _cache.Now());
             }
+
+            var entry = new DataKeyEntry(subjectId, scope, pseudonym, key.Version, Math.Max(state.LastShreddedVersion, key.Version - 1), dataKey, _cache.Now());
+
+            // Import the key into the AEAD now (tens of microseconds), not on the first synchronous encryption.
+            entry.GetCipher(_algorithm);
+            return entry;
         }
         finally
         {
             CryptographicOperations.ZeroMemory(dataKey);
         }
     }
+
+    /// <summary>
+    /// Reads the key of (pseudonym, scope) into <paramref name="dataKey"/>, creating it when <paramref name="forWriting"/>
+    /// and there is none; returns it with the state read (no key: none live and not writing).
+    /// </summary>
+    private async ValueTask<(WrappedSubjectKey? Key, SubjectKeyState State)> LoadKeyAsync(SubjectPseudonym pseudonym, string scope, bool forWriting, byte[] dataKey, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            SubjectKeyState state;
+            try
+            {
+                state = await _store.GetStateAsync(pseudonym, scope, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsInfrastructureFailure(ex))
+            {
+                throw Unavailable(scope, ex);
+            }
+
+            var key = state.Key;
+            if (key is null && !forWriting)
+            {
+                return (null, state);
+            }
+
+            if (key is null)
+            {
+                key = await CreateAsync(pseudonym, scope, state.LastShreddedVersion + 1, dataKey, mayRetry: attempt < MaxLoadAttempts, cancellationToken).ConfigureAwait(false);
+                if (key is null)
+                {
+                    // A concurrent shred used up the version we read as next, or a rotation retired the KEK we or
+                    // the writer who beat us wrapped it under: read the state again.
+                    continue;
+                }
+            }
+            else
+            {
+                try
+                {
+                    await UnwrapAsync(key, dataKey, cancellationToken).ConfigureAwait(false);
+                }
+                catch (KeyUnavailableException) when (attempt < MaxLoadAttempts)
+                {
+                    // A KEK rotation may have rewrapped the key and retired the KEK we read it under, or retired it
+                    // while the key's writer was still to rewrap it: read it again, after that writer.
+                    await _creating.WaitAsync(pseudonym, scope, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+            }
+
+            return (key, state);
+        }
+    }
+
+    /// <summary>
+    /// The raw bytes of an SDK-owned key kept in the subject key store under a reserved pseudonym (a blind-index epoch's
+    /// root key): created when <paramref name="create"/> and absent, false when absent. Never cached here; the caller
+    /// owns and wipes <paramref name="destination"/>.
+    /// </summary>
+    internal async ValueTask<bool> TryReadOwnKeyAsync(SubjectPseudonym pseudonym, string scope, bool create, byte[] destination, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(destination.Length, DataKeySize, nameof(destination));
+        await _startup.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var (key, _) = await LoadKeyAsync(pseudonym, scope, create, destination, cancellationToken).ConfigureAwait(false);
+        return key is not null;
+    }
+
+    /// <summary>The pseudonym of an SDK-owned key: a keyed hash of a label no subject id can equal (it begins with NUL).</summary>
+    internal SubjectPseudonym GetOwnKeyPseudonym(ReadOnlySpan<byte> label) => _pseudonymizer.ComputeReserved(label);
 
     /// <summary>
     /// Creates a key, or adopts the one a concurrent writer stored first; leaves its bytes in <paramref name="dataKey"/>.
@@ -318,6 +349,10 @@ internal sealed partial class SubjectKeyManager : ISubjectKeyManager, ISubjectKe
     }
 
     public void Evict(SubjectPseudonym subject, string? scope = null) => _cache.Evict(subject, scope);
+
+    /// <summary>The scopes with a live key of an SDK-owned pseudonym (<see cref="GetOwnKeyPseudonym"/>).</summary>
+    internal IAsyncEnumerable<string> GetOwnKeyScopesAsync(SubjectPseudonym pseudonym, CancellationToken cancellationToken)
+        => GetScopesCoreAsync(pseudonym, cancellationToken);
 
     public async ValueTask<KeyRotationResult> RotateKeyEncryptionKeyAsync(CancellationToken cancellationToken = default)
     {

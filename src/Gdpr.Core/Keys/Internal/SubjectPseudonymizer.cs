@@ -59,6 +59,17 @@ internal sealed class SubjectPseudonymizer : IDisposable
     /// </summary>
     public string ComputeKeyCheck() => Hash(KeyCheckLabel).Value;
 
+    /// <summary>The pseudonym of an SDK-owned key's label, which must begin with NUL so that no subject id can equal it.</summary>
+    public SubjectPseudonym ComputeReserved(ReadOnlySpan<byte> label)
+    {
+        if (label.IsEmpty || label[0] != 0)
+        {
+            throw new ArgumentException("A reserved label begins with NUL.", nameof(label));
+        }
+
+        return Hash(label);
+    }
+
     private SubjectPseudonym Hash(ReadOnlySpan<byte> data)
     {
         // A wiped state would hash under an all-zero key: every pseudonym wrong, silently.
