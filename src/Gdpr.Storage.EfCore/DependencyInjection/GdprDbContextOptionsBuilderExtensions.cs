@@ -69,7 +69,8 @@ public static class GdprDbContextOptionsBuilderExtensions
             serviceProvider.GetRequiredService<IFieldEncryptor>() as ICachedFieldEncryptor
                 ?? throw new InvalidOperationException("UseGdpr needs the SDK's own IFieldEncryptor (registered by AddGdpr); a replacement cannot serve the EF adapter's cached hot path."),
             serviceProvider.GetRequiredService<ISubjectKeyManager>(),
-            serviceProvider.GetService<ILoggerFactory>()?.CreateLogger("Gdpr.Storage.EfCore") ?? NullLogger.Instance);
+            serviceProvider.GetService<ILoggerFactory>()?.CreateLogger("Gdpr.Storage.EfCore") ?? NullLogger.Instance,
+            serviceProvider.GetService<Gdpr.Search.BlindIndexKeyRing>());
 
     /// <summary>
     /// Stores every <see cref="PersonalDataAttribute"/> member of the context's entity types encrypted, as

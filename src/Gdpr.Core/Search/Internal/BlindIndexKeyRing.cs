@@ -37,6 +37,9 @@ internal sealed class BlindIndexKeyRing : IDisposable
         _defaultPhoneRegion = indexOptions.Value.DefaultPhoneRegion;
     }
 
+    /// <summary>The region phone numbers without a country code are read in.</summary>
+    public string DefaultPhoneRegion => _defaultPhoneRegion;
+
     /// <summary>The live epochs, newest first (empty when none exists and <paramref name="forWriting"/> is false).</summary>
     /// <param name="forWriting">Create epoch 1 when there is none.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

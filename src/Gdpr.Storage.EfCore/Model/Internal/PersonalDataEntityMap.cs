@@ -79,6 +79,9 @@ internal sealed class PersonalDataEntityMap
     /// <summary>The personal-data column (<see cref="Columns.PersonalDataColumn"/>); <see langword="null"/> when the type has no members of its own.</summary>
     public IProperty? Column { get; init; }
 
+    /// <summary>The entity type's blind indexes (root types only).</summary>
+    public BlindIndexMap[] BlindIndexes { get; init; } = [];
+
     /// <summary>Whether the primary key includes the subject id, which then must not appear in messages.</summary>
     public bool KeyIsPersonal { get; init; }
 
@@ -265,6 +268,7 @@ internal sealed class PersonalDataModelMap
             KeyProperties = key,
             Column = members.Count > 0 ? column : null,
             KeyIsPersonal = subjectProperty is not null && key.Contains(subjectProperty),
+            BlindIndexes = BlindIndexModel.Build(entityType, members),
             ReadProperties = [.. subjectColumns, .. key, .. (members.Count > 0 ? [column!] : Array.Empty<IProperty>())],
         };
     }

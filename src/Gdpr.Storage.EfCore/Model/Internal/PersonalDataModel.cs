@@ -38,6 +38,8 @@ internal static class PersonalDataModel
             {
                 MapMember(entityType, member.Name, member, attribute);
             }
+
+            BlindIndexModel.Apply(entityType);
         }
     }
 

@@ -10,15 +10,19 @@ namespace Gdpr.Storage.EfCore.Interceptors;
 /// </summary>
 internal sealed class PersonalDataCrypto
 {
-    public PersonalDataCrypto(ICachedFieldEncryptor encryptor, ISubjectKeyManager keys, ILogger logger)
+    public PersonalDataCrypto(ICachedFieldEncryptor encryptor, ISubjectKeyManager keys, ILogger logger, Gdpr.Search.BlindIndexKeyRing? blindIndexes = null)
     {
         Encryptor = encryptor;
+        BlindIndexes = blindIndexes;
         Codec = new PersonalDataRowCodec(encryptor, keys, logger);
-        Save = new PersonalDataSaveEncryptor(Codec, encryptor, keys, logger);
+        Save = new PersonalDataSaveEncryptor(Codec, encryptor, keys, logger, blindIndexes);
         Materializer = new PersonalDataMaterializer(Codec);
     }
 
     public ICachedFieldEncryptor Encryptor { get; }
+
+    /// <summary>The blind indexes' root keys; null only in a container without the engine's registrations.</summary>
+    public Gdpr.Search.BlindIndexKeyRing? BlindIndexes { get; }
 
     public PersonalDataRowCodec Codec { get; }
 

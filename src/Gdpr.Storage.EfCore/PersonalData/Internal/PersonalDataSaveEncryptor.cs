@@ -18,7 +18,7 @@ namespace Gdpr.Storage.EfCore.Interceptors;
 /// retention scope, a record of its members' values: <see cref="PersonalDataColumn"/>) before SaveChanges sends
 /// anything, preparing every key the save needs in one batch first.
 /// </summary>
-internal sealed class PersonalDataSaveEncryptor(PersonalDataRowCodec codec, ICachedFieldEncryptor encryptor, ISubjectKeyManager keys, ILogger logger)
+internal sealed class PersonalDataSaveEncryptor(PersonalDataRowCodec codec, ICachedFieldEncryptor encryptor, ISubjectKeyManager keys, ILogger logger, Gdpr.Search.BlindIndexKeyRing? blindIndexes)
 {
     /// <summary>
     /// Encrypts again every record with a value that is new or changed since it was read or written. Keys are
@@ -155,6 +155,8 @@ internal sealed class PersonalDataSaveEncryptor(PersonalDataRowCodec codec, ICac
             await encryptor.PrepareManyAsync([.. keysNeeded], forWriting: true, cancellationToken).ConfigureAwait(false);
         }
 
+        await WriteBlindIndexesAsync(pending, cancellationToken).ConfigureAwait(false);
+
         var count = 0;
         foreach (var p in pending)
         {
@@ -187,6 +189,34 @@ internal sealed class PersonalDataSaveEncryptor(PersonalDataRowCodec codec, ICac
         }
 
         EfCoreLog.ValuesEncrypted(logger, count);
+    }
+
+    /// <summary>
+    /// Computes, under the newest epoch, the blind index of every pending row whose indexed members changed; an index
+    /// none of whose members changed keeps its stored value (re-indexing moves it to a newer epoch).
+    /// </summary>
+    private async ValueTask WriteBlindIndexesAsync(List<Pending> pending, CancellationToken cancellationToken)
+    {
+        (int Epoch, Gdpr.Search.BlindIndexHasher Hasher)? newest = null;
+        foreach (var p in pending)
+        {
+            foreach (var index in p.Map.BlindIndexes)
+            {
+                if (!index.Members.Any(i => p.Changed[i]))
+                {
+                    continue;
+                }
+
+                if (newest is null)
+                {
+                    var ring = blindIndexes ?? throw new InvalidOperationException("Blind indexes need the engine's registrations (AddGdpr).");
+                    newest = (await ring.GetAsync(forWriting: true, cancellationToken).ConfigureAwait(false))[0];
+                }
+
+                var value = newest.Value.Hasher.Compute(index.Definition, [.. index.Members.Select(i => p.Values[i] as string)]);
+                p.Entry.CurrentValues[index.Property] = value is { } v ? BlindIndexMap.Stored(newest.Value.Epoch, v) : null;
+            }
+        }
     }
 
     /// <summary>

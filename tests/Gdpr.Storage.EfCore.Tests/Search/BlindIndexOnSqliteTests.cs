@@ -1,0 +1,194 @@
+using System.Text;
+using Gdpr.Classification;
+using Gdpr.Search;
+using Gdpr.Storage.EfCore.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Gdpr.Storage.EfCore.Tests.Search;
+
+public sealed class Caller
+{
+    public int Id { get; set; }
+
+    [DataSubjectId] public string CustomerNumber { get; set; } = "";
+
+    [PersonalData(PersonalDataCategories.Phone)]
+    [BlindIndex("phone", Normalization = BlindIndexNormalization.PhoneNumber)]
+    public string? Phone { get; set; }
+
+    // A tiny planned table: one bit, so about half the rows share each index value and every lookup meets false candidates.
+    [PersonalData(PersonalDataCategories.Email)]
+    [BlindIndex("email", Normalization = BlindIndexNormalization.Email, ExpectedRows = 4)]
+    public string? Email { get; set; }
+
+    [PersonalData(PersonalDataCategories.Email)]
+    [BlindIndex("work_email", Normalization = BlindIndexNormalization.Email)]
+    public string? WorkEmail { get; set; }
+
+    [PersonalData(PersonalDataCategories.PostalAddress)]
+    [BlindIndex("postcode_house", Order = 0, Normalization = BlindIndexNormalization.CaseInsensitiveText)]
+    public string? Postcode { get; set; }
+
+    [PersonalData(PersonalDataCategories.PostalAddress)]
+    [BlindIndex("postcode_house", Order = 1, Normalization = BlindIndexNormalization.CaseInsensitiveText)]
+    public string? HouseNumber { get; set; }
+
+    public bool Active { get; set; } = true;
+}
+
+public sealed class SearchContext(DbContextOptions<SearchContext> options) : DbContext(options)
+{
+    public DbSet<Caller> Callers => Set<Caller>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Caller>().HasIndex(c => c.CustomerNumber);
+        modelBuilder.AddGdprTables();
+    }
+}
+
+public sealed class BlindIndexOnSqliteTests : IAsyncLifetime, IDisposable
+{
+    private readonly SqliteTempFolder _folder = new("gdpr-bidx-");
+    private ServiceProvider _services = null!;
+
+    private string ConnectionString => new SqliteConnectionStringBuilder { DataSource = _folder.PathOf("search.db"), Pooling = false }.ToString();
+
+    public async Task InitializeAsync()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2026, 12, 4, 9, 0, 0, TimeSpan.Zero)));
+        services.AddGdpr(o => o.PseudonymKey = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray())
+            .UseLocalKeyRing(_folder.PathOf("keyring"))
+            .UseCertificateSigningKey(_folder.PathOf("signing"))
+            .AddEfCoreContext<SearchContext>((_, o) => o.UseSqlite(ConnectionString).ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning)))
+            .UseEfCoreStores<SearchContext>();
+        _services = services.BuildServiceProvider();
+        await using var db = await NewContextAsync();
+        await db.Database.EnsureCreatedAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+    }
+
+    // After DisposeAsync (xunit's order), once the services hold no file open.
+    public void Dispose() => _folder.Dispose();
+
+    private async Task<SearchContext> NewContextAsync()
+        => await _services.GetRequiredService<IDbContextFactory<SearchContext>>().CreateDbContextAsync();
+
+    private async Task SeedAsync(params Caller[] callers)
+    {
+        await using var db = await NewContextAsync();
+        db.Callers.AddRange(callers);
+        await db.SaveChangesAsync();
+    }
+
+    [Fact]
+    public async Task OnePhoneInThreeNotations_FindsTheOneCustomer()
+    {
+        await SeedAsync(
+            new Caller { CustomerNumber = "c-1", Phone = "020 123 4567" },
+            new Caller { CustomerNumber = "c-2", Phone = "06 12345678" });
+
+        foreach (var written in new[] { "+31 20 123 45 67", "0031201234567", "020-1234567" })
+        {
+            await using var db = await NewContextAsync();
+            var filter = await db.CreateBlindIndexFilterAsync<Caller>(c => c.Phone, written);
+            var found = await db.Callers.AsNoTracking().ToListMatchingAsync(filter);
+            Assert.Equal(["c-1"], found.Select(c => c.CustomerNumber));
+        }
+    }
+
+    [Fact]
+    public async Task FalseCandidates_AreRemoved_AndTheIndexComposesWithWhere()
+    {
+        // One bit of index: the SQL filter lets about half the table through; only exact matches come back.
+        var callers = Enumerable.Range(0, 40).Select(i => new Caller { CustomerNumber = $"c-{i}", Email = $"person{i}@example.nl", Active = i % 2 == 0 }).ToArray();
+        await SeedAsync(callers);
+
+        await using var db = await NewContextAsync();
+        var filter = await db.CreateBlindIndexFilterAsync<Caller>(c => c.Email, "  PERSON6@example.NL ");
+        var candidates = await db.Callers.AsNoTracking().WhereBlindIndex(filter).CountAsync();
+        Assert.InRange(candidates, 2, 39); // the bucket, not the whole table, and not only the match
+
+        Assert.Equal(["c-6"], (await db.Callers.AsNoTracking().ToListMatchingAsync(filter)).Select(c => c.CustomerNumber));
+        Assert.Empty(await db.Callers.AsNoTracking().Where(c => !c.Active).ToListMatchingAsync(filter)); // c-6 is active
+    }
+
+    [Fact]
+    public async Task ACompoundPostcodeAndHouseNumber_FindsTheAddress()
+    {
+        await SeedAsync(
+            new Caller { CustomerNumber = "c-1", Postcode = "1234 AB", HouseNumber = "12" },
+            new Caller { CustomerNumber = "c-2", Postcode = "1234 AB", HouseNumber = "14" },
+            new Caller { CustomerNumber = "c-3", Postcode = "1234 AB" });
+
+        await using var db = await NewContextAsync();
+        var filter = await db.CreateBlindIndexFilterAsync<Caller>("postcode_house", [" 1234ab ".Replace("ab", " AB", StringComparison.Ordinal), "12"]);
+        Assert.Equal(["c-1"], (await db.Callers.AsNoTracking().ToListMatchingAsync(filter)).Select(c => c.CustomerNumber));
+    }
+
+    [Fact]
+    public async Task EqualValuesInTwoMembers_HaveUnrelatedIndexValues_AndTheFileHoldsNoPlaintext()
+    {
+        await SeedAsync(new Caller { CustomerNumber = "c-1", Email = "anne@example.nl", WorkEmail = "anne@example.nl", Phone = "020 123 4567" });
+
+        await using (var db = await NewContextAsync())
+        {
+            var row = await db.Callers.AsNoTracking().Select(c => new { Email = EF.Property<long?>(c, "email$bidx"), Work = EF.Property<long?>(c, "work_email$bidx") }).SingleAsync();
+            Assert.NotNull(row.Email);
+            Assert.NotNull(row.Work);
+            Assert.NotEqual(row.Email & 0xFFFF_FFFFL, row.Work & 0xFFFF_FFFFL);
+            Assert.Equal(1, row.Email >> 32); // epoch 1
+        }
+
+        SqliteConnection.ClearAllPools();
+        var raw = File.ReadAllBytes(_folder.PathOf("search.db")).Concat(File.Exists(_folder.PathOf("search.db-wal")) ? File.ReadAllBytes(_folder.PathOf("search.db-wal")) : []).ToArray();
+        foreach (var plaintext in new[] { "anne@example.nl", "+31201234567", "020 123 4567" })
+        {
+            Assert.Equal(-1, raw.AsSpan().IndexOf(Encoding.UTF8.GetBytes(plaintext)));
+        }
+    }
+
+    [Fact]
+    public async Task UnderANewEpoch_OldRowsAreStillFound_AndNewWritesUseIt()
+    {
+        await SeedAsync(new Caller { CustomerNumber = "c-1", Phone = "020 123 4567" });
+        var ring = _services.GetRequiredService<BlindIndexKeyRing>();
+        Assert.Equal(2, await ring.StartEpochAsync(CancellationToken.None));
+        await SeedAsync(new Caller { CustomerNumber = "c-2", Phone = "020 123 4567" });
+
+        await using var db = await NewContextAsync();
+        var epochs = await db.Callers.AsNoTracking().OrderBy(c => c.Id).Select(c => EF.Property<long?>(c, "phone$bidx") >> 32).ToListAsync();
+        Assert.Equal([1L, 2L], epochs);
+        var filter = await db.CreateBlindIndexFilterAsync<Caller>(c => c.Phone, "+31201234567");
+        Assert.Equal(["c-1", "c-2"], (await db.Callers.AsNoTracking().OrderBy(c => c.Id).ToListMatchingAsync(filter)).Select(c => c.CustomerNumber));
+    }
+
+    [Fact]
+    public async Task AnInputWithNoIndexValue_FindsNothing()
+    {
+        await SeedAsync(new Caller { CustomerNumber = "c-1", Phone = "020 123 4567" }, new Caller { CustomerNumber = "c-2" });
+
+        await using var db = await NewContextAsync();
+        var filter = await db.CreateBlindIndexFilterAsync<Caller>(c => c.Phone, "not a phone number");
+        Assert.Empty(await db.Callers.AsNoTracking().ToListMatchingAsync(filter));
+    }
+
+    [Fact]
+    public async Task ALookupByAMemberWithoutAnIndex_IsATypedErrorNamingIt()
+    {
+        await using var db = await NewContextAsync();
+        var ex = await Assert.ThrowsAsync<PersonalDataModelException>(async () => await db.CreateBlindIndexFilterAsync<Caller>(c => c.CustomerNumber, "c-1"));
+        Assert.Contains("CustomerNumber", ex.Message);
+        Assert.DoesNotContain("c-1", ex.Message);
+    }
+}
