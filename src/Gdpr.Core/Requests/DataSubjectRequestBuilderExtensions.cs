@@ -16,6 +16,7 @@ public static class DataSubjectRequestBuilderExtensions
     /// <see cref="RequestOptions.TimeZone"/>, <see cref="RequestOptions.HolidayCalendar"/> and the retention policy
     /// <see cref="RequestOptions.RetentionPolicy"/> names are required and validated when the host starts. Register an
     /// <see cref="IOneTimeCodeSender"/> to send codes, and further <see cref="IIdentityVerifier"/>s as you need.
+    /// <see cref="IDataSubjectRequestExecutor"/> carries rights out through the exporter and the erasure service.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Sets the options.</param>
@@ -38,7 +39,9 @@ public static class DataSubjectRequestBuilderExtensions
         services.TryAddSingleton<OneTimeCodeVerifier>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIdentityVerifier, OneTimeCodeVerifier>(sp => sp.GetRequiredService<OneTimeCodeVerifier>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIdentityVerifier, AgentAttestationVerifier>());
-        services.TryAddSingleton<IDataSubjectRequestService, DataSubjectRequestService>();
+        services.TryAddSingleton<DataSubjectRequestService>();
+        services.TryAddSingleton<IDataSubjectRequestService>(sp => sp.GetRequiredService<DataSubjectRequestService>());
+        services.TryAddSingleton<IDataSubjectRequestExecutor, DataSubjectRequestExecutor>();
         return builder;
     }
 }

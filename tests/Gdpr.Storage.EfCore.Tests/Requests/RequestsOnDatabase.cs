@@ -19,7 +19,7 @@ internal static class RequestsOnDatabase
         PostalAddress: "Prinsengracht 263, 1016 GV Amsterdam");
 
     /// <summary>One "process" of the deployment: its own provider over the shared database and key ring.</summary>
-    public static ServiceProvider Build(Action<DbContextOptionsBuilder> database, string keyRingDirectory, FakeTimeProvider time, Action<IGdprBuilder>? configureGdpr = null)
+    public static ServiceProvider Build(Action<DbContextOptionsBuilder> database, string keyRingDirectory, FakeTimeProvider time, Action<RequestOptions>? configureRequests = null)
         => ContactCenterHost.Build(database, keyRingDirectory, time, configureGdpr: gdpr =>
         {
             gdpr.AddRetentionPolicy(new RetentionPolicy { Name = "requests", Years = 5, Clock = RetentionClock.RelationshipEnd, LegalBasis = RequestsBasis })
@@ -27,9 +27,9 @@ internal static class RequestsOnDatabase
                 {
                     o.TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam");
                     o.HolidayCalendar = new DutchHolidayCalendar();
+                    configureRequests?.Invoke(o);
                 })
                 .UseEfCoreDataSubjectRequests<ContactCenterContext>();
-            configureGdpr?.Invoke(gdpr);
         });
 
     public static IDataSubjectRequestService Requests(this IServiceProvider services) => services.GetRequiredService<IDataSubjectRequestService>();
