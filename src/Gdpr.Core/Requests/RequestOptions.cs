@@ -62,6 +62,14 @@ public sealed class RequestOptions
     /// </summary>
     public string? DirectMarketingScope { get; set; }
 
+    /// <summary>
+    /// Gets or sets how often, at most, the hosted service recounts the open and overdue gauges
+    /// (<c>gdpr.requests.open</c>, <c>gdpr.requests.overdue</c>); it also recounts at every midnight of
+    /// <see cref="TimeZone"/>, when requests become overdue.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00", ErrorMessage = "{0} must be between {1} and {2}.")]
+    public TimeSpan MetricsRefreshInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Gets or sets how many codes one request may be sent in all.</summary>
     [Range(1, 10, ErrorMessage = "{0} must be between {1} and {2}.")]
     public int OneTimeCodesPerRequest { get; set; } = 3;
