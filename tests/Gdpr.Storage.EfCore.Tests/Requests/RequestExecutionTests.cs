@@ -184,6 +184,29 @@ public sealed class SqliteRequestExecutionTests : RequestExecutionTests
         Assert.Equal(RightStatus.Open, Assert.Single((await services.Requests().GetAsync(request.Id)).Rights).Status);
     }
 
+    // Art. 21(3) with Art. 17(3)(e): a legal hold keeps the marketing scope, so the objection is not reported as
+    // carried out: the right stays open with a typed error, and running again after the release completes it.
+    [Fact]
+    public async Task Execute_ObjectionWhileAHoldKeepsTheScope_StaysOpen_ThenCompletesAfterRelease_Art21_3()
+    {
+        await using var services = await SeededAsync(o => o.DirectMarketingScope = "marketing");
+        var holds = services.GetRequiredService<Gdpr.Erasure.ILegalHoldService>();
+        var hold = await holds.PlaceHoldAsync(Subject, "claim 2026-41");
+        var request = await services.StartedAsync(Subject, new RequestedRight(DataSubjectRight.Objection, RequestedRight.DirectMarketingPurpose));
+        var executor = services.GetRequiredService<IDataSubjectRequestExecutor>();
+
+        var refused = await Assert.ThrowsAsync<RequestTransitionRefusedException>(() => executor.ExecuteAsync(request.Id).AsTask());
+
+        Assert.Equal(RequestRules.DirectMarketingScopeNotDestroyed, refused.Rule);
+        Assert.Equal(RightStatus.Open, Assert.Single((await services.Requests().GetAsync(request.Id)).Rights).Status);
+        Assert.Equal($"{Subject}@example.org", (await services.WithContextAsync(db => db.Shoppers.AsNoTracking().SingleAsync(s => s.CustomerNumber == Subject))).NewsletterEmail);
+
+        Assert.True(await holds.ReleaseHoldAsync(Subject, hold.Id));
+        var done = await executor.ExecuteAsync(request.Id);
+        Assert.Equal(RequestOutcome.Completed, done.Outcome);
+        Assert.Null((await services.WithContextAsync(db => db.Shoppers.AsNoTracking().SingleAsync(s => s.CustomerNumber == Subject))).NewsletterEmail);
+    }
+
     // An export or erasure with nowhere to put its evidence does not run.
     [Fact]
     public async Task Execute_WithoutPackageDirectory_Throws_NothingRuns()
