@@ -17,7 +17,7 @@ namespace Gdpr.Samples.ContactCenter;
 /// The contact center: one SQLite file for data and keys (wrapped), and a folder beside it for the secrets that
 /// must never sit in the same backup — the key-encryption keys, the pseudonym key and the certificate signing key.
 /// </summary>
-public sealed class ContactCenterApp : IAsyncDisposable
+public sealed partial class ContactCenterApp : IAsyncDisposable
 {
     /// <summary>The sample's retention policies (registered at start, and read by the sweep preview).</summary>
     private static readonly RetentionPolicy[] AllPolicies =
@@ -44,6 +44,13 @@ public sealed class ContactCenterApp : IAsyncDisposable
             Years = 1,
             DeleteRowsOnErasure = true,
             LegalBasis = "Consent (Art. 6(1)(a)); withdrawn or erased at once, otherwise renewed yearly",
+        },
+        new()
+        {
+            Name = Policies.Requests,
+            Clock = RetentionClock.RelationshipEnd,
+            Years = 5,
+            LegalBasis = "Accountability (Art. 5(2)): a data-subject request's record, the requester's details included, is kept five years after it closed (this sample's choice)",
         },
     ];
 
@@ -159,7 +166,8 @@ public sealed class ContactCenterApp : IAsyncDisposable
             .UseCertificateSigningKey(Path.Combine(secrets, "signing"))
             .ConfigureExport(ConfigureExport)
             .AddEfCoreContext<TContext>((_, options) => options.UseSqlite(ConnectionString(fullPath)))
-            .UseEfCoreStores<TContext>();
+            .UseEfCoreStores<TContext>()
+            .AddDataSubjectRequests(o => ConfigureRequests(o, fullPath));
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 

@@ -14,16 +14,16 @@ public static class ExitCodes
     /// <summary><c>verify</c>: the certificate's signature does not verify with that public key.</summary>
     public const int SignatureInvalid = 1;
 
-    /// <summary>Bad arguments, an unknown customer, a missing input file, or no database (or keys) at <c>--db</c>.</summary>
+    /// <summary>Bad arguments, an unknown customer or request, a missing input file, or no database (or keys) at <c>--db</c>.</summary>
     public const int Usage = 2;
 
-    /// <summary>The SDK refused (a <see cref="GdprException"/>: its message names entity, member or scope, never personal data).</summary>
+    /// <summary>The SDK refused (a <see cref="GdprException"/>: its message names entity, member, scope or a request's rule, never personal data).</summary>
     public const int Sdk = 3;
 
     /// <summary>A file-system error: <c>--db</c> is a folder, a file cannot be read or written, permission denied.</summary>
     public const int FileSystem = 4;
 
-    /// <summary>An erasure, a sweep or a migrate did not complete; running it again finishes it.</summary>
+    /// <summary>An erasure (also a request's), a sweep or a migrate did not complete; running it again finishes it.</summary>
     public const int Incomplete = 5;
 
     /// <summary>The database cannot be used: not a SQLite file, corrupt or truncated, or not this sample's database.</summary>
@@ -43,10 +43,10 @@ public static class ExitCodes
         Exit codes:
           0   done
           1   verify: the certificate's signature does not verify with that public key
-          2   bad arguments, unknown customer, missing input file, or no database (or keys) at --db
-          3   the SDK refused (its message names entity, member or scope, never personal data)
+          2   bad arguments, unknown customer or request, missing input file, or no database (or keys) at --db
+          3   the SDK refused (its message names entity, member, scope or a request's rule, never personal data)
           4   file-system error: --db is a folder, a file cannot be read or written, permission denied
-          5   an erasure, a sweep or a migrate did not complete; run it again to finish it
+          5   an erasure (also a request's), a sweep or a migrate did not complete; run it again to finish it
           6   the database cannot be used: not a SQLite file, corrupt or truncated, or not this sample's
           7   migrate stopped before dropping the plaintext columns: rows without a customer number (listed);
               give them one and run migrate again
@@ -68,6 +68,10 @@ public static class ExitCodes
                 return (FileSystem, error.Message);
             case SampleDatabaseException:
                 return (Database, error.Message);
+            case Gdpr.Requests.DataSubjectRequestNotFoundException:
+                return (Usage, error.Message);
+            case Gdpr.Requests.RequestTransitionRefusedException { Rule: Gdpr.Requests.RequestRules.ErasureIncomplete }:
+                return (Incomplete, error.Message);
         }
 
         // A database error can arrive wrapped (EF's DbUpdateException, an SDK store error): the cause decides.

@@ -54,6 +54,40 @@ root.Subcommands.Add(sweep);
 var rotate = new Command("rotate-kek", "Rotate the key-encryption key: rewrap every live key, retire the old KEK.");
 root.Subcommands.Add(rotate);
 
+// Data-subject requests (docs/requests.md): received, verified, executed and closed within the month of Art. 12(3).
+var requestId = new Option<string>("--request") { Description = "The request's id (dsr-..., printed by request-submit and request-list).", Required = true };
+var rights = new Option<string>("--rights") { Description = "The rights asked for, comma-separated: access, rectification, erasure, restriction, portability, objection:PURPOSE (e.g. objection:direct-marketing), consent-withdrawal.", Required = true };
+var channel = new Option<string>("--channel") { Description = "How it came in: web-form, email, phone, chat, letter, in-person.", DefaultValueFactory = _ => "phone" };
+var received = new Option<string?>("--received") { Description = "The date it was received (yyyy-MM-dd), when not today: the period counts from receipt." };
+var requesterName = new Option<string?>("--name") { Description = "The requester's name (kept encrypted)." };
+var requesterEmail = new Option<string?>("--email") { Description = "The requester's e-mail address (kept encrypted)." };
+var requesterPhone = new Option<string?>("--phone") { Description = "The requester's phone number (kept encrypted)." };
+var requesterAddress = new Option<string?>("--address") { Description = "The requester's postal address (kept encrypted)." };
+var intakeAgent = new Option<string?>("--agent") { Description = "The agent who took the request in." };
+var requestSubmit = new Command("request-submit", "Receive a data-subject request (Art. 12): prints its id and its last day.") { subject, rights, channel, received, requesterName, requesterEmail, requesterPhone, requesterAddress, intakeAgent };
+root.Subcommands.Add(requestSubmit);
+
+var attestingAgent = new Option<string>("--agent") { Description = "The agent who checked the requester's identity.", Required = true };
+var method = new Option<string>("--method") { Description = "How, free of personal data, e.g. 'customer number and date of birth confirmed by phone'.", Required = true };
+var requestVerify = new Command("request-verify", "Record an agent's attestation of the requester's identity (Art. 12(6)).") { requestId, attestingAgent, method };
+root.Subcommands.Add(requestVerify);
+
+var requestList = new Command("request-list", "List the open requests, overdue first, with the days left to each one's last day.");
+root.Subcommands.Add(requestList);
+
+var reasons = new Option<string>("--reasons") { Description = "The reasons for the delay, as told to the subject (Art. 12(3)).", Required = true };
+var requestExtend = new Command("request-extend", "Extend a request's period by two months, within its first month (Art. 12(3)).") { requestId, reasons };
+root.Subcommands.Add(requestExtend);
+
+var requestComplete = new Command("request-complete", "Start a verified request and carry out its rights: access and portability exports, erasure with its certificate, objection to direct marketing.") { requestId };
+root.Subcommands.Add(requestComplete);
+
+var ground = new Option<string>("--ground") { Description = "unfounded or excessive (Art. 12(5)(b)).", Required = true };
+var refusalReason = new Option<string>("--reason") { Description = "The reason the controller can show.", Required = true };
+var toldOfRemedies = new Option<bool>("--told-complaint-and-remedy") { Description = "The subject was told of the right to complain to the supervisory authority and to a judicial remedy (Art. 12(4)); required." };
+var requestRefuse = new Command("request-refuse", "Refuse a manifestly unfounded or excessive request, within its first month (Art. 12(4), 12(5)(b)).") { requestId, ground, refusalReason, toldOfRemedies };
+root.Subcommands.Add(requestRefuse);
+
 // Only demo and seed create the database and its keys; a mistyped --db elsewhere says "no database at ...".
 demo.SetAction((r, ct) => Run(r, create: true, app => app.DemoAsync(ct)));
 root.SetAction((r, ct) => Run(r, create: true, app => app.DemoAsync(ct)));
@@ -68,6 +102,19 @@ verify.SetAction((r, ct) => Guarded(r, () => ContactCenterApp.VerifyAsync(r.GetV
 publicKey.SetAction((r, ct) => Run(r, create: false, app => app.WritePublicKeyAsync(r.GetValue(output)!, ct)));
 sweep.SetAction((r, ct) => Run(r, create: false, app => Sweep(app, r, ct)));
 rotate.SetAction((r, ct) => Run(r, create: false, app => app.RotateKeyEncryptionKeyAsync(ct)));
+requestSubmit.SetAction((r, ct) => Run(r, create: false, app => app.SubmitRequestAsync(
+    r.GetValue(subject)!,
+    r.GetValue(rights)!,
+    r.GetValue(channel)!,
+    r.GetValue(received),
+    new Gdpr.Requests.RequesterContact(r.GetValue(requesterName), r.GetValue(requesterEmail), r.GetValue(requesterPhone), r.GetValue(requesterAddress)),
+    r.GetValue(intakeAgent),
+    ct)));
+requestVerify.SetAction((r, ct) => Run(r, create: false, app => app.VerifyRequestAsync(r.GetValue(requestId)!, r.GetValue(attestingAgent)!, r.GetValue(method)!, ct)));
+requestList.SetAction((r, ct) => Run(r, create: false, app => app.ListRequestsAsync(ct)));
+requestExtend.SetAction((r, ct) => Run(r, create: false, app => app.ExtendRequestAsync(r.GetValue(requestId)!, r.GetValue(reasons)!, ct)));
+requestComplete.SetAction((r, ct) => Run(r, create: false, app => app.CompleteRequestAsync(r.GetValue(requestId)!, ct)));
+requestRefuse.SetAction((r, ct) => Run(r, create: false, app => app.RefuseRequestAsync(r.GetValue(requestId)!, r.GetValue(ground)!, r.GetValue(refusalReason)!, r.GetValue(toldOfRemedies), ct)));
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Gdpr.Samples.ContactCenter.Model;
 
 /// <summary>
-/// The contact center's database: its own tables, plus the SDK's key store, audit trail, retention schedule and
-/// legal holds in the same SQLite file. Personal data is encrypted by the adapter (<c>UseGdpr</c>) — nothing here
+/// The contact center's database: its own tables, plus the SDK's key store, audit trail, retention schedule, legal
+/// holds and data-subject requests in the same SQLite file. Personal data is encrypted by the adapter (<c>UseGdpr</c>) — nothing here
 /// mentions it.
 /// </summary>
 public sealed class ContactCenterDb(DbContextOptions<ContactCenterDb> options) : ContactCenterTables(options);
@@ -38,5 +38,6 @@ public abstract class ContactCenterTables(DbContextOptions options) : DbContext(
         modelBuilder.AddGdprAuditTrail();
         modelBuilder.AddGdprRetentionSchedule();
         modelBuilder.AddGdprLegalHolds();
+        modelBuilder.AddGdprDataSubjectRequests();
     }
 }

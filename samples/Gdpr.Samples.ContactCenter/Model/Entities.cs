@@ -108,4 +108,5 @@ public static class Policies
     public const string Default = PersonalDataAttribute.DefaultRetentionPolicy;
     public const string Tax = "tax";
     public const string Marketing = "marketing";
+    public const string Requests = Gdpr.Requests.RequestOptions.DefaultRetentionPolicy;
 }

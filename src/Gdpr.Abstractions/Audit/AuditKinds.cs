@@ -30,6 +30,9 @@ public static class AuditKinds
     /// <summary>A transition of a data-subject request was refused by a rule (details <c>transition</c>, <c>rule</c>); nothing changed.</summary>
     public const string RequestTransitionRefused = "request.transition-refused";
 
+    /// <summary>A right of a data-subject request was carried out by the SDK (details <c>right</c>, <c>reference</c> and what the export or erasure did).</summary>
+    public const string RequestRightExecuted = "request.right-executed";
+
     /// <summary>An identity check of a data-subject request failed (detail <c>failure</c>; never the evidence).</summary>
     public const string RequestIdentityFailed = "request.identity-failed";
 }

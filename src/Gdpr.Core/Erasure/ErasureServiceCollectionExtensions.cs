@@ -77,7 +77,8 @@ public static class ErasureServiceCollectionExtensions
         services.TryAddSingleton<IAuditTrail, AuditTrail>();
         services.TryAddSingleton<CertificateSigningKey>();
         services.TryAddSingleton<IErasureCertificateIssuer, ErasureCertificateIssuer>();
-        services.TryAddSingleton<IErasureService, ErasureService>();
+        services.TryAddSingleton<ErasureService>(); // also the request executor's, for an objection's scopes (Art. 21(3))
+        services.TryAddSingleton<IErasureService>(sp => sp.GetRequiredService<ErasureService>());
         services.TryAddSingleton<IRetentionSweeper, RetentionSweeper>();
     }
 }

@@ -1,6 +1,7 @@
 using Gdpr.Requests;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 // In the root namespace, next to AddGdpr, so the builder methods are found without another using.
@@ -16,6 +17,9 @@ public static class DataSubjectRequestBuilderExtensions
     /// <see cref="RequestOptions.TimeZone"/>, <see cref="RequestOptions.HolidayCalendar"/> and the retention policy
     /// <see cref="RequestOptions.RetentionPolicy"/> names are required and validated when the host starts. Register an
     /// <see cref="IOneTimeCodeSender"/> to send codes, and further <see cref="IIdentityVerifier"/>s as you need.
+    /// <see cref="IDataSubjectRequestExecutor"/> carries rights out through the exporter and the erasure service; in a
+    /// host, a hosted service recounts the open and overdue gauges at every local midnight and every
+    /// <see cref="RequestOptions.MetricsRefreshInterval"/>.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Sets the options.</param>
@@ -38,7 +42,10 @@ public static class DataSubjectRequestBuilderExtensions
         services.TryAddSingleton<OneTimeCodeVerifier>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIdentityVerifier, OneTimeCodeVerifier>(sp => sp.GetRequiredService<OneTimeCodeVerifier>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIdentityVerifier, AgentAttestationVerifier>());
-        services.TryAddSingleton<IDataSubjectRequestService, DataSubjectRequestService>();
+        services.TryAddSingleton<DataSubjectRequestService>();
+        services.TryAddSingleton<IDataSubjectRequestService>(sp => sp.GetRequiredService<DataSubjectRequestService>());
+        services.TryAddSingleton<IDataSubjectRequestExecutor, DataSubjectRequestExecutor>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RequestMetricsRefreshService>());
         return builder;
     }
 }

@@ -45,6 +45,31 @@ public sealed class RequestOptions
     [Range(1, 10, ErrorMessage = "{0} must be between {1} and {2}.")]
     public int OneTimeCodeMaxAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// Gets or sets the directory <see cref="IDataSubjectRequestExecutor"/> writes export packages (GDPR Art. 15, 20) and
+    /// erasure certificates (Art. 17) to, as <c>{request id}-access.zip</c>, <c>{request id}-portability.zip</c> and
+    /// <c>{request id}-erasure-certificate.json</c> (with <c>.sig</c>); the file name is the right's reference. The
+    /// packages hold the subject's data in plaintext: choose a directory only the people answering requests can read.
+    /// No default; needed only to execute those rights.
+    /// </summary>
+    public string? PackageDirectory { get; set; }
+
+    /// <summary>
+    /// Gets or sets the retention scope (policy name) that holds the data processed for direct marketing, which
+    /// <see cref="IDataSubjectRequestExecutor"/> destroys on an objection to direct marketing (GDPR Art. 21(3)). No
+    /// default: which data serves direct marketing is the controller's statement. Without it such an objection is
+    /// not executed (rule <see cref="RequestRules.DirectMarketingScopeNotConfigured"/>) and stays open.
+    /// </summary>
+    public string? DirectMarketingScope { get; set; }
+
+    /// <summary>
+    /// Gets or sets how often, at most, the hosted service recounts the open and overdue gauges
+    /// (<c>gdpr.requests.open</c>, <c>gdpr.requests.overdue</c>); it also recounts at every midnight of
+    /// <see cref="TimeZone"/>, when requests become overdue.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00", ErrorMessage = "{0} must be between {1} and {2}.")]
+    public TimeSpan MetricsRefreshInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Gets or sets how many codes one request may be sent in all.</summary>
     [Range(1, 10, ErrorMessage = "{0} must be between {1} and {2}.")]
     public int OneTimeCodesPerRequest { get; set; } = 3;

@@ -48,6 +48,15 @@ public static class RequestRules
     /// <summary>Too many one-time codes were sent for this request.</summary>
     public const string TooManyCodesIssued = "too-many-codes-issued (Art. 12(6))";
 
+    /// <summary>An objection to direct marketing is executed only when the controller named its scope (<see cref="RequestOptions.DirectMarketingScope"/>).</summary>
+    public const string DirectMarketingScopeNotConfigured = "direct-marketing-scope-not-configured (Art. 21(3))";
+
+    /// <summary>The direct-marketing scope could not be destroyed (a legal obligation or hold keeps it, or it failed): processing must be stopped another way.</summary>
+    public const string DirectMarketingScopeNotDestroyed = "direct-marketing-scope-not-destroyed (Art. 21(3))";
+
+    /// <summary>The erasure did not complete (a scope or source failed, or keys are missing); run the execution again.</summary>
+    public const string ErasureIncomplete = "erasure-incomplete (Art. 17)";
+
     /// <summary>The requester gave no contact detail of the kind a code was to be sent to.</summary>
     public const string NoContactForDestination = "no-contact-for-destination";
 }

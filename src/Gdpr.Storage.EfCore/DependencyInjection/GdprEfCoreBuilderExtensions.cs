@@ -93,11 +93,12 @@ public static class GdprEfCoreBuilderExtensions
     }
 
     /// <summary>
-    /// Keeps every store of the SDK in the application's DbContext — the key store, audit trail, retention schedule
-    /// and legal holds — and registers it as a data source: <see cref="EfCoreKeyStoreBuilderExtensions.UseEfCoreKeyStore{TContext}"/>,
+    /// Keeps every store of the SDK in the application's DbContext — the key store, audit trail, retention schedule,
+    /// legal holds and data-subject requests — and registers it as a data source: <see cref="EfCoreKeyStoreBuilderExtensions.UseEfCoreKeyStore{TContext}"/>,
     /// <see cref="AuditModelBuilderExtensions.UseEfCoreAuditTrail{TContext}"/>,
     /// <see cref="RetentionModelBuilderExtensions.UseEfCoreRetentionSchedule{TContext}"/>,
-    /// <see cref="LegalHoldModelBuilderExtensions.UseEfCoreLegalHolds{TContext}"/> and
+    /// <see cref="LegalHoldModelBuilderExtensions.UseEfCoreLegalHolds{TContext}"/>,
+    /// <see cref="DataSubjectRequestModelBuilderExtensions.UseEfCoreDataSubjectRequests{TContext}"/> and
     /// <see cref="AddEfCoreDataSource{TContext}"/> in one call. The context must be registered with a factory
     /// (<see cref="AddEfCoreContext{TContext}"/> does) and call <see cref="GdprTablesModelBuilderExtensions.AddGdprTables"/>
     /// in its <c>OnModelCreating</c>; a missing call fails at start naming the context.
@@ -115,6 +116,7 @@ public static class GdprEfCoreBuilderExtensions
             .UseEfCoreAuditTrail<TContext>()
             .UseEfCoreRetentionSchedule<TContext>()
             .UseEfCoreLegalHolds<TContext>()
+            .UseEfCoreDataSubjectRequests<TContext>()
             .AddEfCoreDataSource<TContext>();
     }
 }

@@ -22,6 +22,7 @@ public static class GdprTablesModelBuilderExtensions
             .AddGdprKeyStore()
             .AddGdprAuditTrail()
             .AddGdprRetentionSchedule()
-            .AddGdprLegalHolds();
+            .AddGdprLegalHolds()
+            .AddGdprDataSubjectRequests();
     }
 }

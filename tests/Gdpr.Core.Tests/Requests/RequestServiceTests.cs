@@ -156,6 +156,17 @@ public sealed class RequestServiceTests
         Assert.Contains("RequestOptions.RetentionPolicy 'accountability' is not configured", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>The direct-marketing scope an objection destroys (Art. 21(3)) must be a configured policy: a typo would destroy nothing.</summary>
+    [Fact]
+    public async Task Options_DirectMarketingScopeNotAPolicy_Fails_Art21_3()
+    {
+        await using var host = RequestTestHost.Create(configure: o => o.DirectMarketingScope = "marketting");
+
+        var error = Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IOptions<RequestOptions>>().Value);
+
+        Assert.Contains("RequestOptions.DirectMarketingScope 'marketting' names no configured retention policy", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>The in-memory request store stops the host without UseInMemoryStores, naming itself.</summary>
     [Fact]
     public async Task HostStart_InMemoryRequestStoreWithoutOptIn_Fails()

@@ -40,9 +40,9 @@ internal sealed class RequestTestHost : IAsyncDisposable
     public static TimeZoneInfo Amsterdam { get; } = TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam");
 
     /// <summary>Starts the host at <paramref name="now"/> (default: Monday 2 March 2026, 09:00 in Amsterdam).</summary>
-    public static RequestTestHost Create(DateTimeOffset? now = null, Action<RequestOptions>? configure = null)
+    public static RequestTestHost Create(DateTimeOffset? now = null, Action<RequestOptions>? configure = null, FakeTimeProvider? time = null)
     {
-        var time = new FakeTimeProvider(now ?? new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.Zero));
+        time ??= new FakeTimeProvider(now ?? new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.Zero));
         var sender = new CapturingCodeSender();
         var host = GdprTestHost.Create(
             time: time,

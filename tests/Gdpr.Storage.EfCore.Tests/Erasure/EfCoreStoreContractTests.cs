@@ -1,6 +1,7 @@
 using Gdpr.Audit;
 using Gdpr.Erasure;
 using Gdpr.Keys;
+using Gdpr.Requests;
 using Gdpr.Retention;
 using Gdpr.Storage.EfCore.Tests.Keys;
 using Gdpr.Testing;
@@ -48,7 +49,8 @@ internal sealed class PostgresStores(PostgresKeyStoreDatabase server) : IDisposa
             services.AddGdpr(o => o.PseudonymKey = new byte[32]).UseInMemoryStores()
                 .UseEfCoreAuditTrail<ErasureTestDbContext>()
                 .UseEfCoreRetentionSchedule<ErasureTestDbContext>()
-                .UseEfCoreLegalHolds<ErasureTestDbContext>();
+                .UseEfCoreLegalHolds<ErasureTestDbContext>()
+                .UseEfCoreDataSubjectRequests<ErasureTestDbContext>();
             _services = services.BuildServiceProvider();
             using var db = _services.GetRequiredService<IDbContextFactory<ErasureTestDbContext>>().CreateDbContext();
             db.Database.EnsureCreated();
@@ -83,6 +85,24 @@ public sealed class SqliteRetentionScheduleStoreContractTests : RetentionSchedul
     private readonly SqliteStores _stores = new();
 
     protected override IRetentionScheduleStore CreateStore() => _stores.Get<IRetentionScheduleStore>();
+
+    public void Dispose() => _stores.Dispose();
+}
+
+public sealed class SqliteDataSubjectRequestStoreContractTests : DataSubjectRequestStoreContractTests, IDisposable
+{
+    private readonly SqliteStores _stores = new();
+
+    protected override IDataSubjectRequestStore CreateStore() => _stores.Get<IDataSubjectRequestStore>();
+
+    public void Dispose() => _stores.Dispose();
+}
+
+public sealed class PostgresDataSubjectRequestStoreContractTests(PostgresKeyStoreDatabase server) : DataSubjectRequestStoreContractTests, IClassFixture<PostgresKeyStoreDatabase>, IDisposable
+{
+    private readonly PostgresStores _stores = new(server);
+
+    protected override IDataSubjectRequestStore CreateStore() => _stores.Get<IDataSubjectRequestStore>();
 
     public void Dispose() => _stores.Dispose();
 }

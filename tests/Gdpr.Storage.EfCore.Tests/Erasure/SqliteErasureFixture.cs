@@ -16,7 +16,7 @@ namespace Gdpr.Storage.EfCore.Tests.Erasure;
 public sealed class ErasureTestDbContext(DbContextOptions<ErasureTestDbContext> options) : DbContext(options)
 {
     protected override void OnModelCreating(ModelBuilder modelBuilder)
-        => modelBuilder.AddGdprAuditTrail().AddGdprRetentionSchedule().AddGdprLegalHolds();
+        => modelBuilder.AddGdprAuditTrail().AddGdprRetentionSchedule().AddGdprLegalHolds().AddGdprDataSubjectRequests();
 }
 
 /// <summary>A real SQLite database file in a temp folder, and providers (one per simulated process) over it.</summary>
@@ -43,7 +43,8 @@ internal sealed class SqliteErasureDatabase : IDisposable
             .AddRetentionSweeper(o => o.BatchSize = batchSize)
             .UseEfCoreAuditTrail<ErasureTestDbContext>()
             .UseEfCoreRetentionSchedule<ErasureTestDbContext>()
-            .UseEfCoreLegalHolds<ErasureTestDbContext>();
+            .UseEfCoreLegalHolds<ErasureTestDbContext>()
+            .UseEfCoreDataSubjectRequests<ErasureTestDbContext>();
         var provider = services.BuildServiceProvider();
         using var db = provider.GetRequiredService<IDbContextFactory<ErasureTestDbContext>>().CreateDbContext();
         db.Database.EnsureCreated();

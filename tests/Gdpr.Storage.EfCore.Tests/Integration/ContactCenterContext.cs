@@ -80,6 +80,6 @@ public sealed class ContactCenterContext(DbContextOptions<ContactCenterContext> 
         modelBuilder.Entity<CallRecording>().HasIndex(r => r.CustomerNumber);
         modelBuilder.Entity<TypeSample>().HasIndex(s => s.Subject);
         modelBuilder.AddGdprKeyStore();
-        modelBuilder.AddGdprAuditTrail().AddGdprRetentionSchedule().AddGdprLegalHolds();
+        modelBuilder.AddGdprAuditTrail().AddGdprRetentionSchedule().AddGdprLegalHolds().AddGdprDataSubjectRequests();
     }
 }

@@ -26,7 +26,8 @@ internal static class ContactCenterHost
         FakeTimeProvider time,
         byte[]? pseudonymKey = null,
         Action<EfCoreKeyStoreOptions>? keyStore = null,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null,
+        Action<IGdprBuilder>? configureGdpr = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(time);
@@ -41,7 +42,8 @@ internal static class ContactCenterHost
             // Every test builds its own application services, hence its own EF internal provider.
             o.ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning));
         });
-        services.AddGdpr(o => o.PseudonymKey = pseudonymKey ?? TestHosts.PseudonymKey).UseInMemoryStores() // the same in every "process" of the deployment
+        var gdpr = services.AddGdpr(o => o.PseudonymKey = pseudonymKey ?? TestHosts.PseudonymKey).UseInMemoryStores(); // the same in every "process" of the deployment
+        gdpr
             .AddRetentionPolicy(new RetentionPolicy { Name = "marketing", Years = 2 })
             .AddRetentionPolicy(new RetentionPolicy { Name = "chat", Months = 6, DeleteRowsOnErasure = true })
             .AddRetentionPolicy(new RetentionPolicy { Name = "tax", Years = 7, Clock = RetentionClock.RelationshipEnd, IsLegalObligation = true, LegalBasis = TaxBasis })
@@ -60,6 +62,7 @@ internal static class ContactCenterHost
                 o.Purposes["support"] = "Answering your questions and complaints";
                 o.Purposes["quality"] = "Training our agents";
             });
+        configureGdpr?.Invoke(gdpr);
         configureServices?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
     }

@@ -107,7 +107,7 @@ internal sealed class GdprStartupCheck : IDisposable
 
         if (_services.GetService<IDataSubjectRequestStore>() is InMemoryDataSubjectRequestStore)
         {
-            found.Add(("data-subject request store", "register an IDataSubjectRequestStore"));
+            found.Add(("data-subject request store", "UseEfCoreDataSubjectRequests<TContext>() or register an IDataSubjectRequestStore"));
         }
 
         if (_services.GetService<CertificateSigningKey>() is { IsEphemeral: true })

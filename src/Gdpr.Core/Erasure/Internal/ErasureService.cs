@@ -50,7 +50,22 @@ internal sealed class ErasureService : IErasureService
         _logger = logger ?? NullLogger<ErasureService>.Instance;
     }
 
-    public async ValueTask<ErasureResult> EraseAsync(string subjectId, CancellationToken cancellationToken = default)
+    public ValueTask<ErasureResult> EraseAsync(string subjectId, CancellationToken cancellationToken = default)
+        => EraseAsync(subjectId, onlyScopes: null, cancellationToken);
+
+    /// <summary>
+    /// Destroys only <paramref name="scopes"/> of a subject, by the same rules as a full erasure (an obligation or a hold
+    /// keeps a scope), for an objection that names them (GDPR Art. 21(3): direct marketing). The relationship does
+    /// not end, so nothing is scheduled from its end, and no certificate is issued: a certificate reads as the
+    /// subject's erasure. The audit entry (detail <c>onlyScopes</c>) is the evidence.
+    /// </summary>
+    internal ValueTask<ErasureResult> EraseScopesAsync(string subjectId, IReadOnlySet<string> scopes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scopes);
+        return EraseAsync(subjectId, scopes, cancellationToken);
+    }
+
+    private async ValueTask<ErasureResult> EraseAsync(string subjectId, IReadOnlySet<string>? onlyScopes, CancellationToken cancellationToken)
     {
         var pseudonym = _keys.GetPseudonym(subjectId);
         var now = _time.GetUtcNow();
@@ -63,12 +78,13 @@ internal sealed class ErasureService : IErasureService
         }
 
         // Only a subject with live keys has a relationship whose end matters: an unknown id leaves no schedule row.
-        var relationshipEnd = live.Count > 0 ? await _retention.RecordRelationshipEndAsync(pseudonym, now, cancellationToken).ConfigureAwait(false) : now;
+        // An erasure of some scopes only (an objection) does not end the relationship.
+        var relationshipEnd = live.Count > 0 && onlyScopes is null ? await _retention.RecordRelationshipEndAsync(pseudonym, now, cancellationToken).ConfigureAwait(false) : now;
         var tombstones = await _destroyer.GetTombstonesAsync(pseudonym, cancellationToken).ConfigureAwait(false);
         var known = live.Union(tombstones.Keys).ToHashSet(StringComparer.Ordinal);
         var destruction = _destroyer.StartBatch("erasure", confirmWhenAlreadyGone: true);
         var outcomes = new List<ScopeErasureOutcome>();
-        foreach (var scope in known.Order(StringComparer.Ordinal))
+        foreach (var scope in known.Where(s => onlyScopes is null || onlyScopes.Contains(s)).Order(StringComparer.Ordinal))
         {
             if (!live.Contains(scope))
             {
@@ -78,6 +94,13 @@ internal sealed class ErasureService : IErasureService
             }
 
             var policy = _policies.Get(scope);
+            if (onlyScopes is not null && policy.IsLegalObligation)
+            {
+                // Kept by law; its period may count from a relationship end that has not come: nothing is scheduled.
+                outcomes.Add(new ScopeErasureOutcome(scope, ScopeErasureStatus.Retained) { LegalBasis = policy.LegalBasis });
+                continue;
+            }
+
             var retainedUntil = await _retention.GetRetainedUntilAsync(pseudonym, scope, policy, relationshipEnd, now, cancellationToken).ConfigureAwait(false);
             if (holds.Count > 0)
             {
@@ -121,10 +144,14 @@ internal sealed class ErasureService : IErasureService
             : KeyRemovalStatus.NotApplicable;
 
         var destroyed = outcomes.Where(o => o.Status == ScopeErasureStatus.Destroyed).Select(o => o.Scope).ToHashSet(StringComparer.Ordinal);
+
+        // The scopes an erasure of some scopes leaves alone are kept, as a retained scope is: no source deletes their rows.
         var request = new DataSourceErasureRequest(
             destroyed,
             outcomes.Where(o => o.Status is ScopeErasureStatus.Retained or ScopeErasureStatus.Held or ScopeErasureStatus.Failed)
-                .Select(o => o.Scope).ToHashSet(StringComparer.Ordinal))
+                .Select(o => o.Scope)
+                .Concat(onlyScopes is null ? [] : known.Where(s => !onlyScopes.Contains(s)))
+                .ToHashSet(StringComparer.Ordinal))
         {
             RowDeletingScopes = _policies.RowDeletingScopes(destroyed),
         };
@@ -154,9 +181,9 @@ internal sealed class ErasureService : IErasureService
             PhysicalRemoval = removal,
         };
 
-        var appended = await destruction.CommitAsync([SummaryEvent(result)], cancellationToken).ConfigureAwait(false);
+        var appended = await destruction.CommitAsync([SummaryEvent(result, onlyScopes)], cancellationToken).ConfigureAwait(false);
         result = result with { AuditSequence = appended[^1].Sequence, AuditHash = appended[^1].Hash };
-        if (result.Outcome is ErasureOutcome.Erased or ErasureOutcome.NothingFound)
+        if (onlyScopes is null && result.Outcome is ErasureOutcome.Erased or ErasureOutcome.NothingFound)
         {
             result = result with { Certificate = _certificates.Issue(result) };
         }
@@ -209,7 +236,7 @@ internal sealed class ErasureService : IErasureService
     private static ScopeErasureOutcome Destroyed(KeyTombstone tombstone)
         => new(tombstone.Scope, ScopeErasureStatus.Destroyed) { KeyVersion = tombstone.Version, DestroyedAt = tombstone.ShreddedAt };
 
-    private static AuditEvent SummaryEvent(ErasureResult result)
+    private static AuditEvent SummaryEvent(ErasureResult result, IReadOnlySet<string>? onlyScopes)
     {
         string Scopes(ScopeErasureStatus status) => string.Join(',', result.Scopes.Where(s => s.Status == status).Select(s => s.Scope));
         var details = new Dictionary<string, string>
@@ -225,6 +252,11 @@ internal sealed class ErasureService : IErasureService
             ["physicalRemoval"] = ErasureWireNames.Removal(result.PhysicalRemoval),
             ["rowsFound"] = string.Join(',', result.Sources.Select(s => s.Source + ":" + s.RowsFound.ToString(CultureInfo.InvariantCulture))),
         };
+        if (onlyScopes is not null)
+        {
+            details["onlyScopes"] = string.Join(',', onlyScopes.Order(StringComparer.Ordinal));
+        }
+
         return new AuditEvent(result.IsComplete ? AuditKinds.ErasureCompleted : AuditKinds.ErasurePartial, result.Subject, details);
     }
 

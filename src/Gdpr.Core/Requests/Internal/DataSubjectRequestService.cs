@@ -324,7 +324,7 @@ internal sealed class DataSubjectRequestService : IDataSubjectRequestService
         await RefreshMetricsAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<DataSubjectRequest> LoadAsync(string requestId, string transition, CancellationToken cancellationToken)
+    internal async ValueTask<DataSubjectRequest> LoadAsync(string requestId, string transition, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(requestId);
         var request = await _store.GetAsync(requestId, cancellationToken).ConfigureAwait(false);
@@ -345,7 +345,7 @@ internal sealed class DataSubjectRequestService : IDataSubjectRequestService
         throw new DataSubjectRequestNotFoundException(requestId);
     }
 
-    private async ValueTask RecordRefusedAsync(DataSubjectRequest request, RequestTransitionRefusedException refused, CancellationToken cancellationToken)
+    internal async ValueTask RecordRefusedAsync(DataSubjectRequest request, RequestTransitionRefusedException refused, CancellationToken cancellationToken)
     {
         RequestsLog.TransitionRefused(_logger, request.Id, refused.Transition, refused.Status, refused.Rule);
         await AppendAsync(AuditKinds.RequestTransitionRefused, request, new()

@@ -36,6 +36,12 @@ internal sealed partial class RequestOptionsValidator(IOptions<GdprOptions> gdpr
             }
         }
 
+        if (options.DirectMarketingScope is { } marketing
+            && !gdpr.Value.RetentionPolicies.Any(p => string.Equals(p?.Name, marketing, StringComparison.Ordinal)))
+        {
+            failures.AddError($"RequestOptions.DirectMarketingScope '{marketing}' names no configured retention policy: name the scope your direct-marketing data is kept under (AddRetentionPolicy), so that an objection (GDPR Art. 21(3)) destroys it.");
+        }
+
         return failures.Build();
     }
 

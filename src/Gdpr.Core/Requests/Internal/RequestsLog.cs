@@ -19,4 +19,7 @@ internal static partial class RequestsLog
 
     [LoggerMessage(5005, LogLevel.Warning, "No data-subject request {RequestId}.")]
     public static partial void Unknown(ILogger logger, string requestId);
+
+    [LoggerMessage(5006, LogLevel.Error, "Recounting the data-subject request gauges failed ({ExceptionType}); the next count is tried at the next interval.")]
+    public static partial void MetricsRefreshFailed(ILogger logger, string exceptionType);
 }

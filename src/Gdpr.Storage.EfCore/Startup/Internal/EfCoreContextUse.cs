@@ -11,6 +11,7 @@ internal enum EfCoreContextRole
     AuditTrail,
     RetentionSchedule,
     LegalHolds,
+    DataSubjectRequests,
 }
 
 /// <summary>One registration call that told the SDK about a DbContext, checked at start by <see cref="EfCoreStartupCheck"/>.</summary>

@@ -3,6 +3,7 @@ using Gdpr.Storage.EfCore.Audit;
 using Gdpr.Storage.EfCore.Erasure;
 using Gdpr.Storage.EfCore.Keys;
 using Gdpr.Storage.EfCore.Model;
+using Gdpr.Storage.EfCore.Requests;
 using Gdpr.Storage.EfCore.Retention;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -117,6 +118,7 @@ internal sealed class EfCoreStartupCheck
             EfCoreContextRole.AuditTrail => (typeof(AuditEntryRow), nameof(AuditModelBuilderExtensions.AddGdprAuditTrail), nameof(AuditModelBuilderExtensions.UseEfCoreAuditTrail)),
             EfCoreContextRole.RetentionSchedule => (typeof(RetentionScheduleRow), nameof(RetentionModelBuilderExtensions.AddGdprRetentionSchedule), nameof(RetentionModelBuilderExtensions.UseEfCoreRetentionSchedule)),
             EfCoreContextRole.LegalHolds => (typeof(LegalHoldRow), nameof(LegalHoldModelBuilderExtensions.AddGdprLegalHolds), nameof(LegalHoldModelBuilderExtensions.UseEfCoreLegalHolds)),
+            EfCoreContextRole.DataSubjectRequests => (typeof(DataSubjectRequestRow), nameof(DataSubjectRequestModelBuilderExtensions.AddGdprDataSubjectRequests), nameof(DataSubjectRequestModelBuilderExtensions.UseEfCoreDataSubjectRequests)),
             _ => (null, null, null),
         };
 
