@@ -29,6 +29,10 @@ internal static class PersonalDataModel
             {
                 annotatedTypes.Add(entityType);
             }
+            else
+            {
+                BlindIndexModel.Apply(entityType); // refuses an index declared on a type with no [PersonalData] member
+            }
         }
 
         foreach (var entityType in annotatedTypes)
