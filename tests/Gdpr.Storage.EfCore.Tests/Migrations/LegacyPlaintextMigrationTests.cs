@@ -208,6 +208,64 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// A subject erased before the pass reached its rows has its values in the kept plaintext columns and no key: the
+    /// erasure must not find "nothing" and certify it. The scopes are reported as not destroyed, with no certificate
+    /// (the trust rule: no certificate for what is still readable).
+    /// </summary>
+    [SkippableFact]
+    public async Task SubjectErasedBeforeThePass_IsNotCertified_ItsPlaintextScopesAreReported()
+    {
+        Skip.If(!Available, PostgresServer.HowToRun);
+
+        await CreateLegacyDatabaseAndAdoptAsync(rows: 20);
+        var result = await Services.GetRequiredService<Gdpr.Erasure.IErasureService>().EraseAsync("C-000007");
+
+        Assert.False(result.IsComplete);
+        Assert.Null(result.Certificate);
+        Assert.Contains(result.Scopes, s => s.Scope == "default" && s.Status == Gdpr.Erasure.ScopeErasureStatus.KeyMissing);
+    }
+
+    /// <summary>
+    /// A subject whose row the application saved through the adapter (so it has keys) while its old plaintext columns
+    /// still hold the earlier values: the erasure empties those columns too, since destroying a key does not reach a
+    /// value never encrypted (Art. 17(1)), and only then certifies.
+    /// </summary>
+    [SkippableFact]
+    public async Task SubjectErasedWithKeys_LosesItsPlaintextColumnsToo_Art17_1()
+    {
+        Skip.If(!Available, PostgresServer.HowToRun);
+
+        await CreateLegacyDatabaseAndAdoptAsync(rows: 20);
+        await using (var app = CreateContext())
+        {
+            var customer = await app.Customers.SingleAsync(c => c.Id == 7);
+            customer.Email = "changed@example.org"; // saved encrypted; the old column keeps the earlier value
+            await app.SaveChangesAsync();
+        }
+
+        Assert.NotNull((await ReadLegacyAsync(7)).Email);
+        var result = await Services.GetRequiredService<Gdpr.Erasure.IErasureService>().EraseAsync("C-000007");
+
+        Assert.True(result.IsComplete);
+        var row = await ReadLegacyAsync(7);
+        Assert.Null(row.Email);
+        Assert.Null(row.Phone);
+        Assert.NotNull((await ReadLegacyAsync(8)).Email); // another subject keeps its own
+    }
+
+    /// <summary>Row <paramref name="id"/>'s old Email and Phone columns, read with plain SQL.</summary>
+    private async Task<(string? Email, string? Phone)> ReadLegacyAsync(int id)
+    {
+        await using var context = CreateLegacyContext();
+        await context.Database.OpenConnectionAsync();
+        await using var command = context.Database.GetDbConnection().CreateCommand();
+        command.CommandText = $"SELECT \"Email\", \"Phone\" FROM \"Customers\" WHERE \"Id\" = {id}";
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return (reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1));
+    }
+
+    /// <summary>
     /// Step 4 (dropping the kept columns) is scaffolded with a guard that the database runs in the migration: while
     /// any row still holds a value the drop is refused and nothing is lost (Art. 5(1)(f): protection against
     /// accidental loss); after the pass it runs, and every value still reads back.
@@ -326,6 +384,7 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
                 o.ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning));
                 o.AddInterceptors(new FirstBatchSaveHook(this));
             })
+            .AddEfCoreDataSource<AdoptedContext>()
             .UseEfCoreStores<AdoptedContext>();
         services.Configure<EfCoreKeyStoreOptions>(o => o.PurgeWaitLimit = PurgeWaitLimit);
         _services = services.BuildServiceProvider();

@@ -1,5 +1,7 @@
 using System.Text;
 using Gdpr.Classification;
+using Gdpr.Erasure;
+using Gdpr.Retention;
 using Gdpr.Search;
 using Gdpr.Storage.EfCore.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
@@ -37,6 +39,11 @@ public sealed class Caller
     [BlindIndex("postcode_house", Order = 1, Normalization = BlindIndexNormalization.CaseInsensitiveText)]
     public string? HouseNumber { get; set; }
 
+    // Kept for the tax authority after an erasure (a legal obligation): its own index is kept with it, by design.
+    [PersonalData(PersonalDataCategories.Name, RetentionPolicy = "tax", Erasure = ErasureAction.RetainUntilExpiry)]
+    [BlindIndex("invoice_name", Normalization = BlindIndexNormalization.CaseInsensitiveText)]
+    public string? InvoiceName { get; set; }
+
     public bool Active { get; set; } = true;
 }
 
@@ -65,7 +72,9 @@ public sealed class BlindIndexOnSqliteTests : IAsyncLifetime, IDisposable
         services.AddGdpr(o => o.PseudonymKey = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray())
             .UseLocalKeyRing(_folder.PathOf("keyring"))
             .UseCertificateSigningKey(_folder.PathOf("signing"))
+            .AddRetentionPolicy(new RetentionPolicy { Name = "tax", Years = 7, Clock = RetentionClock.RelationshipEnd, IsLegalObligation = true, LegalBasis = "Dutch AWR art. 52 (7-year fiscal retention)" })
             .AddEfCoreContext<SearchContext>((_, o) => o.UseSqlite(ConnectionString).ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning)))
+            .AddEfCoreDataSource<SearchContext>()
             .UseEfCoreStores<SearchContext>();
         _services = services.BuildServiceProvider();
         await using var db = await NewContextAsync();
@@ -171,6 +180,39 @@ public sealed class BlindIndexOnSqliteTests : IAsyncLifetime, IDisposable
         Assert.Equal([1L, 2L], epochs);
         var filter = await db.CreateBlindIndexFilterAsync<Caller>(c => c.Phone, "+31201234567");
         Assert.Equal(["c-1", "c-2"], (await db.Callers.AsNoTracking().OrderBy(c => c.Id).ToListMatchingAsync(filter)).Select(c => c.CustomerNumber));
+    }
+
+    [Fact]
+    public async Task AfterAnErasure_TheSubjectsIndexValuesAreGone_ExceptTheRetainedScopesOwn()
+    {
+        // Art. 17(1): the erased subject's rows no longer share index values with anything; Art. 17(3)(b): the
+        // invoice name kept for the tax authority stays readable, and its own index with it.
+        await SeedAsync(
+            new Caller { CustomerNumber = "c-1", Phone = "020 123 4567", Email = "anne@example.nl", InvoiceName = "A. de Vries" },
+            new Caller { CustomerNumber = "c-1", Phone = "020 123 4567", Postcode = "1234 AB", HouseNumber = "12" },
+            new Caller { CustomerNumber = "c-2", Phone = "020 123 4567" });
+
+        var result = await _services.GetRequiredService<IErasureService>().EraseAsync("c-1");
+        Assert.True(result.IsComplete);
+
+        await using var db = await NewContextAsync();
+        var rows = await db.Callers.AsNoTracking().Where(c => c.CustomerNumber == "c-1").Select(c => new
+        {
+            Phone = EF.Property<long?>(c, "phone$bidx"),
+            Email = EF.Property<long?>(c, "email$bidx"),
+            Address = EF.Property<long?>(c, "postcode_house$bidx"),
+            Invoice = EF.Property<long?>(c, "invoice_name$bidx"),
+        }).ToListAsync();
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.Null(r.Phone));
+        Assert.All(rows, r => Assert.Null(r.Email));
+        Assert.All(rows, r => Assert.Null(r.Address));
+        Assert.Single(rows, r => r.Invoice is not null);
+
+        var byPhone = await db.CreateBlindIndexFilterAsync<Caller>(c => c.Phone, "020 123 4567");
+        Assert.Equal(["c-2"], (await db.Callers.AsNoTracking().ToListMatchingAsync(byPhone)).Select(c => c.CustomerNumber));
+        var byInvoice = await db.CreateBlindIndexFilterAsync<Caller>(c => c.InvoiceName, "a. de vries");
+        Assert.Equal(["c-1"], (await db.Callers.AsNoTracking().ToListMatchingAsync(byInvoice)).Select(c => c.CustomerNumber));
     }
 
     [Fact]

@@ -31,6 +31,9 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
     private static readonly MethodInfo ReadColumnsMethod = typeof(DbContextPersonalDataSource<TContext>)
         .GetMethod(nameof(ReadColumnsAsync), BindingFlags.NonPublic | BindingFlags.Static)!;
 
+    private static readonly MethodInfo HasLegacyValueMethod = typeof(DbContextPersonalDataSource<TContext>)
+        .GetMethod(nameof(HasLegacyValueAsync), BindingFlags.NonPublic | BindingFlags.Static)!;
+
     private readonly IServiceScopeFactory _scopes;
     private readonly ILogger _logger;
 
@@ -154,6 +157,9 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
                         {
                             replaced += PersonalDataRowCodec.BlankScopes(context.Entry(instance), owner, request.DestroyedScopes);
                         }
+
+                        // Blind indexes live on root rows only.
+                        BlindIndexMap.Clear(context.Entry(entity), map, request.DestroyedScopes);
                     }
 
                     await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -189,10 +195,43 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
             foreach (var map in maps)
             {
                 AddOwnedScopes(model, map, scopes);
+                await AddLegacyScopesAsync(context, map, subjectProperty, subjectValue, scopes, cancellationToken).ConfigureAwait(false);
             }
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// Adds the scope of every member whose old plaintext column (kept for the encryption pass, docs/migrations.md)
+    /// still holds a value in one of the subject's rows. Such a value is under no key: if the subject has no key of that
+    /// scope either, the erasure reports the scope as not destroyed (never certified) instead of finding "nothing".
+    /// </summary>
+    private static async Task AddLegacyScopesAsync(
+        DbContext context, PersonalDataEntityMap map, IProperty subjectProperty, object subjectValue, HashSet<string> scopes, CancellationToken cancellationToken)
+    {
+        foreach (var member in map.Members)
+        {
+            if (scopes.Contains(member.Scope) || map.EntityType.FindDeclaredProperty(member.Name + PersonalDataMembers.LegacySuffix) is not { } legacy)
+            {
+                continue;
+            }
+
+            if (await ((Task<bool>)HasLegacyValueMethod.MakeGenericMethod(map.EntityType.ClrType, subjectProperty.ClrType)
+                .Invoke(null, [context, subjectProperty.Name, subjectValue, legacy, cancellationToken])!).ConfigureAwait(false))
+            {
+                scopes.Add(member.Scope);
+            }
+        }
+    }
+
+    private static Task<bool> HasLegacyValueAsync<TEntity, TSubject>(DbContext context, string subjectProperty, object subjectValue, IProperty legacy, CancellationToken cancellationToken)
+        where TEntity : class
+    {
+        var entity = Expression.Parameter(typeof(TEntity), "e");
+        var subject = Expression.Equal(KeysetQuery.PropertyAccess(entity, subjectProperty, typeof(TSubject)), KeysetQuery.Parameter(subjectValue, typeof(TSubject)));
+        var held = Expression.NotEqual(KeysetQuery.PropertyAccess(entity, legacy.Name, legacy.ClrType), Expression.Constant(null, legacy.ClrType));
+        return context.Set<TEntity>().AsNoTracking().AnyAsync(Expression.Lambda<Func<TEntity, bool>>(Expression.AndAlso(subject, held), entity), cancellationToken);
     }
 
     private static void AddScopes(byte[]? column, List<PersonalDataEntityMap> maps, HashSet<string> scopes)
@@ -262,8 +301,14 @@ internal sealed class DbContextPersonalDataSource<TContext> : IPersonalDataSourc
         return rows;
     }
 
+    /// <summary>
+    /// Whether an erasure writes the rows of this type: to replace or delete values, to empty old plaintext columns
+    /// still kept for the encryption pass, or to empty blind-index columns. Otherwise destroying the key is all it takes.
+    /// </summary>
     private static bool MayChange(PersonalDataModelMap model, PersonalDataEntityMap map, DataSourceErasureRequest request)
-        => map.Members.Any(m => request.DestroyedScopes.Contains(m.Scope) && (m.Attribute.Erasure == ErasureAction.Replace || DeletesRow(m, request)))
+        => map.Members.Any(m => request.DestroyedScopes.Contains(m.Scope)
+               && (m.Attribute.Erasure == ErasureAction.Replace || DeletesRow(m, request) || map.EntityType.FindProperty(m.Name + PersonalDataMembers.LegacySuffix) is not null))
+           || map.BlindIndexes.Any(i => i.Members.Any(m => request.DestroyedScopes.Contains(map.Members[m].Scope)))
            || map.OwnedNavigations.Any(n => model.Get(n.Navigation.TargetEntityType) is { } owned && MayChange(model, owned, request));
 
     /// <summary>A row is deleted when every personal-data member in it is destroyed now and its policy says delete (the request says which).</summary>

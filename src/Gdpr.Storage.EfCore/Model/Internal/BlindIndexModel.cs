@@ -13,6 +13,27 @@ internal sealed record BlindIndexMap(BlindIndexDefinition Definition, IProperty 
 {
     /// <summary>The stored form: epoch and value in one integer, so that one column (and one database index) holds both.</summary>
     public static long Stored(int epoch, long value) => ((long)epoch << 32) | value;
+
+    /// <summary>
+    /// Empties the index columns of an erased row whose index covers a member of a destroyed scope, so that no index
+    /// value links the subject's remaining rows. An index over retained members only is kept: those values are still
+    /// readable for the purpose they are kept for, and still searchable for it (docs/search.md).
+    /// </summary>
+    /// <returns>How many index columns were emptied.</returns>
+    public static int Clear(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry entry, PersonalDataEntityMap map, IReadOnlySet<string> destroyedScopes)
+    {
+        var cleared = 0;
+        foreach (var index in map.BlindIndexes)
+        {
+            if (index.Members.Any(i => destroyedScopes.Contains(map.Members[i].Scope)) && entry.CurrentValues[index.Property] is not null)
+            {
+                entry.CurrentValues[index.Property] = null;
+                cleared++;
+            }
+        }
+
+        return cleared;
+    }
 }
 
 /// <summary>
@@ -50,12 +71,13 @@ internal static class BlindIndexModel
     /// <summary>The maps of an entity type's indexes, for a finalized model.</summary>
     public static BlindIndexMap[] Build(IEntityType entityType, IReadOnlyList<PersonalDataMemberMap> members)
     {
-        if (entityType.FindOwnership() is not null || entityType.BaseType is not null)
+        if (entityType.FindOwnership() is not null)
         {
             return [];
         }
 
-        return [.. Definitions(entityType.ClrType).Select(index => new BlindIndexMap(
+        // Declared on the hierarchy's root; a derived type's rows carry the root's index columns and members too.
+        return [.. Definitions(entityType.GetRootType().ClrType).Select(index => new BlindIndexMap(
             index,
             entityType.FindProperty(index.Name + PropertySuffix) ?? throw new PersonalDataModelException(entityType.ClrType.Name, null, $"the column of blind index '{index.Name}' is missing: the model was built without the Gdpr model step."),
             [.. index.Members.Select(m => members.Select((x, i) => (x, i)).First(x => x.x.Name == m).i)]))];
