@@ -1,0 +1,258 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace Gdpr.Streams;
+
+/// <summary>
+/// Encrypts what is written into it, one segment at a time: a plaintext buffer of one segment and a ciphertext
+/// buffer of one sealed segment, whatever the object's size. A full segment is sealed only when more bytes arrive
+/// (or at <see cref="CompleteAsync"/>), because only then is it known whether it is the final one.
+/// </summary>
+internal sealed class EncryptedWriteStream : EncryptedObjectWriteStream
+{
+    private readonly SegmentCipher _cipher;
+    private readonly IBlobWriter _blob;
+    private readonly byte[] _plaintext;
+    private readonly byte[] _sealed;
+    private int _filled;
+    private long _segment;
+    private long _written;
+    private State _state;
+
+    private EncryptedWriteStream(SegmentCipher cipher, IBlobWriter blob)
+    {
+        _cipher = cipher;
+        _blob = blob;
+        _plaintext = ArrayPool<byte>.Shared.Rent(cipher.Header.SegmentSize);
+        _sealed = ArrayPool<byte>.Shared.Rent(cipher.Stride);
+    }
+
+    private enum State
+    {
+        Open,
+        Completed,
+
+        // The blob store threw: what it holds is discarded, never committed.
+        Failed,
+        Disposed,
+    }
+
+    public override string ObjectId => _cipher.Header.ObjectId;
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => _state == State.Open;
+
+    public override long Length => throw new NotSupportedException("An encrypted object's write stream cannot tell its length; read the object back for it.");
+
+    /// <summary>Gets the plaintext bytes written so far.</summary>
+    public override long Position
+    {
+        get => _written;
+        set => throw new NotSupportedException("An encrypted object is written front to back.");
+    }
+
+    /// <summary>Writes the header; the caller owns <paramref name="cipher"/> and <paramref name="blob"/> until this returns.</summary>
+    public static async ValueTask<EncryptedWriteStream> StartAsync(SegmentCipher cipher, IBlobWriter blob, CancellationToken cancellationToken)
+    {
+        await blob.WriteAsync(cipher.Header.Bytes, cancellationToken).ConfigureAwait(false);
+        return new EncryptedWriteStream(cipher, blob);
+    }
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        ValidateBufferArguments(buffer, offset, count);
+        Write(buffer.AsSpan(offset, count));
+    }
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        // Synchronous callers (a ZipArchive entry, CopyTo) go through the same path; the blob store is async.
+        while (!buffer.IsEmpty)
+        {
+            var taken = Fill(buffer);
+            buffer = buffer[taken..];
+            if (!buffer.IsEmpty)
+            {
+                SealAndWriteAsync(final: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            }
+        }
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        ValidateBufferArguments(buffer, offset, count);
+        return WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (!buffer.IsEmpty)
+        {
+            var taken = Fill(buffer.Span);
+            buffer = buffer[taken..];
+            if (!buffer.IsEmpty)
+            {
+                // The buffered segment is full and more follows: it is not the final one.
+                await SealAndWriteAsync(final: false, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public override async ValueTask CompleteAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotOpen();
+        await SealAndWriteAsync(final: true, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(cancellationToken).ConfigureAwait(false);
+        _state = State.Completed;
+    }
+
+    /// <summary>A no-op: a segment is sealed only once it is full or the object completes.</summary>
+    public override void Flush()
+    {
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("An encrypted object's write stream cannot be read.");
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("An encrypted object is written front to back.");
+
+    public override void SetLength(long value) => throw new NotSupportedException("An encrypted object is written front to back.");
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_state == State.Disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            if (_state == State.Open)
+            {
+                // Abandoned: commit what was written with no final segment, so the object reads as incomplete
+                // rather than as a shorter valid file (or vanishing without a trace).
+                try
+                {
+                    if (_filled > 0)
+                    {
+                        await SealAndWriteAsync(final: false, CancellationToken.None).ConfigureAwait(false);
+                    }
+
+                    await CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // Dispose does not throw: a store failing now commits nothing, which no reader takes for a valid file either.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                    _state = State.Failed;
+                }
+            }
+        }
+        finally
+        {
+            try
+            {
+                await _blob.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _state = State.Disposed;
+                Release();
+            }
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _state != State.Disposed)
+        {
+            DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private int Fill(ReadOnlySpan<byte> source)
+    {
+        ThrowIfNotOpen();
+        var room = _cipher.Header.SegmentSize - _filled;
+        if (room == 0)
+        {
+            return 0;
+        }
+
+        var taken = Math.Min(room, source.Length);
+        source[..taken].CopyTo(_plaintext.AsSpan(_filled));
+        _filled += taken;
+        _written += taken;
+        return taken;
+    }
+
+    private async ValueTask SealAndWriteAsync(bool final, CancellationToken cancellationToken)
+    {
+        if (_segment >= _cipher.Header.MaxSegments)
+        {
+            throw new IOException($"The encrypted object {ObjectId} has reached the most segments its algorithm's nonce can number.");
+        }
+
+        var length = _filled + _cipher.TagSize;
+        _cipher.Seal(_segment, final, _plaintext.AsSpan(0, _filled), _sealed);
+        CryptographicOperations.ZeroMemory(_plaintext.AsSpan(0, _filled));
+        _filled = 0;
+        _segment++;
+        try
+        {
+            await _blob.WriteAsync(_sealed.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _state = State.Failed;
+            throw;
+        }
+    }
+
+    private async ValueTask CommitAsync(CancellationToken cancellationToken)
+    {
+        bool committed;
+        try
+        {
+            committed = await _blob.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _state = State.Failed;
+            throw;
+        }
+
+        if (!committed)
+        {
+            _state = State.Failed;
+            throw new EncryptedObjectExistsException(ObjectId);
+        }
+    }
+
+    private void ThrowIfNotOpen()
+    {
+        ObjectDisposedException.ThrowIf(_state == State.Disposed, this);
+        if (_state != State.Open)
+        {
+            throw new InvalidOperationException(_state == State.Completed
+                ? $"The encrypted object {ObjectId} is complete; it cannot be written to."
+                : $"Writing the encrypted object {ObjectId} failed in the blob store; nothing of it was committed.");
+        }
+    }
+
+    private void Release()
+    {
+        CryptographicOperations.ZeroMemory(_plaintext);
+        ArrayPool<byte>.Shared.Return(_plaintext);
+        ArrayPool<byte>.Shared.Return(_sealed);
+        _cipher.Dispose();
+    }
+}
