@@ -121,7 +121,19 @@ internal sealed class EncryptedReadStream : Stream
         }
 
         var segment = _position / _cipher.Header.SegmentSize;
-        return segment == _cached ? new ValueTask<int>(CopyOut(buffer.Span)) : ReadLoadingAsync(segment, buffer, cancellationToken);
+        if (segment == _cached)
+        {
+            return new ValueTask<int>(CopyOut(buffer.Span));
+        }
+
+        // Synchronous while the blob store is (see EncryptedWriteStream.WriteAsync for why).
+        var load = TryLoadAsync(segment, final: segment == _segmentCount - 1, cancellationToken);
+        if (!load.IsCompletedSuccessfully)
+        {
+            return ReadLoadingAsync(load, segment, buffer);
+        }
+
+        return load.Result ? new ValueTask<int>(CopyOut(buffer.Span)) : throw _failed(IntegrityFailure.AuthenticationFailed, segment);
     }
 
     public override long Seek(long offset, SeekOrigin origin)
@@ -180,9 +192,10 @@ internal sealed class EncryptedReadStream : Stream
         base.Dispose(disposing);
     }
 
-    private async ValueTask<int> ReadLoadingAsync(long segment, Memory<byte> buffer, CancellationToken cancellationToken)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> ReadLoadingAsync(ValueTask<bool> load, long segment, Memory<byte> buffer)
     {
-        if (!await TryLoadAsync(segment, final: segment == _segmentCount - 1, cancellationToken).ConfigureAwait(false))
+        if (!await load.ConfigureAwait(false))
         {
             throw _failed(IntegrityFailure.AuthenticationFailed, segment);
         }
@@ -200,36 +213,53 @@ internal sealed class EncryptedReadStream : Stream
     }
 
     /// <summary>Reads and decrypts one segment into the kept plaintext; false when it does not authenticate as that segment.</summary>
-    private async ValueTask<bool> TryLoadAsync(long segment, bool final, CancellationToken cancellationToken)
+    private ValueTask<bool> TryLoadAsync(long segment, bool final, CancellationToken cancellationToken)
     {
         var length = segment == _segmentCount - 1 ? _lastSealedLength : _cipher.Stride;
+        var offset = _cipher.Header.Bytes.Length + (segment * _cipher.Stride);
         _cached = -1;
-        var sealedSegment = _sealed.AsMemory(0, length);
-        if (!await ReadFullyAsync(_cipher.Header.Bytes.Length + (segment * _cipher.Stride), sealedSegment, cancellationToken).ConfigureAwait(false)
-            || !_cipher.TryOpen(segment, final, sealedSegment.Span, _plaintext))
+        var read = _blob.ReadAtAsync(offset, _sealed.AsMemory(0, length), cancellationToken);
+        if (read.IsCompletedSuccessfully)
+        {
+            var count = read.Result;
+            return count == length ? new ValueTask<bool>(Open(segment, final, length)) : TryLoadRestAsync(new ValueTask<int>(count), offset, segment, final, length, cancellationToken);
+        }
+
+        return TryLoadRestAsync(read, offset, segment, final, length, cancellationToken);
+    }
+
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> TryLoadRestAsync(ValueTask<int> first, long offset, long segment, bool final, int length, CancellationToken cancellationToken)
+    {
+        var filled = await first.ConfigureAwait(false);
+        while (filled < length)
+        {
+            if (filled == 0 && length > 0)
+            {
+                return false; // the blob shrank under us
+            }
+
+            var read = await _blob.ReadAtAsync(offset + filled, _sealed.AsMemory(filled, length - filled), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            filled += read;
+        }
+
+        return Open(segment, final, length);
+    }
+
+    private bool Open(long segment, bool final, int length)
+    {
+        if (!_cipher.TryOpen(segment, final, _sealed.AsSpan(0, length), _plaintext))
         {
             return false;
         }
 
         _cached = segment;
         _cachedLength = length - _cipher.TagSize;
-        return true;
-    }
-
-    private async ValueTask<bool> ReadFullyAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
-    {
-        while (!destination.IsEmpty)
-        {
-            var read = await _blob.ReadAtAsync(offset, destination, cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return false; // the blob shrank under us
-            }
-
-            offset += read;
-            destination = destination[read..];
-        }
-
         return true;
     }
 
