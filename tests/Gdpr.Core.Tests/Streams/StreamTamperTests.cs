@@ -204,6 +204,13 @@ public class StreamTamperTests
         reader.Position = (2 * Segment) + 100;
         var error = await Assert.ThrowsAsync<EncryptedObjectIntegrityException>(() => reader.ReadAsync(new byte[10]).AsTask());
         Assert.Equal((IntegrityFailure.AuthenticationFailed, 2L), (error.Failure, error.Segment));
+
+        // A whole segment asked for from its start is decrypted straight into the caller's buffer: nothing of it is left there.
+        reader.Position = 2 * Segment;
+        var whole = new byte[Segment];
+        error = await Assert.ThrowsAsync<EncryptedObjectIntegrityException>(() => reader.ReadAsync(whole).AsTask());
+        Assert.Equal((IntegrityFailure.AuthenticationFailed, 2L), (error.Failure, error.Segment));
+        Assert.All(whole, b => Assert.Equal(0, b));
     }
 
     private static async Task<StreamTestKit> WrittenAsync(FieldEncryptionAlgorithm algorithm)

@@ -126,14 +126,19 @@ internal sealed class EncryptedReadStream : Stream
             return new ValueTask<int>(CopyOut(buffer.Span));
         }
 
+        // A whole segment asked for from its start: decrypted straight into the caller's buffer (one copy fewer).
+        var final = segment == _segmentCount - 1;
+        var plaintextLength = (final ? _lastSealedLength : _cipher.Stride) - _cipher.TagSize;
+        var direct = _position == segment * _cipher.Header.SegmentSize && buffer.Length >= plaintextLength;
+
         // Synchronous while the blob store is (see EncryptedWriteStream.WriteAsync for why).
-        var load = TryLoadAsync(segment, final: segment == _segmentCount - 1, cancellationToken);
+        var load = TryLoadAsync(segment, final, direct ? buffer : default, cancellationToken);
         if (!load.IsCompletedSuccessfully)
         {
-            return ReadLoadingAsync(load, segment, buffer);
+            return ReadLoadingAsync(load, segment, direct ? plaintextLength : -1, buffer);
         }
 
-        return load.Result ? new ValueTask<int>(CopyOut(buffer.Span)) : throw _failed(IntegrityFailure.AuthenticationFailed, segment);
+        return load.Result ? new ValueTask<int>(Advance(direct ? plaintextLength : -1, buffer.Span)) : throw _failed(IntegrityFailure.AuthenticationFailed, segment);
     }
 
     public override long Seek(long offset, SeekOrigin origin)
@@ -193,14 +198,26 @@ internal sealed class EncryptedReadStream : Stream
     }
 
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<int> ReadLoadingAsync(ValueTask<bool> load, long segment, Memory<byte> buffer)
+    private async ValueTask<int> ReadLoadingAsync(ValueTask<bool> load, long segment, int direct, Memory<byte> buffer)
     {
         if (!await load.ConfigureAwait(false))
         {
             throw _failed(IntegrityFailure.AuthenticationFailed, segment);
         }
 
-        return CopyOut(buffer.Span);
+        return Advance(direct, buffer.Span);
+    }
+
+    /// <summary>After a load: past the bytes decrypted into the caller's buffer (<paramref name="direct"/> ≥ 0), or copies from the kept segment.</summary>
+    private int Advance(int direct, Span<byte> destination)
+    {
+        if (direct < 0)
+        {
+            return CopyOut(destination);
+        }
+
+        _position += direct;
+        return direct;
     }
 
     private int CopyOut(Span<byte> destination)
@@ -214,6 +231,10 @@ internal sealed class EncryptedReadStream : Stream
 
     /// <summary>Reads and decrypts one segment into the kept plaintext; false when it does not authenticate as that segment.</summary>
     private ValueTask<bool> TryLoadAsync(long segment, bool final, CancellationToken cancellationToken)
+        => TryLoadAsync(segment, final, default, cancellationToken);
+
+    /// <summary>As above, into <paramref name="destination"/> instead when it is not empty (the segment is then not kept).</summary>
+    private ValueTask<bool> TryLoadAsync(long segment, bool final, Memory<byte> destination, CancellationToken cancellationToken)
     {
         var length = segment == _segmentCount - 1 ? _lastSealedLength : _cipher.Stride;
         var offset = _cipher.Header.Bytes.Length + (segment * _cipher.Stride);
@@ -222,14 +243,14 @@ internal sealed class EncryptedReadStream : Stream
         if (read.IsCompletedSuccessfully)
         {
             var count = read.Result;
-            return count == length ? new ValueTask<bool>(Open(segment, final, length)) : TryLoadRestAsync(new ValueTask<int>(count), offset, segment, final, length, cancellationToken);
+            return count == length ? new ValueTask<bool>(Open(segment, final, length, destination)) : TryLoadRestAsync(new ValueTask<int>(count), offset, segment, final, length, destination, cancellationToken);
         }
 
-        return TryLoadRestAsync(read, offset, segment, final, length, cancellationToken);
+        return TryLoadRestAsync(read, offset, segment, final, length, destination, cancellationToken);
     }
 
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> TryLoadRestAsync(ValueTask<int> first, long offset, long segment, bool final, int length, CancellationToken cancellationToken)
+    private async ValueTask<bool> TryLoadRestAsync(ValueTask<int> first, long offset, long segment, bool final, int length, Memory<byte> destination, CancellationToken cancellationToken)
     {
         var filled = await first.ConfigureAwait(false);
         while (filled < length)
@@ -248,11 +269,16 @@ internal sealed class EncryptedReadStream : Stream
             filled += read;
         }
 
-        return Open(segment, final, length);
+        return Open(segment, final, length, destination);
     }
 
-    private bool Open(long segment, bool final, int length)
+    private bool Open(long segment, bool final, int length, Memory<byte> destination)
     {
+        if (!destination.IsEmpty)
+        {
+            return _cipher.TryOpen(segment, final, _sealed.AsSpan(0, length), destination.Span);
+        }
+
         if (!_cipher.TryOpen(segment, final, _sealed.AsSpan(0, length), _plaintext))
         {
             return false;

@@ -72,11 +72,15 @@ internal sealed class EncryptedWriteStream : EncryptedObjectWriteStream
         // Synchronous callers (a ZipArchive entry, CopyTo) go through the same path; the blob store is async.
         while (!buffer.IsEmpty)
         {
-            var taken = Fill(buffer);
-            buffer = buffer[taken..];
-            if (!buffer.IsEmpty)
+            var write = Step(buffer, out var consumed, CancellationToken.None);
+            buffer = buffer[consumed..];
+            if (write.IsCompletedSuccessfully)
             {
-                SealAndWriteAsync(final: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                write.GetAwaiter().GetResult();
+            }
+            else
+            {
+                write.AsTask().GetAwaiter().GetResult();
             }
         }
     }
@@ -94,19 +98,14 @@ internal sealed class EncryptedWriteStream : EncryptedObjectWriteStream
     {
         while (!buffer.IsEmpty)
         {
-            var taken = Fill(buffer.Span);
-            buffer = buffer[taken..];
-            if (!buffer.IsEmpty)
+            var write = Step(buffer.Span, out var consumed, cancellationToken);
+            buffer = buffer[consumed..];
+            if (!write.IsCompletedSuccessfully)
             {
-                // The buffered segment is full and more follows: it is not the final one.
-                var write = SealAndWriteAsync(final: false, cancellationToken);
-                if (!write.IsCompletedSuccessfully)
-                {
-                    return WriteRestAsync(write, buffer, cancellationToken);
-                }
-
-                write.GetAwaiter().GetResult();
+                return WriteRestAsync(write, buffer, cancellationToken);
             }
+
+            write.GetAwaiter().GetResult();
         }
 
         return default;
@@ -115,7 +114,7 @@ internal sealed class EncryptedWriteStream : EncryptedObjectWriteStream
     public override async ValueTask CompleteAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfNotOpen();
-        await SealAndWriteAsync(final: true, cancellationToken).ConfigureAwait(false);
+        await SealAndWriteAsync(_plaintext.AsSpan(0, _filled), final: true, buffered: true, cancellationToken).ConfigureAwait(false);
         await CommitAsync(cancellationToken).ConfigureAwait(false);
         _state = State.Completed;
     }
@@ -150,7 +149,7 @@ internal sealed class EncryptedWriteStream : EncryptedObjectWriteStream
                 {
                     if (_filled > 0)
                     {
-                        await SealAndWriteAsync(final: false, CancellationToken.None).ConfigureAwait(false);
+                        await SealAndWriteAsync(_plaintext.AsSpan(0, _filled), final: false, buffered: true, CancellationToken.None).ConfigureAwait(false);
                     }
 
                     await CommitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -189,33 +188,51 @@ internal sealed class EncryptedWriteStream : EncryptedObjectWriteStream
         base.Dispose(disposing);
     }
 
-    private int Fill(ReadOnlySpan<byte> source)
+    /// <summary>
+    /// One step of a write. A full buffered segment is sealed (more input follows, so it is not the final one); with
+    /// nothing buffered and more than a segment of input, a segment is sealed straight from the input (one copy of
+    /// the plaintext fewer); otherwise the input is buffered.
+    /// </summary>
+    private ValueTask Step(ReadOnlySpan<byte> input, out int consumed, CancellationToken cancellationToken)
     {
         ThrowIfNotOpen();
-        var room = _cipher.Header.SegmentSize - _filled;
-        if (room == 0)
+        var size = _cipher.Header.SegmentSize;
+        if (_filled == size)
         {
-            return 0;
+            consumed = 0;
+            return SealAndWriteAsync(_plaintext.AsSpan(0, size), final: false, buffered: true, cancellationToken);
         }
 
-        var taken = Math.Min(room, source.Length);
-        source[..taken].CopyTo(_plaintext.AsSpan(_filled));
-        _filled += taken;
-        _written += taken;
-        return taken;
+        if (_filled == 0 && input.Length > size)
+        {
+            consumed = size;
+            _written += size;
+            return SealAndWriteAsync(input[..size], final: false, buffered: false, cancellationToken);
+        }
+
+        consumed = Math.Min(size - _filled, input.Length);
+        input[..consumed].CopyTo(_plaintext.AsSpan(_filled));
+        _filled += consumed;
+        _written += consumed;
+        return default;
     }
 
-    private ValueTask SealAndWriteAsync(bool final, CancellationToken cancellationToken)
+    /// <summary>Seals one segment and hands it to the blob store; <paramref name="buffered"/> says the plaintext is ours to wipe.</summary>
+    private ValueTask SealAndWriteAsync(ReadOnlySpan<byte> plaintext, bool final, bool buffered, CancellationToken cancellationToken)
     {
         if (_segment >= _cipher.Header.MaxSegments)
         {
             throw new IOException($"The encrypted object {ObjectId} has reached the most segments its algorithm's nonce can number.");
         }
 
-        var length = _filled + _cipher.TagSize;
-        _cipher.Seal(_segment, final, _plaintext.AsSpan(0, _filled), _sealed);
-        CryptographicOperations.ZeroMemory(_plaintext.AsSpan(0, _filled));
-        _filled = 0;
+        var length = plaintext.Length + _cipher.TagSize;
+        _cipher.Seal(_segment, final, plaintext, _sealed);
+        if (buffered)
+        {
+            CryptographicOperations.ZeroMemory(_plaintext.AsSpan(0, _filled));
+            _filled = 0;
+        }
+
         _segment++;
         ValueTask write;
         try
