@@ -15,7 +15,7 @@ public abstract class EncryptedObjectWriteStream : Stream
     /// object; disposing the stream without calling it leaves an object that reads as
     /// <see cref="IntegrityFailure.Incomplete"/> (as a writer that crashed mid-recording does).
     /// </summary>
-    /// <param name="cancellationToken">Cancels the completion; the object then stays incomplete.</param>
+    /// <param name="cancellationToken">Cancels the completion; nothing of the object is committed then.</param>
     /// <returns>A task that completes when the object is committed.</returns>
     public abstract ValueTask CompleteAsync(CancellationToken cancellationToken = default);
 }

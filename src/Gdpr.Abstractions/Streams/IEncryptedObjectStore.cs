@@ -12,7 +12,7 @@ public interface IEncryptedObjectStore
     /// Opens a new object for writing. Copy the plaintext into the stream, then call
     /// <see cref="EncryptedObjectWriteStream.CompleteAsync"/>: only a completed object reads back. A stream disposed
     /// without completing leaves an object that reads as <see cref="IntegrityFailure.Incomplete"/>, never as a
-    /// shorter valid file; a blob store that fails during the write leaves no object at all.
+    /// shorter valid file; a blob store that fails during the write, or a cancelled write, leaves no object at all.
     /// </summary>
     /// <param name="address">The subject, scope and new object id.</param>
     /// <param name="cancellationToken">Cancels opening (loading or creating the subject's key).</param>

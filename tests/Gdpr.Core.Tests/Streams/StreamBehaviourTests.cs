@@ -197,6 +197,28 @@ public class StreamBehaviourTests
     }
 
     [Fact]
+    public async Task Write_Cancelled_ThrowsAndCommitsNothing()
+    {
+        await using var kit = StreamTestKit.Create();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => kit.Objects.OpenWriteAsync(StreamTestKit.Address("cancelled"), cancelled.Token).AsTask());
+        Assert.Empty(Directory.GetFiles(kit.Directory));
+
+        await using (var writer = await kit.Objects.OpenWriteAsync(StreamTestKit.Address("cancelled")))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => writer.WriteAsync(StreamTestKit.RandomBytes(200_000), cancelled.Token).AsTask());
+
+            // A segment was sealed and not stored: the stream cannot go on, and nothing of it is committed.
+            Assert.False(writer.CanWrite);
+            await Assert.ThrowsAsync<InvalidOperationException>(() => writer.CompleteAsync().AsTask());
+        }
+
+        await Assert.ThrowsAsync<EncryptedObjectNotFoundException>(() => kit.Objects.OpenReadAsync(StreamTestKit.Address("cancelled")).AsTask());
+        Assert.Empty(Directory.GetFiles(kit.Directory));
+    }
+
+    [Fact]
     public async Task Delete_RemovesTheBytes()
     {
         await using var kit = StreamTestKit.Create();
