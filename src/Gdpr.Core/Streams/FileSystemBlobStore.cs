@@ -54,7 +54,7 @@ public sealed class FileSystemBlobStore : IBlobStore
         {
             Mode = System.IO.FileMode.CreateNew,
             Access = FileAccess.Write,
-            Share = FileShare.None,
+            Share = FileShare.Read, // a backup or an operator may copy it; no second writer
             BufferSize = 0, // the writer hands whole segments
         };
         if (!OperatingSystem.IsWindows())

@@ -23,6 +23,25 @@ public class FileSystemBlobStoreTests
     }
 
     [Fact]
+    public async Task Write_WhatACrashedWriterLeaves_ReadsAsIncompleteEvenIfCommittedByHand()
+    {
+        // A killed process leaves its hidden temporary file, which no read returns. If an operator (or a store that
+        // is not atomic) put those bytes under the object's name, they still read as incomplete, not as a shorter file.
+        await using var kit = StreamTestKit.Create();
+        var writer = await kit.Objects.OpenWriteAsync(StreamTestKit.Address("crashed"));
+        await writer.WriteAsync(StreamTestKit.RandomBytes(300_000)); // four segments sealed and on disk, one buffered
+
+        var partial = Assert.Single(Directory.GetFiles(kit.Directory));
+        File.Copy(partial, kit.PathOf("crashed"));
+
+        var error = await Assert.ThrowsAsync<EncryptedObjectIntegrityException>(() => kit.Objects.OpenReadAsync(StreamTestKit.Address("crashed")).AsTask());
+        Assert.Equal((IntegrityFailure.Incomplete, 3L), (error.Failure, error.Segment));
+        await writer.DisposeAsync(); // its commit finds the name taken: nothing replaced
+        Assert.Equal(IntegrityFailure.Incomplete, (await Assert.ThrowsAsync<EncryptedObjectIntegrityException>(() => kit.Objects.OpenReadAsync(StreamTestKit.Address("crashed")).AsTask())).Failure);
+        Assert.Single(Directory.GetFiles(kit.Directory));
+    }
+
+    [Fact]
     public async Task Create_OnUnix_FolderAndFilesAreOwnerOnly()
     {
         if (OperatingSystem.IsWindows())
