@@ -6,6 +6,7 @@ using Gdpr.Encryption.Infrastructure;
 using Gdpr.Keys.Infrastructure;
 using Gdpr.Export;
 using Gdpr.Keys;
+using Gdpr.Streams;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -53,6 +54,7 @@ public static class GdprServiceCollectionExtensions
         services.TryAddSingleton<FieldEncryptor>();
         services.TryAddSingleton<IFieldEncryptor>(sp => sp.GetRequiredService<FieldEncryptor>());
         services.TryAddSingleton<ISpanFieldEncryptor>(sp => sp.GetRequiredService<FieldEncryptor>());
+        services.TryAddSingleton<IEncryptedObjectStore>(CreateEncryptedObjectStore);
         services.AddGdprErasure();
         services.AddGdprExport();
         return new GdprBuilder(services);
@@ -70,6 +72,22 @@ public static class GdprServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         builder.Services.Configure<LocalKeyRingOptions>(o => o.Directory = directory);
+        return builder;
+    }
+
+    /// <summary>
+    /// Keeps the ciphertext of encrypted objects (<see cref="IEncryptedObjectStore"/>: call recordings,
+    /// attachments) as files in <paramref name="directory"/>, one per object, owner-only. Register another
+    /// <see cref="IBlobStore"/> instead for object storage or several nodes.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="directory">The folder that holds the objects; created (owner-only) when missing.</param>
+    /// <returns>The builder.</returns>
+    public static IGdprBuilder UseFileSystemBlobStore(this IGdprBuilder builder, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IBlobStore>(_ => new FileSystemBlobStore(directory)));
         return builder;
     }
 
@@ -98,6 +116,15 @@ public static class GdprServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPersonalDataSource, TSource>());
         return builder;
+    }
+
+    // A factory, not a type registration: without a blob store the rest of the SDK works, and only asking for
+    // encrypted objects says what is missing.
+    private static EncryptedObjectStore CreateEncryptedObjectStore(IServiceProvider services)
+    {
+        var blobs = services.GetService<IBlobStore>()
+            ?? throw new InvalidOperationException("Encrypted objects need a blob store: call UseFileSystemBlobStore(directory) on the Gdpr builder, or register an IBlobStore.");
+        return ActivatorUtilities.CreateInstance<EncryptedObjectStore>(services, blobs);
     }
 
     private static LocalKeyEncryptionKeyProvider CreateDefaultKeyRing(IServiceProvider services)

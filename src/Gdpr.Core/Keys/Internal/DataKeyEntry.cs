@@ -110,6 +110,41 @@ internal sealed class DataKeyEntry : IDisposable
         throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "Unsupported field encryption algorithm.");
     }
 
+    /// <summary>
+    /// HKDF-SHA-256 (RFC 5869) of the live data key with a 32-byte <paramref name="salt"/> and
+    /// <paramref name="info"/>, one 32-byte output block: the key of one encrypted object (docs/streams.md).
+    /// The field subkeys are HMACs keyed by the data key; here the data key is HKDF's input keying material under
+    /// a random salt, so no object key equals a field subkey or another object's key.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The entry was evicted meanwhile, or holds no live key.</exception>
+    public unsafe void DeriveObjectKey(ReadOnlySpan<byte> salt, ReadOnlySpan<byte> info, Span<byte> key)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed || _dataKey is null, this);
+        Span<byte> prk = stackalloc byte[HmacSha256.Size];
+        var added = false;
+        try
+        {
+            _dataKey.DangerousAddRef(ref added);
+            // Extract: PRK = HMAC(salt, IKM). Expand, one block: OKM = HMAC(PRK, info || 0x01).
+            HmacSha256.ComputeWithKey(salt, new ReadOnlySpan<byte>((void*)_dataKey.DangerousGetHandle(), KeyArena.SlotSize), prk);
+            ObjectDisposedException.ThrowIf(IsDisposed, this);
+
+            var block = info.Length + 1 <= 256 ? stackalloc byte[info.Length + 1] : new byte[info.Length + 1];
+            info.CopyTo(block);
+            block[^1] = 1;
+            HmacSha256.ComputeWithKey(prk, block, key);
+        }
+        finally
+        {
+            if (added)
+            {
+                _dataKey.DangerousRelease();
+            }
+
+            CryptographicOperations.ZeroMemory(prk);
+        }
+    }
+
     private FieldCipher CreateCipher(FieldEncryptionAlgorithm algorithm)
     {
         ObjectDisposedException.ThrowIf(IsDisposed || _dataKey is null, this);
