@@ -253,8 +253,8 @@ public abstract class BlindIndexOnDatabaseTests : IAsyncLifetime, IDisposable
             new Caller { CustomerNumber = "c-1", Phone = "020 123 4567", Email = "anne@example.nl" },
             new Caller { CustomerNumber = "c-2", Phone = "06 12345678" },
             new Caller { CustomerNumber = "c-3" });
-        var ring = _services.GetRequiredService<BlindIndexKeyRing>();
-        await ring.StartEpochAsync(CancellationToken.None);
+        var epochs = _services.GetRequiredService<IBlindIndexEpochs>();
+        await epochs.StartEpochAsync();
         var reindexer = _services.GetRequiredService<BlindIndexReindexer<SearchContext>>();
         reindexer.BatchSize = 1; // one row per batch: the keyset paging over rows that leave the filter as they go
 
@@ -263,11 +263,12 @@ public abstract class BlindIndexOnDatabaseTests : IAsyncLifetime, IDisposable
 
         await using (var db = await NewContextAsync())
         {
-            var epochs = await db.Callers.AsNoTracking().OrderBy(c => c.Id).Select(c => EF.Property<long?>(c, "phone$bidx") >> 32).ToListAsync();
-            Assert.Equal([2L, 2L, null], epochs);
+            var stored = await db.Callers.AsNoTracking().OrderBy(c => c.Id).Select(c => EF.Property<long?>(c, "phone$bidx") >> 32).ToListAsync();
+            Assert.Equal([2L, 2L, null], stored);
         }
 
-        Assert.True(await ring.DestroyEpochAsync(1, CancellationToken.None));
+        Assert.True(await epochs.DestroyEpochAsync(1));
+        Assert.Equal([2], await epochs.GetLiveEpochsAsync());
         await using var after = await NewContextAsync();
         var byPhone = await after.CreateBlindIndexFilterAsync<Caller>(c => c.Phone, "+31 20 123 45 67");
         Assert.Equal(["c-1"], (await after.Callers.AsNoTracking().ToListMatchingAsync(byPhone)).Select(c => c.CustomerNumber));
