@@ -253,6 +253,33 @@ public sealed partial class ContactCenterApp : IAsyncDisposable
         return 0;
     }
 
+    /// <summary>Looks a customer up by phone number or e-mail address through the blind index: no table is decrypted.</summary>
+    public async Task<int> FindAsync(string? phone, string? email, CancellationToken cancellationToken)
+    {
+        if ((phone is null) == (email is null))
+        {
+            throw new SampleInputException("give exactly one of --phone and --email");
+        }
+
+        await using var db = await CreateDbAsync(cancellationToken);
+        var filter = phone is not null
+            ? await db.CreateBlindIndexFilterAsync<Customer>(c => c.Phone, phone, cancellationToken)
+            : await db.CreateBlindIndexFilterAsync<Customer>(c => c.Email, email, cancellationToken);
+        var found = await db.Customers.AsNoTracking().OrderBy(c => c.CustomerNumber).ToListMatchingAsync(filter, cancellationToken);
+        if (found.Count == 0)
+        {
+            _out.WriteLine("No customer found.");
+            return 0;
+        }
+
+        foreach (var customer in found)
+        {
+            _out.WriteLine(customer.CustomerNumber);
+        }
+
+        return 0;
+    }
+
     public async Task<int> ExportAsync(string subjectId, FileInfo output, CancellationToken cancellationToken)
     {
         await RequireSubjectAsync(subjectId, cancellationToken);

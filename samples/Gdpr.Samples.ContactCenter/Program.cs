@@ -31,6 +31,11 @@ root.Subcommands.Add(migrate);
 var subjects = new Command("subjects", "List the customer numbers in the database, one per line; an erased customer is marked 'erased'.");
 root.Subcommands.Add(subjects);
 
+var findPhone = new Option<string?>("--phone") { Description = "A phone number, in any notation (020 123 4567, +31 20 123 4567)." };
+var findEmail = new Option<string?>("--email") { Description = "An e-mail address (case and spaces do not matter)." };
+var find = new Command("find", "Find customers by phone number or e-mail address through the blind index (docs/search.md), without decrypting the table.") { findPhone, findEmail };
+root.Subcommands.Add(find);
+
 var export = new Command("export", "Export one customer's data (Art. 15/20): JSON, CSV or ZIP by the file's extension.") { subject, output };
 root.Subcommands.Add(export);
 
@@ -95,6 +100,7 @@ seed.SetAction((r, ct) => Run(r, create: true, app => app.SeedAsync(r.GetValue(c
 legacySeed.SetAction((r, ct) => Guarded(r, () => LegacySeed.RunAsync(r.GetValue(db)!, r.GetValue(customers), r.GetValue(missingNumbers), Console.Out, TimeProvider.System, ct)));
 migrate.SetAction((r, ct) => Guarded(r, () => LegacyMigration.RunAsync(r.GetValue(db)!, r.GetValue(batchSize), Console.Out, interactive: !Console.IsOutputRedirected, ct)));
 subjects.SetAction((r, ct) => Run(r, create: false, app => app.ListSubjectsAsync(ct)));
+find.SetAction((r, ct) => Run(r, create: false, app => app.FindAsync(r.GetValue(findPhone), r.GetValue(findEmail), ct)));
 export.SetAction((r, ct) => Run(r, create: false, app => app.ExportAsync(r.GetValue(subject)!, r.GetValue(output)!, ct)));
 erase.SetAction((r, ct) => Run(r, create: false, app => app.EraseAsync(r.GetValue(subject)!, r.GetValue(certificateOut)!, ct)));
 // verify needs no database at all: a certificate, its signature and a public key.

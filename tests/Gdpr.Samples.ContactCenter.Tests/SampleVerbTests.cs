@@ -33,6 +33,32 @@ public sealed class SampleVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task Find_ByPhoneInAnotherNotationAndByEmail_FindsTheCustomer_AndNothingAfterTheErasure_Art17()
+    {
+        // Customer 2's seeded phone is "+31 6 10015838" and e-mail "<given>.2@mail.example" (FakePerson).
+        Assert.Equal(0, (await Run("seed", "--customers", "3")).ExitCode);
+        var byPhone = await Run("find", "--phone", "06-1001 5838");
+        Assert.True(byPhone.ExitCode == 0, byPhone.Error);
+        Assert.Equal(["C-0002"], Lines(byPhone.Out));
+
+        var export = await Run("export", "--subject", "C-0002", "--out", "c2.json");
+        Assert.Equal(0, export.ExitCode);
+        using (var json = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(_folder, "c2.json"))))
+        {
+            var email = json.RootElement.GetProperty("values").EnumerateArray().First(v => v.GetProperty("member").GetString() == "Email").GetProperty("value").GetString()!;
+            Assert.Equal(["C-0002"], Lines((await Run("find", "--email", " " + email.ToUpperInvariant() + " ")).Out));
+        }
+
+        Assert.Equal(0, (await Run("erase", "--subject", "C-0002", "--certificate", "c2-erasure.json")).ExitCode);
+        Assert.Equal(["No customer found."], Lines((await Run("find", "--phone", "+31610015838")).Out));
+
+        var both = await Run("find", "--phone", "06-10015838", "--email", "x@example.org");
+        Assert.Equal(2, both.ExitCode);
+    }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    [Fact]
     public async Task Verbs_SeedSubjectsExportEraseVerifySweepRotate_WorkTogether()
     {
         Assert.Equal(0, (await Run("seed", "--customers", "3")).ExitCode);

@@ -1,3 +1,4 @@
+using Gdpr.Search;
 using Gdpr.Classification;
 
 namespace Gdpr.Samples.ContactCenter.Model;
@@ -19,10 +20,13 @@ public sealed class Customer
     [PersonalData(PersonalDataCategories.PostalAddress, Purposes = ["customer-service", "delivery"], Replacement = "[erased]")]
     public string? Address { get; set; }
 
+    // The caller is looked up by phone number when a call comes in, and a chat by e-mail (docs/search.md).
     [PersonalData(PersonalDataCategories.Phone, Purposes = ["customer-service"], Replacement = "[erased]")]
+    [BlindIndex("phone", Normalization = BlindIndexNormalization.PhoneNumber)]
     public string? Phone { get; set; }
 
     [PersonalData(PersonalDataCategories.Email, Purposes = ["customer-service"], Replacement = "[erased]")]
+    [BlindIndex("email", Normalization = BlindIndexNormalization.Email)]
     public string? Email { get; set; }
 
     [PersonalData(PersonalDataCategories.DateOfBirth, Purposes = ["identity-check"])]

@@ -218,9 +218,17 @@ public sealed class LegacyPlaintextMigration<TContext>
                     _ = Encrypt(preparing, entity, keys);
                 }
 
+                var crypto = DecryptingBindingInterceptor.CryptoFor(preparing);
                 if (keys.Count > 0)
                 {
-                    await DecryptingBindingInterceptor.CryptoFor(preparing).Encryptor.PrepareManyAsync([.. keys], forWriting: true, cancellationToken).ConfigureAwait(false);
+                    await crypto.Encryptor.PrepareManyAsync([.. keys], forWriting: true, cancellationToken).ConfigureAwait(false);
+                }
+
+                // The blind indexes' first epoch too: created inside the batch's transaction, its key-store write
+                // would wait on SQLite for the write lock the transaction holds.
+                if (crypto.BlindIndexes is { } ring && PersonalDataModelMap.For(preparing.Model).Get(entityType) is { BlindIndexes.Length: > 0 })
+                {
+                    _ = await ring.GetAsync(forWriting: true, cancellationToken).ConfigureAwait(false);
                 }
             }
 
