@@ -51,6 +51,7 @@ public static class GdprServiceCollectionExtensions
         services.TryAddSingleton<ISubjectKeyManager>(sp => sp.GetRequiredService<SubjectKeyManager>());
         services.TryAddSingleton<ISubjectKeyCache>(sp => sp.GetRequiredService<SubjectKeyManager>());
         services.TryAddSingleton<Search.BlindIndexKeyRing>();
+        services.TryAddSingleton<Search.IBlindIndexEpochs>(sp => sp.GetRequiredService<Search.BlindIndexKeyRing>());
         services.TryAddSingleton<FieldEncryptor>();
         services.TryAddSingleton<IFieldEncryptor>(sp => sp.GetRequiredService<FieldEncryptor>());
         services.TryAddSingleton<ISpanFieldEncryptor>(sp => sp.GetRequiredService<FieldEncryptor>());

@@ -53,6 +53,7 @@ public static class GdprEfCoreBuilderExtensions
             sp.GetRequiredService<KeyStoreDialects>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetService<ILogger<LegacyPlaintextMigration<TContext>>>()));
+        builder.Services.TryAddTransient(sp => new BlindIndexReindexer<TContext>(sp.GetRequiredService<IDbContextFactory<TContext>>()));
         return builder.AddEfCoreDataSource<TContext>();
     }
 

@@ -384,7 +384,6 @@ public abstract class LegacyPlaintextMigrationTests : IAsyncLifetime
                 o.ConfigureWarnings(w => w.Ignore(CoreEventId.ManyServiceProvidersCreatedWarning));
                 o.AddInterceptors(new FirstBatchSaveHook(this));
             })
-            .AddEfCoreDataSource<AdoptedContext>()
             .UseEfCoreStores<AdoptedContext>();
         services.Configure<EfCoreKeyStoreOptions>(o => o.PurgeWaitLimit = PurgeWaitLimit);
         _services = services.BuildServiceProvider();

@@ -16,7 +16,7 @@ namespace Gdpr.Search;
 /// lookups go on. The list of epochs is read again after <see cref="KeyCacheOptions.MaxAge"/>, so a node learns of
 /// another node's new or destroyed epoch within that age (an epoch it destroyed itself, at once).
 /// </remarks>
-internal sealed class BlindIndexKeyRing : IDisposable
+internal sealed class BlindIndexKeyRing : IBlindIndexEpochs, IDisposable
 {
     internal const string ScopePrefix = "gdpr.blind-index.epoch-";
     private static readonly byte[] Label = "\0gdpr.blind-index.root.v1"u8.ToArray();
@@ -69,8 +69,11 @@ internal sealed class BlindIndexKeyRing : IDisposable
         }
     }
 
+    public async ValueTask<IReadOnlyList<int>> GetLiveEpochsAsync(CancellationToken cancellationToken = default)
+        => [.. (await GetAsync(forWriting: false, cancellationToken).ConfigureAwait(false)).Select(e => e.Epoch)];
+
     /// <summary>Starts a new epoch: writes use it from now on (on other nodes within the list's age); returns its number.</summary>
-    public async ValueTask<int> StartEpochAsync(CancellationToken cancellationToken)
+    public async ValueTask<int> StartEpochAsync(CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -93,7 +96,7 @@ internal sealed class BlindIndexKeyRing : IDisposable
     /// </summary>
     /// <returns>False when the epoch did not exist (or was destroyed already).</returns>
     /// <exception cref="InvalidOperationException">The epoch is the newest one, which writes use.</exception>
-    public async ValueTask<bool> DestroyEpochAsync(int epoch, CancellationToken cancellationToken)
+    public async ValueTask<bool> DestroyEpochAsync(int epoch, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

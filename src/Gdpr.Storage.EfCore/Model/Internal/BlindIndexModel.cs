@@ -15,6 +15,21 @@ internal sealed record BlindIndexMap(BlindIndexDefinition Definition, IProperty 
     public static long Stored(int epoch, long value) => ((long)epoch << 32) | value;
 
     /// <summary>
+    /// Whether a member of this index holds an erased value (its record read as erased) that nothing has replaced
+    /// since: an index of the erased value (null, or its replacement text) would link every erased row.
+    /// </summary>
+    public bool HasErasedMember(PersonalDataEntityMap map, object entity, bool[]? changed = null)
+    {
+        if (Gdpr.Storage.EfCore.Interceptors.ErasedAtRead.ErasedRecords(entity) is not { } erased)
+        {
+            return false;
+        }
+
+        var records = map.RecordOfMember;
+        return Members.Any(i => (changed is null || !changed[i]) && records[i] < erased.Length && erased[records[i]] != 0);
+    }
+
+    /// <summary>
     /// Empties the index columns of an erased row whose index covers a member of a destroyed scope, so that no index
     /// value links the subject's remaining rows. An index over retained members only is kept: those values are still
     /// readable for the purpose they are kept for, and still searchable for it (docs/search.md).

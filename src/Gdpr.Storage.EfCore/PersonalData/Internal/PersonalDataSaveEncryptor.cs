@@ -213,7 +213,9 @@ internal sealed class PersonalDataSaveEncryptor(PersonalDataRowCodec codec, ICac
                     newest = (await ring.GetAsync(forWriting: true, cancellationToken).ConfigureAwait(false))[0];
                 }
 
-                var value = newest.Value.Hasher.Compute(index.Definition, [.. index.Members.Select(i => p.Values[i] as string)]);
+                var value = index.HasErasedMember(p.Map, p.Entry.Entity, p.Changed)
+                    ? null
+                    : newest.Value.Hasher.Compute(index.Definition, [.. index.Members.Select(i => p.Values[i] as string)]);
                 p.Entry.CurrentValues[index.Property] = value is { } v ? BlindIndexMap.Stored(newest.Value.Epoch, v) : null;
             }
         }
