@@ -12,6 +12,7 @@ internal enum EfCoreContextRole
     RetentionSchedule,
     LegalHolds,
     DataSubjectRequests,
+    BlobStore,
 }
 
 /// <summary>One registration call that told the SDK about a DbContext, checked at start by <see cref="EfCoreStartupCheck"/>.</summary>

@@ -5,6 +5,7 @@ using Gdpr.Storage.EfCore.Keys;
 using Gdpr.Storage.EfCore.Model;
 using Gdpr.Storage.EfCore.Requests;
 using Gdpr.Storage.EfCore.Retention;
+using Gdpr.Storage.EfCore.Streams;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -119,6 +120,7 @@ internal sealed class EfCoreStartupCheck
             EfCoreContextRole.RetentionSchedule => (typeof(RetentionScheduleRow), nameof(RetentionModelBuilderExtensions.AddGdprRetentionSchedule), nameof(RetentionModelBuilderExtensions.UseEfCoreRetentionSchedule)),
             EfCoreContextRole.LegalHolds => (typeof(LegalHoldRow), nameof(LegalHoldModelBuilderExtensions.AddGdprLegalHolds), nameof(LegalHoldModelBuilderExtensions.UseEfCoreLegalHolds)),
             EfCoreContextRole.DataSubjectRequests => (typeof(DataSubjectRequestRow), nameof(DataSubjectRequestModelBuilderExtensions.AddGdprDataSubjectRequests), nameof(DataSubjectRequestModelBuilderExtensions.UseEfCoreDataSubjectRequests)),
+            EfCoreContextRole.BlobStore => (typeof(BlobRow), nameof(BlobStoreModelBuilderExtensions.AddGdprBlobStore), nameof(BlobStoreModelBuilderExtensions.UseEfCoreBlobStore)),
             _ => (null, null, null),
         };
 
@@ -127,9 +129,13 @@ internal sealed class EfCoreStartupCheck
             return;
         }
 
+        // The blob tables are opt-in and not part of AddGdprTables (an application's next migration should not grow them unasked).
+        var fix = role == EfCoreContextRole.BlobStore
+            ? $"modelBuilder.{call}()"
+            : $"modelBuilder.{nameof(GdprTablesModelBuilderExtensions.AddGdprTables)}() (or modelBuilder.{call}())";
         throw new GdprRegistrationException(
             name,
-            $"{registration}<{name}> keeps its data in this context, but its model has no table for it: call modelBuilder.{nameof(GdprTablesModelBuilderExtensions.AddGdprTables)}() (or modelBuilder.{call}()) in {name}.OnModelCreating.");
+            $"{registration}<{name}> keeps its data in this context, but its model has no table for it: call {fix} in {name}.OnModelCreating.");
     }
 
     /// <summary>
