@@ -13,20 +13,26 @@ internal sealed class InFlightCreations
     internal int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>Marks one creation as in flight until the returned handle is disposed.</summary>
-    public Handle Begin(SubjectPseudonym subject, string scope)
+    public Handle Begin(SubjectPseudonym subject, string scope) => new(this, [(subject.Value, scope)]);
+
+    /// <summary>Marks a batch's creations as in flight, under one lock, until the returned handle is disposed.</summary>
+    public Handle Begin(IReadOnlyList<(SubjectPseudonym Subject, string Scope)> keys)
+        => new(this, [.. keys.Select(k => (k.Subject.Value, k.Scope))]);
+
+    private void BeginAll((string, string)[] keys)
     {
-        var key = (subject.Value, scope);
         lock (_slots)
         {
-            if (!_slots.TryGetValue(key, out var slot))
+            foreach (var key in keys)
             {
-                _slots[key] = slot = new Slot();
+                if (!_slots.TryGetValue(key, out var slot))
+                {
+                    _slots[key] = slot = new Slot();
+                }
+
+                slot.Writers++;
             }
-
-            slot.Writers++;
         }
-
-        return new Handle(this, key);
     }
 
     /// <summary>Completes when no creation of that key is in flight in this process (at once when none is).</summary>
@@ -54,21 +60,27 @@ internal sealed class InFlightCreations
         }
     }
 
-    private void End((string, string) key)
+    private void EndAll((string, string)[] keys)
     {
-        Slot slot;
+        List<Slot>? done = null;
         lock (_slots)
         {
-            slot = _slots[key];
-            if (--slot.Writers > 0)
+            foreach (var key in keys)
             {
-                return;
+                var slot = _slots[key];
+                if (--slot.Writers == 0)
+                {
+                    _slots.Remove(key);
+                    (done ??= []).Add(slot);
+                }
             }
-
-            _slots.Remove(key);
         }
 
-        slot.Done.SetResult();
+        // Outside the lock: the waiters' continuations run asynchronously anyway, but nothing runs under it.
+        foreach (var slot in done ?? [])
+        {
+            slot.Done.SetResult();
+        }
     }
 
     private sealed class Slot
@@ -77,16 +89,25 @@ internal sealed class InFlightCreations
         public readonly TaskCompletionSource Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    /// <summary>Ends the creation once; a second dispose does nothing.</summary>
-    public sealed class Handle(InFlightCreations owner, (string, string) key) : IDisposable
+    /// <summary>Ends the creations once; a second dispose does nothing.</summary>
+    public sealed class Handle : IDisposable
     {
+        private readonly InFlightCreations _owner;
+        private readonly (string, string)[] _keys;
         private int _ended;
+
+        internal Handle(InFlightCreations owner, (string, string)[] keys)
+        {
+            _owner = owner;
+            _keys = keys;
+            owner.BeginAll(keys);
+        }
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _ended, 1) == 0)
             {
-                owner.End(key);
+                _owner.EndAll(_keys);
             }
         }
     }

@@ -150,23 +150,11 @@ internal sealed partial class SubjectKeyManager
     private async ValueTask CreateManyAsync(List<Creation> creations, List<DataKeyEntry> loaded, CancellationToken cancellationToken)
     {
         var created = new WrappedSubjectKey[creations.Count];
-        var inFlight = new List<InFlightCreations.Handle>(creations.Count);
-        foreach (var c in creations)
-        {
-            inFlight.Add(_creating.Begin(c.Pseudonym, c.Scope));
-        }
-
+        // One registration for the whole batch (one lock, not one per key: a save of many new subjects creates as many).
         List<Creation>? oneByOne;
-        try
+        using (_creating.Begin([.. creations.Select(c => (c.Pseudonym, c.Scope))]))
         {
             oneByOne = await CreateManyCoreAsync(creations, created, loaded, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            foreach (var handle in inFlight)
-            {
-                handle.Dispose();
-            }
         }
 
         // What the batch could not settle goes the single-key way, which reads each state again and retries (and may

@@ -34,20 +34,15 @@ internal sealed record BlindIndexMap(BlindIndexDefinition Definition, IProperty 
     /// value links the subject's remaining rows. An index over retained members only is kept: those values are still
     /// readable for the purpose they are kept for, and still searchable for it (docs/search.md).
     /// </summary>
-    /// <returns>How many index columns were emptied.</returns>
-    public static int Clear(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry entry, PersonalDataEntityMap map, IReadOnlySet<string> destroyedScopes)
+    public static void Clear(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry entry, PersonalDataEntityMap map, IReadOnlySet<string> destroyedScopes)
     {
-        var cleared = 0;
         foreach (var index in map.BlindIndexes)
         {
-            if (index.Members.Any(i => destroyedScopes.Contains(map.Members[i].Scope)) && entry.CurrentValues[index.Property] is not null)
+            if (index.Members.Any(i => destroyedScopes.Contains(map.Members[i].Scope)))
             {
                 entry.CurrentValues[index.Property] = null;
-                cleared++;
             }
         }
-
-        return cleared;
     }
 }
 
